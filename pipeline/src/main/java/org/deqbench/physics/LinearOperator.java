@@ -1,0 +1,38 @@
+package org.deqbench.physics;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A linear forward operator A between real arrays, batched along the first axis.
+ *
+ * <p><b>Complex data.</b> A complex image of size H×W is stored as two real channels
+ * (real, imaginary): shape {@code [B, 2, H, W]} (one channel {@code [B, 1, H, W]} for real
+ * problems). Inner products are the real inner product of these arrays, which equals
+ * Re⟨x, y⟩ of the complex vectors, so {@link #adjoint} is the complex adjoint A^H.
+ *
+ * <p>Implementations compute in the dtype of their input (float32 or float64) and check shapes
+ * when constructed and when applied, with messages that name the expected shape.
+ */
+public interface LinearOperator {
+    /** Shape of one input example (without the batch axis), e.g. {@code [2, H, W]}. */
+    long[] domainShape();
+
+    /** Shape of one output example (without the batch axis), e.g. {@code [C, 2, H, W]}. */
+    long[] rangeShape();
+
+    /** A x for a batch {@code [B, domainShape...]}. */
+    INDArray apply(INDArray x);
+
+    /** A^H y for a batch {@code [B, rangeShape...]}. */
+    INDArray adjoint(INDArray y);
+
+    /** The normal operator A^H A. Implementations may override with a cheaper form. */
+    default INDArray normal(INDArray x) {
+        return adjoint(apply(x));
+    }
+
+    /** Short human-readable name, e.g. {@code MultiCoilMri(8 coils, 64x64)}. */
+    default String describe() {
+        return getClass().getSimpleName();
+    }
+}

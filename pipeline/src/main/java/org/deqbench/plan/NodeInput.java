@@ -1,0 +1,73 @@
+package org.deqbench.plan;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** A completed node's folder, read by a downstream node. Errors name the file. */
+public final class NodeInput {
+    private final Path dir;
+    private Manifest manifest;
+
+    NodeInput(Path dir) {
+        this.dir = dir;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public Manifest manifest() {
+        if (manifest == null) {
+            Path p = dir.resolve(RunStore.MANIFEST);
+            try {
+                manifest = RunStore.JSON.readValue(p.toFile(), Manifest.class);
+            } catch (IOException e) {
+                throw new NodeOutputError(p, "missing or corrupt manifest", e);
+            }
+        }
+        return manifest;
+    }
+
+    /** Reads a {@code .npy} array written by {@link NodeOutput#writeArray}. */
+    public INDArray array(String file) {
+        Path p = existing(file);
+        try {
+            return Nd4j.createFromNpyFile(p.toFile());
+        } catch (RuntimeException e) {
+            throw new NodeOutputError(p, "corrupt .npy array", e);
+        }
+    }
+
+    /** Reads a JSON file. */
+    public JsonNode json(String file) {
+        Path p = existing(file);
+        try {
+            return RunStore.JSON.readTree(p.toFile());
+        } catch (IOException e) {
+            throw new NodeOutputError(p, "corrupt JSON", e);
+        }
+    }
+
+    /** Reads a JSON file into a type. */
+    public <T> T json(String file, Class<T> type) {
+        Path p = existing(file);
+        try {
+            return RunStore.JSON.readValue(p.toFile(), type);
+        } catch (IOException e) {
+            throw new NodeOutputError(p, "corrupt JSON for " + type.getSimpleName(), e);
+        }
+    }
+
+    /** The path of a file that must exist. */
+    public Path existing(String file) {
+        Path p = dir.resolve(file);
+        if (!Files.isRegularFile(p)) {
+            throw new NodeOutputError(p, "missing input file", null);
+        }
+        return p;
+    }
+}

@@ -1,0 +1,26 @@
+package org.deqbench.plan;
+
+import java.util.List;
+
+/**
+ * The stage graph of one experiment, nodes in dependency order (every node after its inputs).
+ * A pure function of the spec, the spec's path and the run directory; {@code deqbench plan} prints
+ * it as JSON and both the local runner and the Airflow DAGs execute exactly these nodes.
+ *
+ * @param experiment experiment name
+ * @param spec       spec file path as given
+ * @param runDir     run directory as given
+ * @param specHash   SHA-256 of the whole canonical spec
+ * @param nodes      nodes in dependency order
+ */
+public record Plan(String experiment, String spec, String runDir, String specHash, List<PlanNode> nodes) {
+    public Plan {
+        nodes = List.copyOf(nodes);
+    }
+
+    public PlanNode node(String id) {
+        return nodes.stream().filter(n -> n.id().equals(id)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("the plan of '" + experiment
+                        + "' has no node '" + id + "'; nodes: " + nodes.stream().map(PlanNode::id).toList()));
+    }
+}

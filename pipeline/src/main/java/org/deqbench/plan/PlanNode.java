@@ -1,0 +1,24 @@
+package org.deqbench.plan;
+
+import java.util.List;
+
+/**
+ * One node of the stage graph: a stage run on one task and (for train, certify, attack) one method.
+ *
+ * @param id     unique id, also the node's folder under the run directory:
+ *               {@code simulate/<task>}, {@code train/<task>/<method>}, …, {@code report}
+ * @param stage  {@code simulate}, {@code train}, {@code certify}, {@code attack} or {@code report}
+ * @param task   task name, or null for the report
+ * @param method method name, or null for simulate and report
+ * @param inputs ids of the nodes whose outputs this node reads
+ * @param hash   hash of this node's spec section and its inputs' hashes (hex SHA-256); a completed
+ *               node whose marker holds this hash is up to date
+ * @param args   the exact command-line arguments of the {@code deqbench} executable that runs it
+ */
+public record PlanNode(String id, String stage, String task, String method, List<String> inputs,
+                       String hash, List<String> args) {
+    public PlanNode {
+        inputs = List.copyOf(inputs);
+        args = List.copyOf(args);
+    }
+}

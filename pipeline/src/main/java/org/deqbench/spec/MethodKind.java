@@ -1,0 +1,64 @@
+package org.deqbench.spec;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+import java.util.Arrays;
+
+/** Reconstruction methods; the YAML value is {@link #key()}. */
+public enum MethodKind {
+    /** x = A^H b. */
+    ZERO_FILLED("zero-filled", false),
+    /** x = (A^H A + λI)^{-1} A^H b by conjugate gradients; λ by grid search on the training split. */
+    CG_SENSE("cg-sense", false),
+    /** Total-variation regularised reconstruction (compressed sensing). */
+    TV("tv", false),
+    /** MoDL: K unrolled iterations, shared CNN, CG data consistency, backprop through all K. */
+    MODL("modl", true),
+    /** MOL iteration with an unconstrained CNN (no Lipschitz control). */
+    DEQ("deq", true),
+    /** MOL with spectrally normalised CNN (certified monotone). */
+    MOL_SN("mol-sn", true),
+    /** MOL with the log-barrier Lipschitz penalty (approximate). */
+    MOL_LR("mol-lr", true),
+    /** DEQ gradient descent with a regularizing gradient g_θ, trained on an error upper bound. */
+    DEQ_GD("deq-gd", true),
+    /** DEQ-GD trained at its fixed point with the bound as a regulariser. */
+    RERG("rerg", true),
+    /** Explicit learned regulariser R(x) = ½‖x − N(x)‖², proximal gradient DEQ. */
+    ELDER("elder", true),
+    /** Plug-and-play proximal gradient with a learned denoiser. */
+    PNP("pnp", true),
+    /** Regularisation by denoising with a learned denoiser. */
+    RED("red", true);
+
+    private final String key;
+    private final boolean learned;
+
+    MethodKind(String key, boolean learned) {
+        this.key = key;
+        this.learned = learned;
+    }
+
+    @JsonValue
+    public String key() {
+        return key;
+    }
+
+    /** Whether the method has trainable parameters. */
+    public boolean learned() {
+        return learned;
+    }
+
+    /** Whether the method's forward pass is a fixed-point (deep-equilibrium) solve. */
+    public boolean equilibrium() {
+        return this == DEQ || this == MOL_SN || this == MOL_LR || this == DEQ_GD || this == RERG
+                || this == ELDER || this == PNP || this == RED;
+    }
+
+    @JsonCreator
+    public static MethodKind fromKey(String key) {
+        return Arrays.stream(values()).filter(p -> p.key.equals(key)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("unknown method kind '" + key
+                        + "'; expected one of " + Arrays.stream(values()).map(MethodKind::key).toList()));
+    }
+}

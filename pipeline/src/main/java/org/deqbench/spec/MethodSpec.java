@@ -1,0 +1,49 @@
+package org.deqbench.spec;
+
+import java.util.List;
+
+/**
+ * One reconstruction method. Sections that do not apply to {@link #kind()} are ignored
+ * (and rejected by the validator when given explicitly for a non-learned method).
+ *
+ * @param name         method name, unique in the experiment; names run-store folders
+ * @param kind         the algorithm
+ * @param lambdas      regularisation weights searched on the training split (cg-sense, tv)
+ * @param cgIterations conjugate-gradient iterations for data consistency / CG-SENSE
+ * @param iterations   unrolled iterations K (modl) or TV iterations
+ * @param network      the CNN (learned methods)
+ * @param deq          fixed-point forward / backward solver settings (equilibrium methods)
+ * @param training     optimiser and schedule (learned methods)
+ * @param lipschitz    MOL-LR's barrier penalty on a local Lipschitz estimate
+ */
+public record MethodSpec(
+        String name,
+        MethodKind kind,
+        List<Double> lambdas,
+        Integer cgIterations,
+        Integer iterations,
+        NetworkSpec network,
+        DeqSpec deq,
+        TrainingSpec training,
+        LipschitzSpec lipschitz) {
+
+    public MethodSpec {
+        if (kind == MethodKind.CG_SENSE || kind == MethodKind.TV) {
+            lambdas = lambdas == null ? List.of(0.001, 0.003, 0.01, 0.03, 0.1, 0.3) : List.copyOf(lambdas);
+        } else {
+            lambdas = lambdas == null ? List.of() : List.copyOf(lambdas);
+        }
+        cgIterations = cgIterations == null ? (kind == MethodKind.CG_SENSE ? 30 : 10) : cgIterations;
+        iterations = iterations == null ? (kind == MethodKind.TV ? 100 : 5) : iterations;
+        if (kind != null && kind.learned()) {
+            network = network == null ? NetworkSpec.DEFAULT : network;
+            training = training == null ? TrainingSpec.DEFAULT : training;
+        }
+        if (kind != null && kind.equilibrium()) {
+            deq = deq == null ? DeqSpec.DEFAULT : deq;
+        }
+        if (kind == MethodKind.MOL_LR) {
+            lipschitz = lipschitz == null ? LipschitzSpec.DEFAULT : lipschitz;
+        }
+    }
+}

@@ -1,0 +1,321 @@
+package org.deqbench.spec;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Every constraint on a spec that the types alone do not carry: ranges, names, which sections go
+ * with which problem or method, files that must exist. Returns all problems, each as
+ * {@code key.path: expected …, found …}.
+ */
+public final class SpecValidator {
+    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]*");
+    private static final Set<String> SOURCES = Set.of("phantom", "images", "hdf5");
+    private static final Set<String> PHANTOMS = Set.of("ellipses", "shepp-logan", "anatomy");
+    private static final Set<String> LAYOUTS = Set.of("fastmri", "modl");
+    private static final Set<String> MASKS = Set.of("cartesian", "variable-density");
+    private static final Set<String> ACTIVATIONS = Set.of("relu", "elu", "softplus");
+    private static final Set<String> SOLVERS = Set.of("plain", "anderson");
+    private static final Set<String> BACKWARDS = Set.of("implicit", "jacobian-free");
+    private static final Set<String> SCHEDULES = Set.of("constant", "cosine", "step");
+    private static final Set<String> METRICS = Set.of("psnr", "ssim", "nmse");
+
+    private final List<String> problems = new ArrayList<>();
+    private final Path baseDir;
+
+    private SpecValidator(Path baseDir) {
+        this.baseDir = baseDir;
+    }
+
+    /**
+     * @param baseDir folder relative to which {@code source.path} is resolved (the spec's folder);
+     *                null skips file checks
+     */
+    public static List<String> validate(ExperimentSpec spec, Path baseDir) {
+        SpecValidator v = new SpecValidator(baseDir);
+        v.experiment(spec);
+        return List.copyOf(v.problems);
+    }
+
+    private void problem(String path, String expected, Object found) {
+        problems.add(path + ": expected " + expected + ", found " + (found instanceof String s ? "'" + s + "'" : found));
+    }
+
+    private void experiment(ExperimentSpec s) {
+        name("name", s.name());
+        if (s.tasks().isEmpty()) {
+            problem("tasks", "at least one task", "none");
+        }
+        if (s.methods().isEmpty()) {
+            problem("methods", "at least one method", "none");
+        }
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < s.tasks().size(); i++) {
+            TaskSpec t = s.tasks().get(i);
+            String p = "tasks[" + i + "]";
+            if (t == null) {
+                problem(p, "a task mapping", "nothing");
+                continue;
+            }
+            task(p, t);
+            if (t.name() != null && !seen.add(t.name())) {
+                problem(p + ".name", "a name not used by another task", t.name());
+            }
+        }
+        seen.clear();
+        for (int i = 0; i < s.methods().size(); i++) {
+            MethodSpec m = s.methods().get(i);
+            String p = "methods[" + i + "]";
+            if (m == null) {
+                problem(p, "a method mapping", "nothing");
+                continue;
+            }
+            method(p, m);
+            if (m.name() != null && !seen.add(m.name())) {
+                problem(p + ".name", "a name not used by another method", m.name());
+            }
+        }
+        CertifySpec c = s.certify();
+        atLeast("certify.power_iterations", c.powerIterations(), 1);
+        positive("certify.tolerance", c.tolerance());
+        AttackSpec a = s.attack();
+        for (int i = 0; i < a.eps().size(); i++) {
+            Double e = a.eps().get(i);
+            if (e == null || !(e > 0) || e > 1) {
+                problem("attack.eps[" + i + "]", "a relative perturbation size in (0, 1]", e);
+            }
+        }
+        atLeast("attack.steps", a.steps(), 1);
+        atLeast("attack.images", a.images(), 1);
+        atLeast("report.examples", s.report().examples(), 0);
+        for (Map.Entry<String, Double> e : s.regression().tolerances().entrySet()) {
+            if (!METRICS.contains(e.getKey())) {
+                problem("regression.tolerances." + e.getKey(), "one of " + METRICS, e.getKey());
+            } else if (e.getValue() == null || e.getValue() < 0) {
+                problem("regression.tolerances." + e.getKey(), "a tolerance ≥ 0", e.getValue());
+            }
+        }
+    }
+
+    private void task(String p, TaskSpec t) {
+        name(p + ".name", t.name());
+        if (t.problem() == null) {
+            problem(p + ".problem", "one of " + java.util.Arrays.stream(Problem.values()).map(Problem::key).toList(), "nothing");
+            return;
+        }
+        if (t.size().size() != 2 || t.size().stream().anyMatch(x -> x == null || x < 8 || x > 4096)) {
+            problem(p + ".size", "[height, width], each between 8 and 4096", t.size());
+            return;
+        }
+        atLeast(p + ".frames", t.frames(), 1);
+        if (t.frames() > 1 && t.problem() != Problem.DYNAMIC_MRI && t.problem() != Problem.MRI_3D) {
+            problem(p + ".frames", "1 for problem " + t.problem().key() + " (frames are for dynamic-mri and mri-3d)", t.frames());
+        }
+        atLeast(p + ".train", t.train(), 1);
+        atLeast(p + ".test", t.test(), 1);
+        atLeast(p + ".shard_size", t.shardSize(), 1);
+        if (t.noise().sigma() == null || t.noise().sigma() < 0 || t.noise().sigma().isNaN()) {
+            problem(p + ".noise.sigma", "a standard deviation ≥ 0", t.noise().sigma());
+        }
+        source(p + ".source", t);
+        if (t.problem().isMri()) {
+            mri(p + ".mri", t);
+        } else if (t.mri() != null) {
+            problem(p + ".mri", "no mri section for problem " + t.problem().key(), "one");
+        }
+        if (t.blur() != null) {
+            BlurSpec b = t.blur();
+            if (t.problem() != Problem.DEBLUR && t.problem() != Problem.SUPER_RESOLUTION) {
+                problem(p + ".blur", "no blur section for problem " + t.problem().key(), "one");
+            } else {
+                if (b.kernelSize() == null || b.kernelSize() < 1 || b.kernelSize() % 2 == 0) {
+                    problem(p + ".blur.kernel_size", "an odd size ≥ 1", b.kernelSize());
+                } else if (b.kernelSize() > Math.min(t.height(), t.width())) {
+                    problem(p + ".blur.kernel_size", "at most the image size " + Math.min(t.height(), t.width()), b.kernelSize());
+                }
+                positive(p + ".blur.sigma", b.sigma());
+            }
+        }
+        if (t.factor() != null) {
+            if (t.problem() != Problem.SUPER_RESOLUTION) {
+                problem(p + ".factor", "no factor for problem " + t.problem().key(), t.factor());
+            } else if (t.factor() < 1) {
+                problem(p + ".factor", "an integer ≥ 1", t.factor());
+            } else if (t.height() % t.factor() != 0 || t.width() % t.factor() != 0) {
+                problem(p + ".factor", "a factor dividing the size " + t.size(), t.factor());
+            }
+        }
+        if (t.missingRatio() != null) {
+            if (t.problem() != Problem.INPAINT) {
+                problem(p + ".missing_ratio", "no missing_ratio for problem " + t.problem().key(), t.missingRatio());
+            } else if (!(t.missingRatio() >= 0 && t.missingRatio() < 1)) {
+                problem(p + ".missing_ratio", "a fraction in [0, 1)", t.missingRatio());
+            }
+        }
+    }
+
+    private void source(String p, TaskSpec t) {
+        SourceSpec s = t.source();
+        if (!SOURCES.contains(s.type())) {
+            problem(p + ".type", "one of " + SOURCES, s.type());
+            return;
+        }
+        switch (s.type()) {
+            case "phantom" -> {
+                if (!PHANTOMS.contains(s.phantom())) {
+                    problem(p + ".phantom", "one of " + PHANTOMS, s.phantom());
+                }
+            }
+            case "images", "hdf5" -> {
+                if (s.path() == null || s.path().isBlank()) {
+                    problem(p + ".path", "a " + (s.type().equals("images") ? "folder" : "file") + " path", "nothing");
+                } else if (baseDir != null) {
+                    Path resolved = baseDir.resolve(s.path());
+                    boolean ok = s.type().equals("images") ? Files.isDirectory(resolved) : Files.isRegularFile(resolved);
+                    if (!ok) {
+                        problem(p + ".path", "an existing " + (s.type().equals("images") ? "folder" : "file"), resolved.toString());
+                    }
+                }
+                if (s.type().equals("hdf5") && !LAYOUTS.contains(s.layout())) {
+                    problem(p + ".layout", "one of " + LAYOUTS, s.layout());
+                }
+                if (s.type().equals("hdf5") && !t.problem().isMri()) {
+                    problem(p + ".type", "hdf5 sources only for MRI problems", t.problem().key());
+                }
+            }
+            default -> throw new AssertionError(s.type());
+        }
+    }
+
+    private void mri(String p, TaskSpec t) {
+        MriSpec m = t.mri();
+        atLeast(p + ".coils", m.coils(), 1);
+        if (t.problem() == Problem.SINGLE_COIL_MRI && m.coils() != null && m.coils() != 1) {
+            problem(p + ".coils", "1 for single-coil-mri", m.coils());
+        }
+        if (!MASKS.contains(m.mask())) {
+            problem(p + ".mask", "one of " + MASKS, m.mask());
+        }
+        if (m.acceleration() == null || !(m.acceleration() >= 1)) {
+            problem(p + ".acceleration", "an acceleration ≥ 1", m.acceleration());
+        } else if (m.mask().equals("cartesian") && m.acceleration() > t.width()) {
+            problem(p + ".acceleration", "at most the number of phase-encode lines " + t.width()
+                    + " (a mask must sample something)", m.acceleration());
+        }
+        if (m.centreFraction() == null || !(m.centreFraction() >= 0 && m.centreFraction() <= 1)) {
+            problem(p + ".centre_fraction", "a fraction in [0, 1]", m.centreFraction());
+        }
+        if (m.samplingRatio() == null || !(m.samplingRatio() > 0 && m.samplingRatio() <= 1)) {
+            problem(p + ".sampling_ratio", "a fraction in (0, 1] (a mask must sample something)", m.samplingRatio());
+        }
+    }
+
+    private void method(String p, MethodSpec m) {
+        name(p + ".name", m.name());
+        if (m.kind() == null) {
+            problem(p + ".kind", "one of " + java.util.Arrays.stream(MethodKind.values()).map(MethodKind::key).toList(), "nothing");
+            return;
+        }
+        for (int i = 0; i < m.lambdas().size(); i++) {
+            Double l = m.lambdas().get(i);
+            if (l == null || !(l > 0)) {
+                problem(p + ".lambdas[" + i + "]", "a weight > 0", l);
+            }
+        }
+        if ((m.kind() == MethodKind.CG_SENSE || m.kind() == MethodKind.TV) && m.lambdas().isEmpty()) {
+            problem(p + ".lambdas", "at least one weight to search", "none");
+        }
+        atLeast(p + ".cg_iterations", m.cgIterations(), 1);
+        atLeast(p + ".iterations", m.iterations(), 1);
+        if (!m.kind().learned()) {
+            for (var e : Map.of("network", m.network() == null, "training", m.training() == null,
+                    "deq", m.deq() == null, "lipschitz", m.lipschitz() == null).entrySet()) {
+                if (!e.getValue()) {
+                    problem(p + "." + e.getKey(), "no " + e.getKey() + " section for the non-learned method " + m.kind().key(), "one");
+                }
+            }
+            return;
+        }
+        NetworkSpec n = m.network();
+        atLeast(p + ".network.layers", n.layers(), 2);
+        atLeast(p + ".network.channels", n.channels(), 1);
+        if (n.kernel() == null || n.kernel() < 1 || n.kernel() % 2 == 0) {
+            problem(p + ".network.kernel", "an odd kernel size ≥ 1", n.kernel());
+        }
+        if (!ACTIVATIONS.contains(n.activation())) {
+            problem(p + ".network.activation", "one of " + ACTIVATIONS, n.activation());
+        }
+        if (m.kind() == MethodKind.ELDER && "relu".equals(n.activation())) {
+            problem(p + ".network.activation", "a smooth activation (elu or softplus) for elder", n.activation());
+        }
+        if (n.lipschitzTarget() == null || !(n.lipschitzTarget() > 0 && n.lipschitzTarget() < 1)) {
+            problem(p + ".network.lipschitz_target", "a bound in (0, 1)", n.lipschitzTarget());
+        }
+        TrainingSpec tr = m.training();
+        atLeast(p + ".training.epochs", tr.epochs(), 1);
+        atLeast(p + ".training.batch_size", tr.batchSize(), 1);
+        positive(p + ".training.learning_rate", tr.learningRate());
+        if (!SCHEDULES.contains(tr.schedule())) {
+            problem(p + ".training.schedule", "one of " + SCHEDULES, tr.schedule());
+        }
+        atLeast(p + ".training.checkpoint_every", tr.checkpointEvery(), 1);
+        atLeast(p + ".training.max_steps", tr.maxSteps(), 0);
+        if (m.deq() != null) {
+            DeqSpec d = m.deq();
+            positive(p + ".deq.alpha", d.alpha());
+            positive(p + ".deq.lambda", d.lambda());
+            atLeast(p + ".deq.max_iterations", d.maxIterations(), 1);
+            positive(p + ".deq.tolerance", d.tolerance());
+            if (!SOLVERS.contains(d.solver())) {
+                problem(p + ".deq.solver", "one of " + SOLVERS, d.solver());
+            }
+            atLeast(p + ".deq.anderson_memory", d.andersonMemory(), 1);
+            if (!BACKWARDS.contains(d.backward())) {
+                problem(p + ".deq.backward", "one of " + BACKWARDS, d.backward());
+            }
+            atLeast(p + ".deq.backward_max_iterations", d.backwardMaxIterations(), 1);
+            positive(p + ".deq.backward_tolerance", d.backwardTolerance());
+            atLeast(p + ".deq.cg_iterations", d.cgIterations(), 1);
+        }
+        if (m.lipschitz() != null) {
+            LipschitzSpec l = m.lipschitz();
+            if (m.kind() != MethodKind.MOL_LR) {
+                problem(p + ".lipschitz", "no lipschitz section for method kind " + m.kind().key(), "one");
+            }
+            positive(p + ".lipschitz.t", l.t());
+            positive(p + ".lipschitz.e", l.e());
+            if (l.t() != null && l.e() != null && l.e() >= l.t()) {
+                problem(p + ".lipschitz.e", "e < t = " + l.t(), l.e());
+            }
+            if (l.beta() == null || l.beta() < 0) {
+                problem(p + ".lipschitz.beta", "a weight ≥ 0", l.beta());
+            }
+            atLeast(p + ".lipschitz.ascent_steps", l.ascentSteps(), 0);
+            positive(p + ".lipschitz.perturbation", l.perturbation());
+        }
+    }
+
+    private void name(String path, String name) {
+        if (name == null || !NAME.matcher(name).matches()) {
+            problem(path, "a name of lower-case letters, digits, '.', '_' or '-'", name == null ? "nothing" : name);
+        }
+    }
+
+    private void atLeast(String path, Integer value, int min) {
+        if (value == null || value < min) {
+            problem(path, "an integer ≥ " + min, value);
+        }
+    }
+
+    private void positive(String path, Double value) {
+        if (value == null || !(value > 0) || value.isInfinite()) {
+            problem(path, "a number > 0", value);
+        }
+    }
+}
