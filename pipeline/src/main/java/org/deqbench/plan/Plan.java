@@ -1,5 +1,6 @@
 package org.deqbench.plan;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 
 /**
@@ -13,7 +14,8 @@ import java.util.List;
  * @param specHash   SHA-256 of the whole canonical spec
  * @param nodes      nodes in dependency order
  */
-public record Plan(String experiment, String spec, String runDir, String specHash, List<PlanNode> nodes) {
+public record Plan(String experiment, String spec, @JsonProperty("run_dir") String runDir,
+                   @JsonProperty("spec_hash") String specHash, List<PlanNode> nodes) {
     public Plan {
         nodes = List.copyOf(nodes);
     }
