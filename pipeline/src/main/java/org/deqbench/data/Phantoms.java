@@ -19,7 +19,7 @@ import java.util.Random;
  * </ul>
  * Complex phantoms multiply the magnitude by exp(i φ) with a smooth random phase
  * φ = Σ_{i+j ≤ 2} c_ij u^i v^j (+ a linear term in depth), |c_ij| ≤ π/6, as MR images have.
- * <b>Motion</b> (2D+time): the support and the texture stay, the inner ellipses breathe
+ * <b>Motion</b> (2D+time): the outline and the texture stay, the inner ellipses breathe
  * (semi-axes × 1 + 0.15 sin(2π t/T + ψ_e)) and drift (0.04 sin(…)), each with its own phase ψ_e.
  * <b>Volumes</b>: every ellipse becomes an ellipsoid with a depth centre and semi-axis; the
  * support spans the volume.
@@ -158,7 +158,9 @@ public final class Phantoms {
             }
             default -> throw new AssertionError(kind);
         }
-        int support = kind.equals("anatomy") ? 2 : 1;
+        // ellipses that stay still in 2D+time: the outline (and for Shepp–Logan the brain, for
+        // the anatomy phantom the tissue layer inside the fat)
+        int support = kind.equals("ellipses") ? 1 : 2;
         double[] motionPhase = new double[es.size()];
         double[] motionDir = new double[es.size()];
         for (int e = 0; e < es.size(); e++) {

@@ -16,7 +16,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * and rolled so that its centre sits at the origin. Deblurring in RERG (Willingham et al. 2024)
  * and the blur of super-resolution in ELDER (Zou et al. 2023).
  *
- * <p>Shapes: domain = range = {@code [C, H, W]}; one kernel for the whole batch.
+ * <p>Shapes: domain = range = {@code [C, H, W]}; one kernel for the whole batch. Computes in
+ * double precision, returns the input's dtype; not thread-safe (scratch buffer).
  */
 public final class Blur implements LinearOperator {
     private final int channels;
