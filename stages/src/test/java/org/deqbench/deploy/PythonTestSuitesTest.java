@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Runs the Python test suites of the deployment (standard library unittest, no Airflow needed) as
  * part of the Maven build: the DAG files against the Airflow stand-in in dags/tests/stubs, and the
- * CI trigger script against a local HTTP stand-in of the Airflow API.
+ * CI trigger script against a local HTTP stand-in of the Airflow API, the Dockerfiles and the images'
+ * entrypoint without a Docker engine.
  */
 class PythonTestSuitesTest {
     private static final Path ROOT = RepositoryLayout.root();
@@ -50,5 +51,10 @@ class PythonTestSuitesTest {
     @Test
     void ciTriggerScriptDrivesTheAirflowApiToAVerdict() throws Exception {
         unittest("ci/tests", 7);
+    }
+
+    @Test
+    void dockerfilesAndEntrypointMatchWhatThePodsExpect() throws Exception {
+        unittest("docker/tests", 5);
     }
 }
