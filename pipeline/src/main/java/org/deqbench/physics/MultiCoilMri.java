@@ -131,15 +131,14 @@ public final class MultiCoilMri implements LinearOperator {
         for (double m : masks) {
             maxMask = Math.max(maxMask, Math.abs(m));
         }
-        int plane = h * w;
         double maxEnergy = 0;
         for (int b = 0; b < batch; b++) {
-            for (int p = 0; p < plane; p++) {
+            for (int p = 0; p < mapPlane; p++) {
                 double e = 0;
                 for (int c = 0; c < coils; c++) {
-                    int base = ((b * coils + c) * 2) * plane + p;
+                    int base = ((b * coils + c) * 2) * mapPlane + p;
                     double re = maps[base];
-                    double im = maps[base + plane];
+                    double im = maps[base + mapPlane];
                     e += re * re + im * im;
                 }
                 maxEnergy = Math.max(maxEnergy, e);
