@@ -2,7 +2,10 @@ package org.deqbench.track;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.Field;
 import java.net.ConnectException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
@@ -31,6 +34,10 @@ import org.mlflow.tracking.MlflowClient;
 import org.mlflow.tracking.MlflowClientException;
 import org.mlflow.tracking.MlflowHttpException;
 import org.mlflow.tracking.creds.BasicMlflowHostCreds;
+import org.mlflow.tracking.creds.MlflowHostCredsProvider;
+import org.mlflow_project.apachehttp.client.config.RequestConfig;
+import org.mlflow_project.apachehttp.impl.client.CloseableHttpClient;
+import org.mlflow_project.apachehttp.impl.client.HttpClientBuilder;
 
 /**
  * The tracking server, one request per call: the REST API through {@code MlflowClient}, artifact
@@ -48,6 +55,7 @@ final class MlflowGateway implements Closeable {
     /** Upload time allowed per byte beyond the request timeout: 1 MB/s. */
     private static final double UPLOAD_SECONDS_PER_BYTE = 1e-6;
 
+    private static volatile boolean warnedClient;
     private final MlflowSettings settings;
     private final Redactor redactor;
     private final HttpClient http;
@@ -76,7 +84,39 @@ final class MlflowGateway implements Closeable {
                 : settings.username() != null
                 ? new BasicMlflowHostCreds(host, settings.username(), settings.password())
                 : new BasicMlflowHostCreds(host);
-        return new MlflowClient(creds);
+        MlflowClient c = new MlflowClient(creds);
+        singleAttempt(c, creds);
+        return c;
+    }
+
+    /**
+     * Makes the client send each request once. Out of the box its HTTP caller repeats every request
+     * answered with an error status (other than 429) up to three times at once, which would apply a
+     * log-batch answered 503 after the server wrote it three times and log the error body each time,
+     * and its connections have no timeouts. The caller has no public way to change this, so a
+     * caller with one attempt, no 429 loop and a timed, non-retrying HTTP client replaces it
+     * (checked by MlflowOutageTest against the pinned mlflow-client version).
+     */
+    private void singleAttempt(MlflowClient c, MlflowHostCredsProvider creds) {
+        try {
+            int ms = (int) Math.min(Integer.MAX_VALUE, positive(settings.requestTimeout()).toMillis());
+            CloseableHttpClient http = HttpClientBuilder.create().disableAutomaticRetries()
+                    .setDefaultRequestConfig(RequestConfig.custom().setConnectTimeout(ms).setSocketTimeout(ms)
+                            .setConnectionRequestTimeout(ms).build())
+                    .build();
+            Constructor<?> make = Class.forName("org.mlflow.tracking.MlflowHttpCaller").getDeclaredConstructor(
+                    MlflowHostCredsProvider.class, int.class, int.class, int.class, CloseableHttpClient.class);
+            make.setAccessible(true);
+            Field field = MlflowClient.class.getDeclaredField("httpCaller");
+            field.setAccessible(true);
+            field.set(c, make.newInstance(creds, 0, 0, 1, http));
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            if (!warnedClient) {
+                warnedClient = true;
+                System.err.println("deqbench: cannot configure the MLflow client (" + e
+                        + "); it repeats a request that failed with an HTTP error up to 3 times");
+            }
+        }
     }
 
     private static ExecutorService newWorker() {
@@ -104,7 +144,9 @@ final class MlflowGateway implements Closeable {
         }
         Future<T> f = w.submit(() -> op.apply(c));
         try {
-            return f.get(positive(settings.requestTimeout()).toNanos(), TimeUnit.NANOSECONDS);
+            // The socket timeout normally fires first; this also bounds DNS, connection-pool waits
+            // and anything else the client might block on.
+            return f.get(positive(settings.requestTimeout()).toNanos() * 3 / 2 + 200_000_000L, TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             abandon(f);
             throw new MlflowCallException(MlflowCallException.Kind.TRANSIENT, true, 0,
@@ -145,8 +187,13 @@ final class MlflowGateway implements Closeable {
         Throwable root = e;
         boolean connect = false;
         while (root != null) {
-            if (root instanceof ConnectException || root instanceof UnknownHostException) {
+            if (root instanceof ConnectException || root instanceof UnknownHostException
+                    || root.getClass().getSimpleName().equals("ConnectTimeoutException")) {
                 connect = true;
+            }
+            if (root instanceof SocketTimeoutException && !connect) {
+                return new MlflowCallException(MlflowCallException.Kind.TRANSIENT, true, 0,
+                        what + ": no response within " + seconds(settings.requestTimeout()));
             }
             if (root.getCause() == null || root.getCause() == root) {
                 break;

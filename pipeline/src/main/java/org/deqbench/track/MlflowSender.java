@@ -49,7 +49,8 @@ final class MlflowSender {
                 urgent = true;
             }
         }
-        if (urgent || queue.size() >= MlflowDelivery.MAX_METRICS) {
+        // While the server is away the sender sleeps until its next probe; no need to wake it.
+        if (!degraded && (urgent || queue.size() >= MlflowDelivery.MAX_METRICS)) {
             notifyAll();
         }
     }
@@ -60,9 +61,19 @@ final class MlflowSender {
             List<RunRecord> pending;
             boolean last;
             synchronized (this) {
-                if (!finishing && !urgent && queue.size() < MlflowDelivery.MAX_METRICS) {
+                long waitMillis;
+                if (finishing) {
+                    waitMillis = 0;
+                } else if (degraded) {
+                    waitMillis = Math.max(1, (nextProbe - System.nanoTime()) / 1_000_000);
+                } else if (urgent || queue.size() >= MlflowDelivery.MAX_METRICS) {
+                    waitMillis = 0;
+                } else {
+                    waitMillis = Math.max(1, settings.flushInterval().toMillis());
+                }
+                if (waitMillis > 0) {
                     try {
-                        wait(Math.max(1, settings.flushInterval().toMillis()));
+                        wait(waitMillis);
                     } catch (InterruptedException e) {
                         return;
                     }

@@ -93,6 +93,12 @@ final class MlflowStandIn implements AutoCloseable {
         Fault of(Request r, int n);
     }
 
+    static {
+        // Answers go out as two writes (headers, body); without TCP_NODELAY each waits ~40 ms for
+        // the client's delayed ACK. Read once, when the first server is created.
+        System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+
     private static final ObjectMapper JSON = new ObjectMapper();
     private final HttpServer server;
     private final ExecutorService pool = Executors.newCachedThreadPool(r -> {

@@ -35,7 +35,8 @@ final class TrackingFixture {
 
     /**
      * Environment for a tracker talking to {@code uri} (null: MLflow unset), with timings short
-     * enough for tests: 300 ms per request, 400 ms of retrying, 20 ms first backoff, 20 ms flushes.
+     * enough for tests yet long enough for a first request on a busy machine: 2 s per request, 2 s
+     * of retrying, 20 ms first backoff, 20 ms flushes.
      */
     static Map<String, String> env(String uri) {
         Map<String, String> env = new HashMap<>();
@@ -44,8 +45,8 @@ final class TrackingFixture {
         }
         env.put(TrackingEnv.GIT_COMMIT, COMMIT);
         env.put(TrackingEnv.IMAGE, IMAGE);
-        env.put(TrackingEnv.TIMEOUT_SECONDS, "0.3");
-        env.put(TrackingEnv.RETRY_SECONDS, "0.4");
+        env.put(TrackingEnv.TIMEOUT_SECONDS, "2");
+        env.put(TrackingEnv.RETRY_SECONDS, "2");
         env.put(TrackingEnv.BACKOFF_SECONDS, "0.02");
         env.put(TrackingEnv.FLUSH_SECONDS, "0.02");
         env.put(TrackingEnv.PROBE_SECONDS, "60");
