@@ -1,9 +1,9 @@
 package org.deqbench.track;
 
 import java.util.BitSet;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Delivery state of one attempt (a node execution or a pipeline run): its MLflow run, which of its
@@ -30,8 +30,9 @@ final class AttemptState {
     final BitSet done = new BitSet();
     /** Count of acknowledgements, to tell a failing delivery that made progress from a stuck one. */
     volatile long progress;
-    private final Map<String, Long> paramFirstSeq = new HashMap<>();
-    private final Map<String, String> paramFirstValue = new HashMap<>();
+    // Filled by the thread that logs, read by the sender thread.
+    private final Map<String, Long> paramFirstSeq = new ConcurrentHashMap<>();
+    private final Map<String, String> paramFirstValue = new ConcurrentHashMap<>();
 
     AttemptState(RunRecord first, AckLog acks) {
         if (!(first instanceof RunRecord.Start) && !(first instanceof RunRecord.PipelineStart)) {
@@ -66,8 +67,7 @@ final class AttemptState {
     void observe(RunRecord r) {
         if (r instanceof RunRecord.Params p) {
             for (Map.Entry<String, String> e : p.params().entrySet()) {
-                if (!paramFirstSeq.containsKey(e.getKey())) {
-                    paramFirstSeq.put(e.getKey(), p.seq());
+                if (paramFirstSeq.putIfAbsent(e.getKey(), p.seq()) == null) {
                     paramFirstValue.put(e.getKey(), e.getValue());
                 }
             }

@@ -15,6 +15,7 @@ import org.deqbench.plan.PlanNode;
  * sets the parent's final status; a shutdown hook records KILLED if the runner is stopped first.
  */
 public final class PipelineRun implements AutoCloseable {
+    private static final Duration BEGIN_BUDGET = Duration.ofSeconds(15);
     private final String id;
     private final Path runDir;
     private final AppendOnlyFile out;
@@ -48,7 +49,8 @@ public final class PipelineRun implements AutoCloseable {
             Trackers.preset(delivery, env, mlflowExperiment, id);
             state = new AttemptState(start, new AckLog(RunLogLayout.ackFile(file)));
             state.observe(start);
-            send(List.of(start), mlflow.retryBudget());
+            // Nodes find or create the parent themselves, so the runner does not wait long for it.
+            send(List.of(start), mlflow.retryBudget().compareTo(BEGIN_BUDGET) < 0 ? mlflow.retryBudget() : BEGIN_BUDGET);
             if (state.runId != null) {
                 childEnv.put(TrackingEnv.MLFLOW_EXPERIMENT_ID, state.experimentId);
                 childEnv.put(TrackingEnv.MLFLOW_PARENT_RUN_ID, state.runId);

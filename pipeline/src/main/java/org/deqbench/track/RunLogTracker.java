@@ -90,6 +90,12 @@ public final class RunLogTracker implements Tracker {
     }
 
     @Override
+    public void logMetric(String key, double value, long step, long timestampMillis) {
+        requireKey(key, "metric");
+        emit(seq -> new RunRecord.Metric(start.attempt(), seq, timestampMillis, key, value, step));
+    }
+
+    @Override
     public synchronized void logMetrics(Map<String, Double> values, long step) {
         if (finished || values.isEmpty()) {
             return;

@@ -2,6 +2,8 @@ package org.deqbench.track;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -48,7 +50,7 @@ public sealed interface RunRecord {
 
     record Params(String attempt, long seq, long ts, Map<String, String> params) implements RunRecord {
         public Params {
-            params = Map.copyOf(params);
+            params = Collections.unmodifiableMap(new LinkedHashMap<>(params));
         }
     }
 

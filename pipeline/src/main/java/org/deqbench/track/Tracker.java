@@ -27,6 +27,14 @@ public interface Tracker extends AutoCloseable {
     /** A metric value at a step (e.g. training step, ε index); timestamp is now. */
     void logMetric(String key, double value, long step);
 
+    /**
+     * A metric value at a step with its own timestamp (ms since the epoch), e.g. for values
+     * measured earlier; this default ignores the timestamp.
+     */
+    default void logMetric(String key, double value, long step, long timestampMillis) {
+        logMetric(key, value, step);
+    }
+
     default void logMetric(String key, double value) {
         logMetric(key, value, 0);
     }

@@ -169,6 +169,8 @@ class MlflowOutageTest {
             t.logParam("method.kind", "deq");
             points = train(t, 1700);
         }
+        assertEquals(points.size(), RunLogReader.read(runDir).latest("train/t/m").orElseThrow().metrics().size(),
+                "the local log is complete");
         assertTrue(count("runs/log-batch") >= 5, "every fault was exercised: " + count("runs/log-batch"));
         MlflowStandIn.Run partial = server.runs().stream().filter(r -> "node".equals(r.tags.get("deqbench.role")))
                 .findFirst().orElseThrow();

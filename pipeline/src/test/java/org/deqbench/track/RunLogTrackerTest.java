@@ -78,7 +78,7 @@ class RunLogTrackerTest {
                 psnr.put(step, p);
                 t.logMetrics(Map.of("loss", l, "psnr", p), step);
             }
-            t.logMetric("val_psnr", 31.25, 1);
+            t.logMetric("val_psnr", 31.25, 1, 1_700_000_000_000L);
         }
         NodeAttempt a = RunLogReader.read(runDir).latestFinished("train/t/m").orElseThrow();
         // Exact equality: the log writes doubles in their shortest round-trip form.
@@ -89,6 +89,7 @@ class RunLogTrackerTest {
         assertEquals(loss, gotLoss);
         assertEquals(psnr, gotPsnr);
         assertEquals(31.25, a.last("val_psnr").orElseThrow(), 0.0);
+        assertEquals(1_700_000_000_000L, a.metric("val_psnr").get(0).ts(), "an explicit timestamp is kept");
         assertEquals(List.of("loss", "psnr", "val_psnr"), new ArrayList<>(a.metricKeys()).stream().sorted().toList());
     }
 
