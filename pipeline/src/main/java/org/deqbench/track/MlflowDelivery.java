@@ -171,6 +171,7 @@ final class MlflowDelivery implements Closeable {
             reconcile(st, records);
         }
         Batch b = new Batch();
+        MlflowCallException refused = null;
         for (RunRecord r : records) {
             if (st.isDone(r.seq())) {
                 continue;
@@ -190,7 +191,19 @@ final class MlflowDelivery implements Closeable {
                 }
             } else if (r instanceof RunRecord.Artifact a) {
                 flush(st, b);
-                upload(st, a);
+                try {
+                    upload(st, a);
+                } catch (MlflowCallException e) {
+                    if (e.kind() == MlflowCallException.Kind.TRANSIENT) {
+                        throw e;
+                    }
+                    // An artifact the server will not take must not hold back the records after it.
+                    if (e.kind() == MlflowCallException.Kind.REJECTED) {
+                        reject(st, List.of(a.seq()), e.getMessage());
+                    } else if (refused == null) {
+                        refused = e;
+                    }
+                }
             } else if (r instanceof RunRecord.Finish f) {
                 if (f.error() != null) {
                     addTag(st, b, ERROR_TAG, f.error(), f.seq());
@@ -212,6 +225,10 @@ final class MlflowDelivery implements Closeable {
             }
         }
         flush(st, b);
+        if (refused != null) {
+            // Left unacknowledged: a later sync retries it once the server is set up to take it.
+            throw refused;
+        }
     }
 
     // ---- runs
@@ -512,12 +529,7 @@ final class MlflowDelivery implements Closeable {
                 if (e.kind() != MlflowCallException.Kind.REJECTED) {
                     throw e;
                 }
-                List<Long> rejected = new ArrayList<>(b.members);
-                warn.accept(st.label() + ": MLflow rejected " + rejected.size() + " records (" + e.getMessage()
-                        + "); they stay in the run log only");
-                st.acks.done(st.attempt(), AckLog.REJECTED, st.runId, rejected, e.getMessage());
-                st.markDone(rejected);
-                stats.rejected += rejected.size();
+                reject(st, new ArrayList<>(b.members), e.getMessage());
                 List<Long> rest = new ArrayList<>(b.completed);
                 rest.removeAll(b.members);
                 ack(st, rest);
@@ -530,6 +542,14 @@ final class MlflowDelivery implements Closeable {
         }
         ack(st, b.completed);
         b.clear();
+    }
+
+    private void reject(AttemptState st, List<Long> seqs, String reason) {
+        warn.accept(st.label() + ": MLflow rejected " + seqs.size() + " record(s) (" + reason
+                + "); they stay in the run log only");
+        st.acks.done(st.attempt(), AckLog.REJECTED, st.runId, seqs, reason);
+        st.markDone(seqs);
+        stats.rejected += seqs.size();
     }
 
     private void ack(AttemptState st, List<Long> seqs) {

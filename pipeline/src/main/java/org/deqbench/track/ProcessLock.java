@@ -33,7 +33,11 @@ final class ProcessLock implements Closeable {
         this.lock = lock;
     }
 
-    /** The lock, or empty if another process (or this JVM) holds it. */
+    /**
+     * The lock, or empty if another process (or this JVM) holds it. Where the file system cannot
+     * lock at all (some network volumes) the lock is granted without protection rather than
+     * stopping the node or making every node look busy.
+     */
     static Optional<ProcessLock> tryAcquire(Path file) {
         Path key = file.toAbsolutePath().normalize();
         if (!HELD.add(key)) {
@@ -50,10 +54,12 @@ final class ProcessLock implements Closeable {
                 return Optional.empty();
             }
             return Optional.of(new ProcessLock(key, ch, l));
-        } catch (IOException | OverlappingFileLockException e) {
+        } catch (OverlappingFileLockException e) {
             closeQuietly(ch);
             HELD.remove(key);
             return Optional.empty();
+        } catch (IOException e) {
+            return Optional.of(new ProcessLock(key, ch, null));
         }
     }
 
@@ -80,7 +86,9 @@ final class ProcessLock implements Closeable {
     @Override
     public void close() {
         try {
-            lock.release();
+            if (lock != null) {
+                lock.release();
+            }
         } catch (IOException ignored) {
             // closing the channel releases it too
         }

@@ -57,8 +57,10 @@ final class MlflowStandIn implements AutoCloseable {
         final Map<String, String> params = new LinkedHashMap<>();
         final List<Point> metrics = new ArrayList<>();
 
+        String artifactRoot = "mlflow-artifacts:/";
+
         String artifactUri() {
-            return "mlflow-artifacts:/" + experimentId + "/" + id + "/artifacts";
+            return artifactRoot + experimentId + "/" + id + "/artifacts";
         }
     }
 
@@ -113,6 +115,8 @@ final class MlflowStandIn implements AutoCloseable {
     private final Map<String, byte[]> artifacts = new LinkedHashMap<>();
     private volatile Faults faults = (r, n) -> null;
     private volatile String requiredAuthorization;
+    /** Artifact root of new runs; anything but mlflow-artifacts:/ means the server does not proxy them. */
+    volatile String artifactRoot = "mlflow-artifacts:/";
     private int nextId = 1;
 
     MlflowStandIn() throws IOException {
@@ -287,6 +291,7 @@ final class MlflowStandIn implements AutoCloseable {
                 Run r = new Run();
                 r.id = String.format("%032x", nextId++);
                 r.experimentId = exp;
+                r.artifactRoot = artifactRoot;
                 r.name = in.path("run_name").asText();
                 r.start = in.path("start_time").asLong();
                 for (JsonNode t : in.path("tags")) {

@@ -205,6 +205,31 @@ class MlflowTrackingTest {
     }
 
     @Test
+    void anArtifactStoreTheServerDoesNotProxyHoldsBackNothingElse() throws Exception {
+        server.artifactRoot = "s3://bucket/mlruns/";
+        Plan plan = TrackingFixture.tinyPlan(runDir);
+        Path report = Files.writeString(runDir.resolve("index.html"), "<html/>");
+        String output;
+        try (TrackingFixture.Captured cap = new TrackingFixture.Captured()) {
+            try (Tracker t = Trackers.forNode(runDir, plan, plan.node("report"), TrackingFixture.env(server.uri()))) {
+                t.logArtifact(report, "");
+                t.logMetric("rows", 3, 0);
+            }
+            output = cap.text();
+        }
+        assertTrue(output.contains("--serve-artifacts"), "says what to change on the server: " + output);
+        MlflowStandIn.Run run = server.runs().stream().filter(r -> "node".equals(r.tags.get("deqbench.role"))).findFirst().orElseThrow();
+        assertEquals(1, run.metrics.size(), "the metric logged after the artifact arrived");
+        assertEquals("FINISHED", run.status);
+        assertEquals(Map.of(), server.artifacts());
+        SyncReport later = MlflowSync.sync(runDir, TrackingFixture.env(server.uri()),
+                new java.io.PrintWriter(new java.io.StringWriter()));
+        assertTrue(!later.complete() && later.failures().get(0).contains("--serve-artifacts"),
+                "the artifact stays pending for a later sync: " + later);
+        assertEquals(1, run.metrics.size(), "nothing else is sent again");
+    }
+
+    @Test
     void artifactsUploadThroughTheProxyWithTheirPathsAndBytes() throws Exception {
         Plan plan = TrackingFixture.tinyPlan(runDir);
         Path report = Files.writeString(runDir.resolve("index.html"), "<html>report</html>");
