@@ -48,6 +48,7 @@ public sealed interface RunRecord {
                  boolean closesPipeline) implements RunRecord {
     }
 
+    /** Params logged together ({@link Tracker#logParams}), in the order given. */
     record Params(String attempt, long seq, long ts, Map<String, String> params) implements RunRecord {
         public Params {
             params = Collections.unmodifiableMap(new LinkedHashMap<>(params));
@@ -58,6 +59,7 @@ public sealed interface RunRecord {
     record Metric(String attempt, long seq, long ts, String key, double value, long step) implements RunRecord {
     }
 
+    /** A tag; a later value for the same key replaces the earlier one. */
     record Tag(String attempt, long seq, long ts, String key, String value) implements RunRecord {
     }
 
@@ -83,6 +85,7 @@ public sealed interface RunRecord {
     record ArtifactFile(String name, long bytes) {
     }
 
+    /** Last record of a node attempt: how it ended, and the error of a FAILED (or KILLED) one. */
     record Finish(String attempt, long seq, long ts, Tracker.Status status, String error) implements RunRecord {
     }
 
@@ -95,6 +98,7 @@ public sealed interface RunRecord {
         }
     }
 
+    /** Last record of a pipeline run: its final status. */
     record PipelineFinish(String attempt, long seq, long ts, Tracker.Status status) implements RunRecord {
     }
 }

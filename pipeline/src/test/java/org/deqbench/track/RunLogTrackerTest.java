@@ -36,6 +36,7 @@ class RunLogTrackerTest {
             t.logParams(Map.of("method.deq.alpha", "0.01"));
             t.logMetric("loss", 0.5, 1);
             t.logMetric("loss", Double.NaN, 2);
+            t.logMetric("amplification", Double.POSITIVE_INFINITY, 0);
             t.setTag("note", "x");
             t.logArtifact(fig, "figures");
             t.finish(Tracker.Status.FINISHED, null);
@@ -51,6 +52,7 @@ class RunLogTrackerTest {
             assertEquals(Map.of("method.deq.alpha", "0.01"), a.params());
             assertEquals(2, a.metric("loss").size());
             assertTrue(Double.isNaN(a.metric("loss").get(1).value()), "NaN survives the JSON round trip");
+            assertEquals(Double.POSITIVE_INFINITY, a.last("amplification").orElseThrow(), 0.0);
             assertEquals(Map.of("note", "x"), a.tags());
             assertEquals("figures", a.artifacts().get(0).artifactPath());
             assertEquals(Tracker.Status.FINISHED, a.status().orElseThrow());
