@@ -57,27 +57,30 @@ public final class Fft2 {
      * written to {@code dst[dstOff]} ({@code src} and {@code dst} may be the same block).
      */
     public void forward(double[] src, int srcOff, double[] dst, int dstOff) {
-        transform(src, srcOff, dst, dstOff, false);
+        transform(src, srcOff, srcOff + h * w, dst, dstOff, dstOff + h * w, false);
     }
 
-    /** F^H of one complex image {@code [2, H, W]}; see {@link #forward}. */
+    /** F^H of one complex image {@code [2, H, W]}; see {@link #forward(double[], int, double[], int)}. */
     public void inverse(double[] src, int srcOff, double[] dst, int dstOff) {
-        transform(src, srcOff, dst, dstOff, true);
+        transform(src, srcOff, srcOff + h * w, dst, dstOff, dstOff + h * w, true);
     }
 
-    private void transform(double[] src, int srcOff, double[] dst, int dstOff, boolean inverse) {
-        int plane = h * w;
+    /**
+     * F (or F^H if {@code inverse}) of one H×W complex image whose real and imaginary planes start
+     * at {@code srcRe} and {@code srcIm} (e.g. one frame of a {@code [2, T, H, W]} block), written
+     * to the planes at {@code dstRe}, {@code dstIm}; source and destination may coincide.
+     */
+    public void transform(double[] src, int srcRe, int srcIm, double[] dst, int dstRe, int dstIm, boolean inverse) {
         int hs = h / 2;
         int ws = w / 2;
         // ifftshift while interleaving: scratch[r][c] = src[(r + floor(h/2)) % h][(c + floor(w/2)) % w]
         for (int r = 0; r < h; r++) {
             int sr = (r + hs) % h;
-            int rowIn = srcOff + sr * w;
             int rowOut = 2 * r * w;
             for (int c = 0; c < w; c++) {
-                int sc = (c + ws) % w;
-                scratch[rowOut + 2 * c] = src[rowIn + sc];
-                scratch[rowOut + 2 * c + 1] = src[rowIn + plane + sc];
+                int sc = sr * w + (c + ws) % w;
+                scratch[rowOut + 2 * c] = src[srcRe + sc];
+                scratch[rowOut + 2 * c + 1] = src[srcIm + sc];
             }
         }
         if (inverse) {
@@ -89,13 +92,11 @@ public final class Fft2 {
         int hb = h - hs;
         int wb = w - ws;
         for (int r = 0; r < h; r++) {
-            int sr = (r + hb) % h;
-            int rowIn = 2 * sr * w;
-            int rowOut = dstOff + r * w;
+            int rowIn = 2 * ((r + hb) % h) * w;
             for (int c = 0; c < w; c++) {
-                int sc = (c + wb) % w;
-                dst[rowOut + c] = scratch[rowIn + 2 * sc] * scale;
-                dst[rowOut + plane + c] = scratch[rowIn + 2 * sc + 1] * scale;
+                int sc = rowIn + 2 * ((c + wb) % w);
+                dst[dstRe + r * w + c] = scratch[sc] * scale;
+                dst[dstIm + r * w + c] = scratch[sc + 1] * scale;
             }
         }
     }
@@ -122,7 +123,7 @@ public final class Fft2 {
         Fft2 f = new Fft2(hh, ww);
         int block = 2 * hh * ww;
         for (int off = 0; off < v.length; off += block) {
-            f.transform(v, off, v, off, inverse);
+            f.transform(v, off, off + hh * ww, v, off, off + hh * ww, inverse);
         }
         return HostArrays.fromDouble(v, s, x.dataType());
     }
