@@ -36,6 +36,9 @@ public final class Planner {
             String simHash = hash("simulate", String.valueOf(spec.seed()), SpecLoader.canonicalJson(task));
             nodes.add(new PlanNode(simId, "simulate", task.name(), null, List.of(), simHash,
                     args("simulate", specPath, runDir, task.name(), null)));
+            // the report shows ground truth beside the reconstructions
+            reportInputs.add(simId);
+            reportKey.append(simHash);
             for (MethodSpec method : spec.methods()) {
                 String trainId = "train/" + task.name() + "/" + method.name();
                 String trainHash = hash("train", simHash, SpecLoader.canonicalJson(method));
