@@ -36,6 +36,7 @@ public final class HtmlReport {
             td:first-child,th:first-child{text-align:left}
             td.kind,th.kind{text-align:left;color:#555}
             td.text,th.text{text-align:left}
+            td.basis{white-space:normal;font-size:.85em;color:#555;max-width:28em}
             tr:hover td{background:#fbfbf4}
             .ci{display:block;color:#777;font-size:.82em}
             .best{font-weight:700}
@@ -163,19 +164,23 @@ public final class HtmlReport {
     private void certificates(TaskSection s) {
         out("<h3>Lipschitz certificate</h3>");
         out("<table><tr><th>method</th><th>upper bound L̄</th><th>lower bound L̲</th><th class=\"text\">status</th>"
-                + "<th>monotonicity margin m = 1 − L̄</th><th>robustness factor ‖Δx‖/‖δ‖ ≤</th></tr>");
+                + "<th>monotonicity margin m</th><th>amplification bound</th><th class=\"text\">how the bound is derived</th></tr>");
         for (MethodResults r : s.methods()) {
             Certificate c = r.certificate();
             String status = c.kind() == null ? "<span class=\"badge none\">none</span>"
                     : c.isCertificate() ? "<span class=\"badge cert\">certificate</span>"
                     : "<span class=\"badge est\">" + esc(c.kind()) + " (not a certificate)</span>";
-            out("<tr><td>" + esc(r.method()) + "</td><td>" + num(c.upper()) + "</td><td>" + num(c.lower()) + "</td><td class=\"text\">"
-                    + status + "</td><td>" + num(c.margin()) + "</td><td>" + num(c.robustnessFactor()) + "</td></tr>");
+            out("<tr><td>" + esc(r.method()) + "</td><td>" + num(c.upper()) + "</td><td>" + num(c.lower())
+                    + "</td><td class=\"text\">" + status + "</td><td>" + num(c.margin()) + "</td><td>"
+                    + num(c.amplificationBound()) + "</td><td class=\"text basis\">"
+                    + (c.basis() == null ? na() : esc(c.basis())) + "</td></tr>");
         }
-        out("</table><p class=\"note\">A certificate is a guaranteed upper bound on the Lipschitz constant of the"
-                + " network (product of exact per-layer operator norms); an estimate is not. The lower bound is"
-                + " empirical (power iteration on JᵀJ, adversarial ascent): the true constant lies between the two."
-                + " For MOL, m = 1 − L > 0 makes the fixed point unique and bounds its sensitivity.</p>");
+        out("</table><p class=\"note\">L̄ is a proven upper bound on a Lipschitz constant (of the reconstruction"
+                + " map b ↦ x̂, or of the network for equilibrium methods, as the last column says) only when the"
+                + " status is <em>certificate</em>; an estimate guarantees nothing. L̲ is empirical (power iteration,"
+                + " adversarial ascent): the true constant lies between the two. For MOL the margin m = 1 − L of the"
+                + " network makes the fixed point unique and bounds its sensitivity to measurement noise. The"
+                + " amplification bound is what the attacks below are checked against.</p>");
     }
 
     private void attacks(TaskSection s) {

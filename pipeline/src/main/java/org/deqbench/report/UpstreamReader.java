@@ -26,11 +26,12 @@ import org.nd4j.linalg.factory.Nd4j;
  *       {@code forward_iterations};</li>
  *   <li>{@code train/…/training.json} {@code steps[].step|loss}, {@code epochs[].epoch|val_psnr};</li>
  *   <li>{@code certify/…/certificate.json} {@code lipschitz_upper}, {@code lipschitz_lower},
- *       {@code kind}, {@code monotonicity_margin}, {@code robustness_factor};</li>
+ *       {@code kind}, {@code bound} (how it was derived), {@code monotonicity_margin},
+ *       {@code robustness_factor} (the last two optional);</li>
  *   <li>{@code attack/…/attack.json} {@code results[].eps|amplification_worst|amplification_gaussian|
  *       within_certificate}; the bound an ε is compared with is its {@code certified_bound}, else
- *       the file's top-level {@code certified_bound}, else the certificate's
- *       {@code robustness_factor}.</li>
+ *       the file's top-level {@code certified_bound} or {@code lipschitz_upper} (what the attack
+ *       stage checked against), else {@link Certificate#amplificationBound()}.</li>
  * </ul>
  */
 public final class UpstreamReader {
@@ -51,7 +52,11 @@ public final class UpstreamReader {
             scores = perImage(train.json("metrics.json"), metrics);
             source = "metrics.json";
         } else if (recon != null) {
-            scores = ImageScores.perImage(groundTruth, Nd4j.createFromNpyFile(recon.toFile()));
+            try {
+                scores = ImageScores.perImage(groundTruth, Nd4j.createFromNpyFile(recon.toFile()));
+            } catch (IllegalArgumentException e) {
+                throw new NodeOutputError(recon, "cannot score against the test ground truth: " + e.getMessage(), e);
+            }
             source = "recomputed";
         } else {
             scores = List.of();
@@ -81,7 +86,7 @@ public final class UpstreamReader {
         List<AttackPoint> points = List.of();
         Path attackFile = optional(attack, "attack.json");
         if (attackFile != null) {
-            points = attack(attack.json("attack.json"), attackFile, certificate.robustnessFactor());
+            points = attack(attack.json("attack.json"), attackFile, certificate.amplificationBound());
         }
         return new MethodResults(task, method.name(), method.kind(), scores, source, seconds, peak, iterations,
                 certificate, points, curves, recon);
@@ -144,11 +149,9 @@ public final class UpstreamReader {
         Double lower = number(root, "lipschitz_lower", file);
         JsonNode k = root.get("kind");
         String kind = k == null || k.isNull() ? null : k.asText();
-        Double margin = number(root, "monotonicity_margin", file);
-        if (margin == null && upper != null && "certificate".equals(kind) && upper < 1) {
-            margin = 1 - upper;
-        }
-        return new Certificate(upper, lower, kind, margin, number(root, "robustness_factor", file));
+        JsonNode basis = root.get("bound");
+        return new Certificate(upper, lower, kind, number(root, "monotonicity_margin", file),
+                number(root, "robustness_factor", file), basis == null || basis.isNull() ? null : basis.asText());
     }
 
     static List<AttackPoint> attack(JsonNode root, Path file, Double fallbackBound) {
@@ -157,6 +160,10 @@ public final class UpstreamReader {
             throw new NodeOutputError(file, "expected key \"results\": a list of {\"eps\", \"amplification_worst\", …}", null);
         }
         Double fileBound = number(root, "certified_bound", file);
+        if (fileBound == null) {
+            // The attack stage checks against the lipschitz_upper it read from the certify node.
+            fileBound = number(root, "lipschitz_upper", file);
+        }
         List<AttackPoint> out = new ArrayList<>();
         for (int i = 0; i < results.size(); i++) {
             JsonNode r = results.get(i);

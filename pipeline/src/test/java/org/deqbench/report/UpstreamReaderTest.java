@@ -65,14 +65,27 @@ class UpstreamReaderTest {
     }
 
     @Test
-    void certificateMarginIsDerivedOnlyForCertificatesBelowOne() throws Exception {
-        Certificate c = UpstreamReader.certificate(json("{\"lipschitz_upper\": 0.75, \"kind\": \"certificate\"}"), FILE);
-        assertEquals(0.25, c.margin(), 1e-15);
+    void onlyAProvenBoundLimitsTheAmplification() throws Exception {
+        Certificate c = UpstreamReader.certificate(json("""
+                {"lipschitz_upper": 0.75, "lipschitz_lower": 0.7, "kind": "certificate", "bound": "1/(2 sqrt(lambda))"}"""), FILE);
         assertTrue(c.isCertificate());
+        assertEquals(0.75, c.amplificationBound());
+        assertNull(c.margin(), "a margin is shown only when the certify stage computes one");
+        assertEquals("1/(2 sqrt(lambda))", c.basis());
         Certificate e = UpstreamReader.certificate(json("{\"lipschitz_upper\": 0.75, \"kind\": \"estimate\"}"), FILE);
-        assertNull(e.margin(), "an estimate gives no guaranteed margin");
         assertFalse(e.isCertificate());
-        assertNull(UpstreamReader.certificate(json("{\"lipschitz_upper\": 1.5, \"kind\": \"certificate\"}"), FILE).margin());
+        assertNull(e.amplificationBound(), "an estimate bounds nothing");
+        Certificate mol = UpstreamReader.certificate(json("""
+                {"lipschitz_upper": 0.9, "kind": "certificate", "monotonicity_margin": 0.1, "robustness_factor": 40}"""), FILE);
+        assertEquals(40.0, mol.amplificationBound(), "the robustness factor, not L of the network");
+        assertEquals(0.1, mol.margin());
+    }
+
+    @Test
+    void attackFilesLipschitzUpperIsTheBoundTheAttackStageCheckedAgainst() throws Exception {
+        List<AttackPoint> pts = UpstreamReader.attack(json("""
+                {"lipschitz_upper": 2.5, "results": [{"eps": 0.01, "amplification_worst": 2.4}]}"""), FILE, 3.0);
+        assertEquals(2.5, pts.get(0).certifiedBound());
     }
 
     @Test
