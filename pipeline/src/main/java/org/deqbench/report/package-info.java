@@ -8,5 +8,7 @@
  * turns the upstream files into {@link org.deqbench.report.MethodResults}; charts come from
  * {@link org.deqbench.report.ReportCharts}, example grids from {@link org.deqbench.report.ExampleFigure},
  * the page from {@link org.deqbench.report.HtmlReport}. Rendering is headless.
+ * {@link org.deqbench.report.RunComparison} compares the {@code summary.json} of two runs (the
+ * regression gate).
  */
 package org.deqbench.report;
