@@ -41,7 +41,8 @@ class SweepDagMatchesPlans(unittest.TestCase):
         dag = self.check_dag_equals_plans(FIXTURE_PLANS)
         self.assertEqual(len(dag.task_dict), 15)
         report = dag.task_dict["tiny.report"]
-        self.assertEqual(len(report.upstream_task_ids), 12)
+        # 2 simulate (ground truth for the figures) + 2 tasks × 2 methods × (train, certify, attack)
+        self.assertEqual(len(report.upstream_task_ids), 14)
         self.assertEqual(report.arguments,
                          ["report", "--spec", "experiments/tiny.yaml", "--run-dir", "/runs/tiny"])
 
