@@ -12,7 +12,7 @@ import org.deqbench.spec.TaskSpec;
 /** Loads a trained method from its train node as a {@link Reconstructor}, for certify and attack. */
 public final class TrainedMethods {
     /** CG settings for certification: tight enough that CG-SENSE is its exact linear map in float64. */
-    static final ConjugateGradient EXACT_CG = new ConjugateGradient(1e-11, 1000);
+    static final ConjugateGradient EXACT_CG = new ConjugateGradient(1e-9, 1000);
 
     private TrainedMethods() {
     }
