@@ -21,6 +21,11 @@ enum Activation {
             throw new IllegalArgumentException("relu has no smooth derivative; ELDER needs network.activation"
                     + " elu or softplus");
         }
+
+        @Override
+        SDVariable tangentDerivative(SameDiff sd, SDVariable z) {
+            return sd.math().step(z, 0.0);
+        }
     },
     /** z for z &gt; 0, e^z − 1 otherwise (α = 1); φ'(z) = min(e^z, 1). */
     ELU("elu") {
@@ -56,8 +61,13 @@ enum Activation {
 
     abstract SDVariable apply(SameDiff sd, SDVariable z);
 
-    /** φ'(z) elementwise, built from differentiable ops. */
+    /** φ'(z) elementwise, built from differentiable ops (for graphs that are differentiated again). */
     abstract SDVariable derivative(SameDiff sd, SDVariable z);
+
+    /** φ'(z) elementwise for a tangent pass that is not differentiated (relu: the step 1[z &gt; 0]). */
+    SDVariable tangentDerivative(SameDiff sd, SDVariable z) {
+        return derivative(sd, z);
+    }
 
     double lipschitz() {
         return 1.0;

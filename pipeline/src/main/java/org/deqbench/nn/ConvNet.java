@@ -42,9 +42,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * the training image size, see {@link SpectralNormalization}. {@link #parameters()},
  * {@link #setParameters} and {@link #vjp} then speak of the raw V_l.
  *
- * <p><b>Performance.</b> The graph is built once; {@link #forward} and {@link #vjp} feed
- * placeholders ({@value #INPUT}, {@value #COTANGENT}) and run it, the VJP in a single
- * {@code calculateGradientsAndOutputs} call. Inputs of another dtype than the network's are cast.
+ * <p><b>Performance.</b> The graph is built once; {@link #forward}, {@link #vjp} and {@link #jvp}
+ * feed placeholders ({@value #INPUT}, {@value #COTANGENT}, {@value #TANGENT}) and run it, the VJP
+ * in a single {@code calculateGradientsAndOutputs} call. Inputs of another dtype than the network's are cast.
  * Not thread-safe.
  *
  * <p>Weights are {@code [k, k, Cin, Cout]} (SameDiff's YXIO layout), biases {@code [Cout]}, named
@@ -57,6 +57,10 @@ public final class ConvNet {
     public static final String OUTPUT = "output";
     /** Placeholder of the cotangent v {@code [B, Cout, H, W]} of a vector-Jacobian product. */
     public static final String COTANGENT = "cotangent";
+    /** Placeholder of the tangent t {@code [B, Cin, H, W]} of a Jacobian-vector product. */
+    public static final String TANGENT = "tangent";
+    /** Name of J_x(x) t in the graph. */
+    public static final String JVP = "jvp";
     /** Prefix of the parameter variables in every graph the network is built into. */
     public static final String VARIABLE_PREFIX = "convnet_";
 
@@ -136,7 +140,9 @@ public final class ConvNet {
         this.spectral = spectral;
         this.sd = SameDiff.create();
         SDVariable input = sd.placeHolder(INPUT, dtype, -1, architecture.channelsIn(), -1, -1);
-        SDVariable output = build(sd, input).rename(OUTPUT);
+        Layers layers = layers(sd, input);
+        SDVariable output = layers.output().rename(OUTPUT);
+        buildTangent(layers).rename(JVP);
         SDVariable cotangent = sd.placeHolder(COTANGENT, dtype, -1, architecture.channelsOut(), -1, -1);
         sd.sum(VJP_LOSS, output.mul(cotangent));
         sd.setLossVariables(VJP_LOSS);
@@ -232,6 +238,45 @@ public final class ConvNet {
     }
 
     /**
+     * The Jacobian-vector product J_x(x) t, exact to rounding: the tangent pass
+     * ṫ_{l+1} = φ'(z_l) ⊙ (W_l ⋆ ṫ_l), ṫ₀ = t, J t = W_{n−1} ⋆ ṫ_{n−1}, run in the same graph as
+     * N (forward-mode differentiation written out; SameDiff M2.1 has no forward mode, and the
+     * "VJP of a VJP" trick would need a gradient of a gradient). Costs about one more forward pass.
+     * Used for power iteration on J^T J ({@link #jacobianGram}).
+     */
+    public INDArray jvp(INDArray x, INDArray t) {
+        Map<String, INDArray> feed = new HashMap<>(4);
+        feed.put(INPUT, cast(x, INPUT, architecture.channelsIn()));
+        feed.put(TANGENT, cast(t, TANGENT, architecture.channelsIn()));
+        return sd.output(feed, JVP).get(JVP);
+    }
+
+    /**
+     * v ↦ J_x(x)^T J_x(x) v at the point x: the Gram operator whose top eigenvalue is the squared
+     * local Lipschitz constant (spectral norm of the Jacobian) of N at x, for
+     * {@link org.deqbench.solve.PowerIteration} or {@link org.deqbench.solve.Lanczos}. With a batch
+     * of B points the Jacobian is block diagonal and the estimate is the largest over the batch;
+     * pass one point for per-example values. Exact to rounding (JVP and VJP are both exact).
+     */
+    public java.util.function.UnaryOperator<INDArray> jacobianGram(INDArray x) {
+        INDArray point = cast(x, INPUT, architecture.channelsIn());
+        return v -> vjp(point, jvp(point, v)).input();
+    }
+
+    private SDVariable buildTangent(Layers layers) {
+        Conv2DConfig config = ConvolutionOperator.conv2dConfig(architecture.kernel());
+        Activation activation = Activation.of(architecture.activation());
+        SDVariable t = sd.placeHolder(TANGENT, dtype, -1, architecture.channelsIn(), -1, -1);
+        for (int l = 0; l < architecture.layers(); l++) {
+            t = sd.cnn().conv2d(t, layers.weights().get(l), config);
+            if (l < architecture.layers() - 1) {
+                t = activation.tangentDerivative(sd, layers.preActivations().get(l)).mul(t);
+            }
+        }
+        return t;
+    }
+
+    /**
      * Copies of the trainable parameters, keyed {@code w0, b0, w1, b1, …} (for the spectral
      * variant the raw weights V_l). Modify the copies and hand them to {@link #setParameters}.
      */
@@ -279,18 +324,31 @@ public final class ConvNet {
      * {@link #rawParameterGradient}.
      */
     public SDVariable build(SameDiff target, SDVariable input) {
+        return layers(target, input).output();
+    }
+
+    /** N built into a graph, with what explicit derivative passes need. */
+    record Layers(SDVariable output, List<SDVariable> preActivations, List<SDVariable> weights) {
+    }
+
+    /** {@link #build}, keeping the pre-activations z_l and the weight variables W_l. */
+    Layers layers(SameDiff target, SDVariable input) {
         Conv2DConfig config = ConvolutionOperator.conv2dConfig(architecture.kernel());
         Activation activation = Activation.of(architecture.activation());
+        List<SDVariable> z = new ArrayList<>();
+        List<SDVariable> w = new ArrayList<>();
         SDVariable h = input;
         for (int l = 0; l < architecture.layers(); l++) {
-            SDVariable w = shared(target, VARIABLE_PREFIX + weightName(l), weights.get(l));
-            SDVariable b = shared(target, VARIABLE_PREFIX + biasName(l), biases.get(l));
-            h = target.cnn().conv2d(h, w, b, config);
+            SDVariable wl = shared(target, VARIABLE_PREFIX + weightName(l), weights.get(l));
+            SDVariable bl = shared(target, VARIABLE_PREFIX + biasName(l), biases.get(l));
+            w.add(wl);
+            h = target.cnn().conv2d(h, wl, bl, config);
+            z.add(h);
             if (l < architecture.layers() - 1) {
                 h = activation.apply(target, h);
             }
         }
-        return h;
+        return new Layers(h, z, w);
     }
 
     /**

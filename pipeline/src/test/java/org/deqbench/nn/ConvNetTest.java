@@ -67,6 +67,27 @@ class ConvNetTest {
         }
     }
 
+    /**
+     * The forward-mode tangent pass against central differences of N along t (h = 1e-5), and
+     * ⟨J t, w⟩ = ⟨t, J^T w⟩ against the VJP (both exact: 1e-10 relative).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"relu", "elu", "softplus"})
+    void jvpMatchesFiniteDifferencesAndTheVjp(String activation) {
+        ConvNet net = tiny(activation, 12);
+        INDArray x = FiniteDifferences.gaussian(13, 2, 2, 8, 8);
+        INDArray t = FiniteDifferences.gaussian(14, 2, 2, 8, 8);
+        INDArray w = FiniteDifferences.gaussian(15, 2, 2, 8, 8);
+        INDArray jt = net.jvp(x, t);
+        double h = 1e-5;
+        INDArray fd = net.forward(x.add(t.mul(h))).sub(net.forward(x.sub(t.mul(h)))).divi(2 * h);
+        double err = fd.sub(jt).norm2Number().doubleValue() / jt.norm2Number().doubleValue();
+        assertTrue(err <= 1e-6, "JVP vs finite differences: " + err);
+        double left = FiniteDifferences.dot(jt, w);
+        double right = FiniteDifferences.dot(t, net.vjp(x, w).input());
+        assertTrue(FiniteDifferences.relativeError(left, right) <= 1e-10, left + " vs " + right);
+    }
+
     @Test
     void buildSharesParametersAcrossCallsAndWithTheNetwork() {
         ConvNet net = tiny("relu", 5);
