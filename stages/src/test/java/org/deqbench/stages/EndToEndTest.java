@@ -41,8 +41,8 @@ class EndToEndTest {
             methods:
               - {name: zero-filled, kind: zero-filled}
               - {name: cg-sense, kind: cg-sense, lambdas: [0.01, 0.05, 0.2], cg_iterations: 60}
-            certify: {power_iterations: 60, tolerance: 1.0e-8, images: 1}
-            attack: {eps: [0.01, 0.05], steps: 30, images: 1}
+            certify: {power_iterations: 15, tolerance: 1.0e-6, images: 1}
+            attack: {eps: [0.01, 0.05], steps: 15, images: 1}
             report: {examples: 1}
             """;
 
