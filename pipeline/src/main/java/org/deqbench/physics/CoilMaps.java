@@ -19,7 +19,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public final class CoilMaps {
     /** Radius of the coil circle and width of each coil's profile, in units of the half image size. */
     static final double RADIUS = 1.2;
-    static final double SIGMA = 0.7;
+    static final double SIGMA = 0.45;
 
     private CoilMaps() {
     }

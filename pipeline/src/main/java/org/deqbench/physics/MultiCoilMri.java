@@ -121,6 +121,32 @@ public final class MultiCoilMri implements LinearOperator {
         return batch;
     }
 
+    /**
+     * ‖A‖ ≤ max|M| · max_p sqrt(Σ_c |S_c(p)|²): F is unitary, so ‖M F S x‖ ≤ max|M| ‖S x‖ and
+     * ‖S x‖² = Σ_p |x_p|² Σ_c |S_c(p)|². Equal to 1 for 0/1 masks and maps normalised to Σ|S_c|² = 1.
+     */
+    @Override
+    public double normBound() {
+        double maxMask = 0;
+        for (double m : masks) {
+            maxMask = Math.max(maxMask, Math.abs(m));
+        }
+        double maxEnergy = 0;
+        for (int b = 0; b < batch; b++) {
+            for (int p = 0; p < mapPlane; p++) {
+                double e = 0;
+                for (int c = 0; c < coils; c++) {
+                    int base = ((b * coils + c) * 2) * mapPlane + p;
+                    double re = maps[base];
+                    double im = maps[base + mapPlane];
+                    e += re * re + im * im;
+                }
+                maxEnergy = Math.max(maxEnergy, e);
+            }
+        }
+        return maxMask * Math.sqrt(maxEnergy);
+    }
+
     @Override
     public long[] domainShape() {
         return geometry == Geometry.SLICE ? new long[] {2, h, w} : new long[] {2, frames, h, w};

@@ -85,6 +85,7 @@ public final class SpecValidator {
         CertifySpec c = s.certify();
         atLeast("certify.power_iterations", c.powerIterations(), 1);
         positive("certify.tolerance", c.tolerance());
+        atLeast("certify.images", c.images(), 1);
         AttackSpec a = s.attack();
         for (int i = 0; i < a.eps().size(); i++) {
             Double e = a.eps().get(i);

@@ -44,7 +44,8 @@ class PlannerTest {
         assertEquals(List.of("attack", "--spec", "tiny.yaml", "--run-dir", "runs/tiny", "--task", "b", "--method", "cg"),
                 attack.args());
         assertEquals("report", plan.nodes().get(plan.nodes().size() - 1).id());
-        assertEquals(12, plan.node("report").inputs().size());
+        // 2 simulate (ground truth for the example figures) + 2×2×(train, certify, attack)
+        assertEquals(2 + 12, plan.node("report").inputs().size());
     }
 
     @Test
