@@ -42,9 +42,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * the training image size, see {@link SpectralNormalization}. {@link #parameters()},
  * {@link #setParameters} and {@link #vjp} then speak of the raw V_l.
  *
- * <p><b>Performance.</b> The graph is built once; {@link #forward}, {@link #vjp} and {@link #jvp}
- * feed placeholders ({@value #INPUT}, {@value #COTANGENT}, {@value #TANGENT}) and run it, the VJP
- * in a single {@code calculateGradientsAndOutputs} call. Inputs of another dtype than the network's are cast.
+ * <p><b>Performance.</b> Graphs are built once; {@link #forward}, {@link #vjp} and {@link #jvp}
+ * feed placeholders ({@value #INPUT}, {@value #COTANGENT}, {@value #TANGENT}) and run them, the
+ * VJP in a single {@code calculateGradientsAndOutputs} call. Forward passes and VJPs run in an
+ * NHWC copy of the graph (faster oneDNN convolutions, see {@link #DEFAULT_LAYOUT}); arrays in and
+ * out are always NCHW {@code [B, C, H, W]}. Inputs of another dtype than the network's are cast.
  * Not thread-safe.
  *
  * <p>Weights are {@code [k, k, Cin, Cout]} (SameDiff's YXIO layout), biases {@code [Cout]}, named
@@ -301,9 +303,13 @@ public final class ConvNet {
         return layout == Layout.NCHW ? nchw : nchw.permute(0, 2, 3, 1).dup('c');
     }
 
-    /** An array of {@code layout} back in NCHW (a view for NHWC). */
+    /**
+     * An array of {@code layout} back in NCHW, C-ordered (a copy for NHWC: inputs and outputs
+     * have 1 or 2 channels, so the copy is small next to the 64-channel activations, and callers
+     * get contiguous arrays).
+     */
     private static INDArray fromLayout(INDArray a, Layout layout) {
-        return layout == Layout.NCHW ? a : a.permute(0, 3, 1, 2);
+        return layout == Layout.NCHW ? a : a.permute(0, 3, 1, 2).dup('c');
     }
 
     /** The graph of {@code layout}, built on first use; all share this network's parameter arrays. */
