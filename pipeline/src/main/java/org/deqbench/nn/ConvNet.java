@@ -175,6 +175,16 @@ public final class ConvNet {
     }
 
     /**
+     * RERG's regularizing gradient g_θ (Willingham, Sjöström, Guillemot, VISAPP 2024): the same
+     * CNN mapping an image to a "gradient" of the same shape, which drives
+     * x_{k+1} = x_k − η (A^T(A x_k − b) + λ g_θ(x_k)). One real channel in and out: the
+     * restoration tasks (denoising, super-resolution, inpainting, deblurring) are real-valued.
+     */
+    public static ConvNet createRegularizingGradient(NetworkSpec spec, long seed, DataType dtype) {
+        return create(spec, 1, 1, seed, dtype);
+    }
+
+    /**
      * MOL-SN's Lipschitz-bounded network: every convolution divided by its operator norm on
      * {@code height}×{@code width} images and scaled so the product of the layer norms is at most
      * {@code spec.lipschitzTarget()} (see {@link SpectralNormalization}).

@@ -154,6 +154,14 @@ class ConvNetTest {
     }
 
     @Test
+    void regularizingGradientNetworkMapsRealImagesToRealImages() {
+        ConvNet g = ConvNet.createRegularizingGradient(new NetworkSpec(2, 4, 3, "relu", null), 1, DataType.DOUBLE);
+        assertEquals(1, g.architecture().channelsIn());
+        assertEquals(1, g.architecture().channelsOut());
+        assertArrayEquals(new long[] {3, 1, 8, 8}, g.forward(FiniteDifferences.gaussian(1, 3, 1, 8, 8)).shape());
+    }
+
+    @Test
     void rejectsInputsWithTheWrongChannelCount() {
         ConvNet net = tiny("relu", 1);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
