@@ -33,6 +33,12 @@ import org.nd4j.linalg.factory.Nd4j;
  * once and every (shape, layout, kernel) once. Medians are reported, and the fraction of the
  * matrix-multiply rate is the median over rounds of the per-round ratio, so that load from other
  * processes on a shared machine moves both sides of a ratio together.
+ *
+ * <p>What limits it (oneDNN/AVX2 libnd4j of ND4J M2.1, 2 cores): the backward convolution
+ * ({@code conv2d_bp}, input and weight gradients) runs at about half the rate of the forward
+ * convolution, so forward + VJP stays well below the forward fraction; NHWC forward convolutions
+ * are up to 2× faster than NCHW ones; on a loaded machine OpenMP's default spin-waiting costs a
+ * factor 3–4 unless {@code OMP_WAIT_POLICY=PASSIVE} is set (recorded in the report).
  */
 public final class KernelBenchmark {
     /** Goal: forward at ≥ 70 % of the gemm rate. */
@@ -113,7 +119,7 @@ public final class KernelBenchmark {
     /** Which native library ran the numbers. */
     public record Environment(String backend, String libnd4j, boolean onednnAvx2Binary, String executioner,
                               Map<String, Object> nd4jEnvironment, int maxThreads, boolean helpersAllowed,
-                              String ompNumThreads, int availableProcessors, double loadAverageBefore, String java,
+                              String ompNumThreads, String ompWaitPolicy, int availableProcessors, double loadAverageBefore, String java,
                               String nd4jVersion) {
     }
 
@@ -131,6 +137,13 @@ public final class KernelBenchmark {
         }
         Environment env = environment();
         log.accept("libnd4j: " + env.libnd4j() + (env.onednnAvx2Binary() ? " (oneDNN/AVX2 build)" : ""));
+        if (env.loadAverageBefore() > env.availableProcessors() && !"PASSIVE".equals(env.ompWaitPolicy())) {
+            // Measured: on a 2-core machine at load 5-6, spinning OpenMP threads made the
+            // convolutions 3-4x slower; OMP_WAIT_POLICY=PASSIVE recovered most of it.
+            log.accept("note: load average " + env.loadAverageBefore() + " exceeds " + env.availableProcessors()
+                    + " cores and OMP_WAIT_POLICY is not PASSIVE; convolution timings will suffer from"
+                    + " spinning OpenMP threads");
+        }
         int n = settings.gemmSize();
         INDArray a = Nd4j.rand(DataType.FLOAT, n, n);
         INDArray b = Nd4j.rand(DataType.FLOAT, n, n);
@@ -246,6 +259,7 @@ public final class KernelBenchmark {
         return new Environment(Nd4j.getBackend().getClass().getSimpleName(), library,
                 library.contains("onednn-avx2"), build, info, Nd4j.getEnvironment().maxThreads(),
                 Nd4j.getEnvironment().helpersAllowed(), String.valueOf(System.getenv("OMP_NUM_THREADS")),
+                String.valueOf(System.getenv("OMP_WAIT_POLICY")),
                 Runtime.getRuntime().availableProcessors(), loadAverage(), System.getProperty("java.version"),
                 Nd4j.class.getPackage().getImplementationVersion());
     }
