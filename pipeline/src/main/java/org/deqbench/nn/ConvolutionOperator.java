@@ -112,8 +112,13 @@ public final class ConvolutionOperator {
 
     /** Stride 1, "same" zero padding, NCHW, weights {@code [k, k, Cin, Cout]}. */
     static Conv2DConfig conv2dConfig(int kernel) {
+        return conv2dConfig(kernel, "NCHW");
+    }
+
+    /** As {@link #conv2dConfig(int)} for activations in {@code NCHW} or {@code NHWC} layout. */
+    static Conv2DConfig conv2dConfig(int kernel, String dataFormat) {
         return Conv2DConfig.builder().kH(kernel).kW(kernel).sH(1).sW(1).pH(kernel / 2).pW(kernel / 2)
-                .dH(1).dW(1).paddingMode(PaddingMode.SAME).dataFormat("NCHW")
+                .dH(1).dW(1).paddingMode(PaddingMode.SAME).dataFormat(dataFormat)
                 .weightsFormat(WeightsFormat.YXIO).build();
     }
 

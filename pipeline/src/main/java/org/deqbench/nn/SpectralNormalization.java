@@ -145,13 +145,13 @@ public final class SpectralNormalization {
         return sigma.clone();
     }
 
-    /** The power-iteration results of the last refresh, one per layer (iterations, residual). */
-    public List<PowerIteration.Result> lastPowerIterations() {
+    /** The Lanczos results of the last refresh, one per layer (applications of C^T C, eigen-residual). */
+    public List<PowerIteration.Result> lastIterations() {
         return Arrays.asList(last.clone());
     }
 
     /**
-     * Re-estimates every σ_l by power iteration warm-started from the previous vectors and writes
+     * Re-estimates every σ_l by Lanczos cycles warm-started from the previous vectors and writes
      * W_l = c·V_l/σ_l into the network's weights. {@link ConvNet#setParameters} calls it.
      */
     public void refresh() {

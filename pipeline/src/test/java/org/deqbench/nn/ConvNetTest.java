@@ -43,7 +43,7 @@ class ConvNetTest {
         INDArray x = FiniteDifferences.gaussian(2, 2, 2, 8, 8);
         INDArray v = FiniteDifferences.gaussian(3, 2, 2, 8, 8);
         ConvNet.Vjp vjp = net.vjp(x, v);
-        assertArrayEquals(net.forward(x).data().asDouble(), vjp.output().data().asDouble(), 1e-12);
+        assertArrayEquals(net.forward(x).ravel().toDoubleVector(), vjp.output().ravel().toDoubleVector(), 1e-12);
 
         double h = 1e-5;
         INDArray dx = FiniteDifferences.gaussian(4, x.shape());
@@ -88,6 +88,25 @@ class ConvNetTest {
         assertTrue(FiniteDifferences.relativeError(left, right) <= 1e-10, left + " vs " + right);
     }
 
+    /** The NHWC graphs (the default) compute the same function and gradients as the NCHW one. */
+    @Test
+    void nhwcLayoutGivesTheSameOutputAndVjp() {
+        ConvNet net = tiny("elu", 16);
+        INDArray x = FiniteDifferences.gaussian(17, 2, 2, 8, 6);
+        INDArray v = FiniteDifferences.gaussian(18, 2, 2, 8, 6);
+        net.useLayouts(ConvNet.Layout.NCHW, ConvNet.Layout.NCHW);
+        ConvNet.Vjp nchw = net.vjp(x, v);
+        INDArray y = net.forward(x);
+        net.useLayouts(ConvNet.Layout.NHWC, ConvNet.Layout.NHWC);
+        ConvNet.Vjp nhwc = net.vjp(x, v);
+        assertArrayEquals(y.ravel().toDoubleVector(), net.forward(x).ravel().toDoubleVector(), 1e-12);
+        assertArrayEquals(nchw.input().ravel().toDoubleVector(), nhwc.input().ravel().toDoubleVector(), 1e-12);
+        for (String name : nchw.parameters().keySet()) {
+            assertArrayEquals(nchw.parameters().get(name).ravel().toDoubleVector(),
+                    nhwc.parameters().get(name).ravel().toDoubleVector(), 1e-12, name);
+        }
+    }
+
     @Test
     void buildSharesParametersAcrossCallsAndWithTheNetwork() {
         ConvNet net = tiny("relu", 5);
@@ -98,14 +117,14 @@ class ConvNetTest {
         assertEquals(6, sd.variables().stream().filter(v -> v.name().startsWith(ConvNet.VARIABLE_PREFIX)).count());
         INDArray x = FiniteDifferences.gaussian(6, 1, 2, 8, 8);
         INDArray expected = net.forward(net.forward(x));
-        assertArrayEquals(expected.data().asDouble(), sd.output(Map.of("x", x), "twice").get("twice").data().asDouble(), 1e-12);
+        assertArrayEquals(expected.ravel().toDoubleVector(), sd.output(Map.of("x", x), "twice").get("twice").ravel().toDoubleVector(), 1e-12);
 
         Map<String, INDArray> p = net.parameters();
         p.get("w0").muli(2);
         net.setParameters(p);
         INDArray after = net.forward(net.forward(x));
         assertTrue(after.sub(expected).norm2Number().doubleValue() > 1e-3, "parameters changed the output");
-        assertArrayEquals(after.data().asDouble(), sd.output(Map.of("x", x), "twice").get("twice").data().asDouble(), 1e-12);
+        assertArrayEquals(after.ravel().toDoubleVector(), sd.output(Map.of("x", x), "twice").get("twice").ravel().toDoubleVector(), 1e-12);
     }
 
     @Test
@@ -117,7 +136,7 @@ class ConvNetTest {
         net.save(dir);
         ConvNet loaded = ConvNet.load(dir);
         INDArray x = FiniteDifferences.gaussian(8, 2, 2, 8, 8);
-        assertArrayEquals(net.forward(x).data().asDouble(), loaded.forward(x).data().asDouble(), 0.0);
+        assertArrayEquals(net.forward(x).ravel().toDoubleVector(), loaded.forward(x).ravel().toDoubleVector(), 0.0);
         assertEquals(net.architecture(), loaded.architecture());
         assertEquals(DataType.DOUBLE, loaded.dataType());
     }
@@ -132,6 +151,14 @@ class ConvNetTest {
         INDArray y = net.forward(FiniteDifferences.gaussian(1, 1, 2, 16, 12).castTo(DataType.FLOAT));
         assertArrayEquals(new long[] {1, 2, 16, 12}, y.shape());
         assertEquals(DataType.FLOAT, y.dataType());
+    }
+
+    @Test
+    void regularizingGradientNetworkMapsRealImagesToRealImages() {
+        ConvNet g = ConvNet.createRegularizingGradient(new NetworkSpec(2, 4, 3, "relu", null), 1, DataType.DOUBLE);
+        assertEquals(1, g.architecture().channelsIn());
+        assertEquals(1, g.architecture().channelsOut());
+        assertArrayEquals(new long[] {3, 1, 8, 8}, g.forward(FiniteDifferences.gaussian(1, 3, 1, 8, 8)).shape());
     }
 
     @Test

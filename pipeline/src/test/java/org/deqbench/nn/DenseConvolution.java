@@ -19,13 +19,13 @@ final class DenseConvolution {
         int w = d.width();
         int n = cin * h * w;
         int m = d.channelsOut() * h * w;
+        // All unit vectors as one batch: example j is e_j, so row j of the result is column j.
+        INDArray units = Nd4j.eye(n).castTo(DataType.DOUBLE).reshape(n, cin, h, w);
+        double[][] columns = d.apply(units).reshape(n, m).toDoubleMatrix();
         double[][] dense = new double[m][n];
         for (int j = 0; j < n; j++) {
-            INDArray e = Nd4j.zeros(DataType.DOUBLE, 1, cin, h, w);
-            e.putScalar(new long[] {0, j / (h * w), (j / w) % h, j % w}, 1.0);
-            double[] column = d.apply(e).data().asDouble();
             for (int i = 0; i < m; i++) {
-                dense[i][j] = column[i];
+                dense[i][j] = columns[j][i];
             }
         }
         return dense;
