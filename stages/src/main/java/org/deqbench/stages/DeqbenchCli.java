@@ -19,7 +19,8 @@ import picocli.CommandLine.Command;
             AttackMain.class,
             ReportMain.class,
             CompareCommand.class,
-            MlflowCommand.class})
+            MlflowCommand.class,
+            BenchCommand.class})
 public final class DeqbenchCli implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;

@@ -66,7 +66,13 @@ public final class RunCommand implements Callable<Integer> {
         System.out.println("experiment " + s.name() + ": " + plan.nodes().size() + " nodes, run directory " + dir);
         LocalRunner.Result r;
         try (PipelineRun tracking = PipelineTracking.begin(dir, plan)) {
-            LocalRunner runner = new LocalRunner(RunCommand::nodeCommand, new HashMap<>(tracking.childEnvironment()), System.out);
+            Map<String, String> env = new HashMap<>(tracking.childEnvironment());
+            // Idle OpenMP threads that spin make small ND4J ops and convolutions several times
+            // slower whenever the machine has other work; sleeping threads cost nothing measurable.
+            if (System.getenv("OMP_WAIT_POLICY") == null) {
+                env.put("OMP_WAIT_POLICY", "PASSIVE");
+            }
+            LocalRunner runner = new LocalRunner(RunCommand::nodeCommand, env, System.out);
             r = runner.run(plan, new RunStore(dir), force);
             tracking.finish(r.ok() ? Tracker.Status.FINISHED : Tracker.Status.FAILED);
         }
