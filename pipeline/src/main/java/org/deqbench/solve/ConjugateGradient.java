@@ -1,0 +1,151 @@
+package org.deqbench.solve;
+
+import java.util.Arrays;
+import java.util.function.UnaryOperator;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Batched conjugate gradients for M x = r with M symmetric positive definite (Hestenes–Stiefel),
+ * typically M = μI + ν A^H A: the data-consistency step (A^H A + λI)^{-1} of MoDL and
+ * (I + αλ A^H A)^{-1} of MOL (Aggarwal et al., IEEE TMI 2019; Pramanik et al., IEEE TCI 2023).
+ *
+ * <p>For every example i of the batch (first axis) independently:
+ * <pre>
+ *   r = b − M x₀,  p = r
+ *   repeat:  α = ⟨r, r⟩ / ⟨p, M p⟩,  x ← x + α p,  r ← r − α M p,
+ *            β = ⟨r⁺, r⁺⟩ / ⟨r, r⟩,  p ← r⁺ + β p
+ *   until ‖r‖ / ‖b‖ ≤ tolerance or maxIterations
+ * </pre>
+ * An example that meets its tolerance is frozen (its α and β become 0) while the others continue,
+ * so a batch returns the same solutions as solving its examples one by one. M is applied to the
+ * whole batch each iteration (one call per iteration plus one for the start residual when x₀ is
+ * given), which keeps the cost of a batch the cost of its slowest example.
+ *
+ * <p>Arithmetic is in the dtype of {@code b} (float32 or float64); inner products are reduced by
+ * ND4J in that dtype and then used in double. The residual monitored is the recursive one, which in
+ * float32 stalls near 1e-6 relative: ask float32 solves for tolerances above that.
+ *
+ * @param tolerance     stop an example when ‖b − M x‖ / ‖b‖ ≤ tolerance (0: always run the cap)
+ * @param maxIterations iteration cap (MOL uses a fixed, warm-started ≈5)
+ */
+public record ConjugateGradient(double tolerance, int maxIterations) {
+
+    public ConjugateGradient {
+        if (!(tolerance >= 0)) {
+            throw new IllegalArgumentException("CG tolerance must be >= 0, got " + tolerance);
+        }
+        if (maxIterations < 0) {
+            throw new IllegalArgumentException("CG maxIterations must be >= 0, got " + maxIterations);
+        }
+    }
+
+    /**
+     * Solves M x = b for every example of the batch.
+     *
+     * @param m  the SPD operator, applied to a whole batch of b's shape; it must not modify its
+     *           argument
+     * @param b  right-hand sides {@code [B, ...]}, float32 or float64
+     * @param x0 warm start of b's shape, or {@code null} for zero; it is not modified
+     */
+    public SolveResult solve(UnaryOperator<INDArray> m, INDArray b, INDArray x0) {
+        long[] shape = b.shape();
+        int batch = (int) shape[0];
+        if (x0 != null && !Arrays.equals(x0.shape(), shape)) {
+            throw new IllegalArgumentException("CG warm start has shape " + Arrays.toString(x0.shape())
+                    + " but the right-hand side has shape " + Arrays.toString(shape));
+        }
+        int evaluations = 0;
+        INDArray x = x0 == null ? Nd4j.zeros(b.dataType(), shape) : x0.castTo(b.dataType()).dup('c');
+        INDArray r;
+        if (x0 == null) {
+            r = b.dup('c');
+        } else {
+            INDArray mx = m.apply(x);
+            evaluations++;
+            checkShape(mx, shape);
+            r = b.sub(mx);
+        }
+        INDArray xr = Batch.rows(x);
+        INDArray rr = Batch.rows(r);
+        double[] bNorm = Batch.norm(Batch.rows(b));
+        double[] rs = Batch.dot(rr, rr);
+        double[] residual = new double[batch];
+        boolean[] active = new boolean[batch];
+        boolean[] converged = new boolean[batch];
+        int[] iterations = new int[batch];
+        for (int i = 0; i < batch; i++) {
+            if (bNorm[i] == 0) {
+                // M x = 0 has the unique solution 0 for SPD M, whatever the warm start said.
+                xr.getRow(i).assign(0);
+                rr.getRow(i).assign(0);
+                rs[i] = 0;
+                residual[i] = 0;
+            } else {
+                residual[i] = Math.sqrt(rs[i]) / bNorm[i];
+            }
+            converged[i] = residual[i] <= tolerance;
+            active[i] = !converged[i];
+        }
+        double[] history = new double[maxIterations + 1];
+        history[0] = Batch.max(residual);
+        INDArray p = rr.dup('c');
+        int k = 0;
+        double[] alpha = new double[batch];
+        double[] beta = new double[batch];
+        while (k < maxIterations && anyActive(active)) {
+            INDArray mp = Batch.rows(m.apply(p.reshape('c', shape)));
+            evaluations++;
+            k++;
+            double[] pmp = Batch.dot(p, mp);
+            for (int i = 0; i < batch; i++) {
+                if (active[i] && !(pmp[i] > 0)) {
+                    // ⟨p, Mp⟩ ≤ 0: M is not positive definite along p (or p vanished); stop this
+                    // example where it is rather than divide by zero.
+                    active[i] = false;
+                }
+                alpha[i] = active[i] ? rs[i] / pmp[i] : 0.0;
+            }
+            INDArray alphaColumn = Batch.column(alpha, b.dataType());
+            xr.addi(p.mulColumnVector(alphaColumn));
+            rr.subi(mp.mulColumnVector(alphaColumn));
+            double[] rsNew = Batch.dot(rr, rr);
+            for (int i = 0; i < batch; i++) {
+                if (active[i]) {
+                    iterations[i] = k;
+                    residual[i] = Math.sqrt(rsNew[i]) / bNorm[i];
+                    if (residual[i] <= tolerance) {
+                        converged[i] = true;
+                        active[i] = false;
+                    }
+                }
+                beta[i] = active[i] ? rsNew[i] / rs[i] : 0.0;
+                rs[i] = rsNew[i];
+            }
+            p.muliColumnVector(Batch.column(beta, b.dataType())).addi(rr);
+            history[k] = Batch.max(residual);
+        }
+        boolean all = true;
+        for (boolean c : converged) {
+            all &= c;
+        }
+        return new SolveResult(x, k, Arrays.copyOf(history, k + 1), all, iterations, residual,
+                evaluations);
+    }
+
+    private static boolean anyActive(boolean[] active) {
+        for (boolean a : active) {
+            if (a) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void checkShape(INDArray a, long[] shape) {
+        if (!Arrays.equals(a.shape(), shape)) {
+            throw new IllegalArgumentException("CG operator returned shape " + Arrays.toString(a.shape())
+                    + " for an input of shape " + Arrays.toString(shape));
+        }
+    }
+}
