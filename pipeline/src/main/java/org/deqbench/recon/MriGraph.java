@@ -10,38 +10,46 @@ import org.nd4j.linalg.factory.Nd4j;
  * Multi-coil Cartesian MRI, A = M F S, as SameDiff operations, so that it can sit inside a graph
  * that is differentiated end to end (MoDL's unrolled iterations with their CG data-consistency
  * steps). ND4J has no FFT op; the orthonormal centred 2D DFT is applied as two dense complex
- * matrix products, F x = D_H X D_Wᵀ, with
+ * matrix products, F X = D_H X D_Wᵀ, with
  * <pre>
  *   D_N[k, n] = exp(−2πi · ((k − ⌊N/2⌋) mod N) · ((n − ⌊N/2⌋) mod N) / N) / √N
  * </pre>
  * which is {@code fftshift ∘ DFT ∘ ifftshift / √N}, the same convention as
  * {@link org.deqbench.physics.Fft2} (fastMRI's {@code fft2c}). Cost O(H W (H + W)) per coil
  * instead of O(H W log(H W)): fine for the small images of MoDL experiments on CPU (DESIGN §4).
- *
  * <pre>
  *   (A x)_c = M ⊙ F(S_c ⊙ x),   A^H y = Σ_c conj(S_c) ⊙ F^H(M ⊙ y_c),   A^H A = A^H ∘ A
  * </pre>
- * Layouts follow {@link org.deqbench.physics.MultiCoilMri}: images {@code [B, 2, H, W]}
- * (real, imaginary), k-space {@code [B, C, 2, H, W]}, coil maps {@code [B, C, 2, H, W]}, masks
- * {@code [B, H, W]}. The coil maps and masks are graph variables (usually placeholders) so one graph
- * serves every batch.
+ *
+ * <p><b>Layouts.</b> At the interface they follow {@link org.deqbench.physics.MultiCoilMri}: images
+ * {@code [B, 2, H, W]} (real, imaginary), k-space and coil maps {@code [B, C, 2, H, W]}, masks
+ * {@code [B, H, W]}. Inside, complex data are kept "row-complex", {@code [B, C, H, 2, W]}: every
+ * image row holds its real then its imaginary part, so a complex product along W is one real
+ * matrix product with the block matrix [[Re R, Im R], [−Im R, Re R]], and along H one more after
+ * a transpose. Multiplying by i is a reversal of the complex axis with a sign, so the coil products
+ * need no slicing. This keeps A^H A at about 27 graph operations: SameDiff's per-operation
+ * overhead, not arithmetic, dominates on small images, and MoDL applies A^H A K·cgIterations
+ * times. Callers that iterate (CG) can stay in the row layout with {@link #toRows},
+ * {@link #normalRows} and {@link #fromRows}.
+ *
+ * <p>The coil maps and masks are graph variables (usually placeholders) so one graph serves every
+ * batch.
  */
 public final class MriGraph {
     private final SameDiff sd;
-    private final SDVariable mapsRe;
-    private final SDVariable mapsIm;
-    private final SDVariable mask;
     private final int coils;
     private final int h;
     private final int w;
-    private final SDVariable fwdWRe;
-    private final SDVariable fwdWIm;
-    private final SDVariable fwdHRe;
-    private final SDVariable fwdHIm;
-    private final SDVariable invWRe;
-    private final SDVariable invWIm;
-    private final SDVariable invHRe;
-    private final SDVariable invHIm;
+    /** Re S on both halves of the complex axis: [B, C, H, 2, W]. */
+    private final SDVariable mapsRe2;
+    /** (−Im S, +Im S) on the complex axis, to multiply the reversed (swapped) data: [B, C, H, 2, W]. */
+    private final SDVariable mapsImJ;
+    /** [B, 1, H, 1, W]. */
+    private final SDVariable mask;
+    private final SDVariable fwdW;
+    private final SDVariable fwdH;
+    private final SDVariable invW;
+    private final SDVariable invH;
 
     /**
      * @param coilMaps {@code [B, C, 2, H, W]} variable
@@ -52,22 +60,39 @@ public final class MriGraph {
         this.coils = coils;
         this.h = height;
         this.w = width;
-        SDVariable[] parts = sd.unstack(coilMaps, 2, 2);
-        this.mapsRe = parts[0];
-        this.mapsIm = parts[1];
-        this.mask = sd.expandDims(masks, 1);
+        SDVariable rows = coilMaps.permute(0, 1, 3, 2, 4); // [B, C, H, 2, W]
+        SDVariable sign = sd.constant(Nd4j.createFromArray(-1.0, 1.0).castTo(dtype).reshape(1, 1, 1, 2, 1));
+        SDVariable pick = sd.constant(Nd4j.createFromArray(new double[][] {{1, 1}, {0, 0}}).castTo(dtype));
+        // re2 = (Re S, Re S), imJ = (−Im S, Im S) along the complex axis, via a 2×2 mixing product
+        SDVariable re2 = mixComplexAxis(rows, pick);
+        SDVariable im2 = mixComplexAxis(rows, sd.constant(Nd4j.createFromArray(new double[][] {{0, 0}, {1, 1}}).castTo(dtype)));
+        this.mapsRe2 = re2;
+        this.mapsImJ = im2.mul(sign);
+        this.mask = sd.expandDims(sd.expandDims(masks, 1), 3);
         INDArray[] dw = centredDft(width, dtype);
         INDArray[] dh = centredDft(height, dtype);
-        // right-multiplication matrices: forward X·D_Wᵀ, inverse X·conj(D_W) (= X·(D_W^H)ᵀ)
-        String p = "mri_" + sd.getVariables().size() + "_";
-        fwdWRe = sd.constant(p + "fwd_w_re", dw[0].transpose().dup());
-        fwdWIm = sd.constant(p + "fwd_w_im", dw[1].transpose().dup());
-        invWRe = sd.constant(p + "inv_w_re", dw[0].dup());
-        invWIm = sd.constant(p + "inv_w_im", dw[1].neg());
-        fwdHRe = sd.constant(p + "fwd_h_re", dh[0].transpose().dup());
-        fwdHIm = sd.constant(p + "fwd_h_im", dh[1].transpose().dup());
-        invHRe = sd.constant(p + "inv_h_re", dh[0].dup());
-        invHIm = sd.constant(p + "inv_h_im", dh[1].neg());
+        // right-multiplication matrices R: forward X·Dᵀ, inverse X·conj(D)
+        this.fwdW = sd.constant(block(dw[0].transpose(), dw[1].transpose()));
+        this.fwdH = sd.constant(block(dh[0].transpose(), dh[1].transpose()));
+        this.invW = sd.constant(block(dw[0], dw[1].neg()));
+        this.invH = sd.constant(block(dh[0], dh[1].neg()));
+    }
+
+    /** out[..., j, :] = Σ_i m[i, j] · in[..., i, :] on the complex axis (3) of [B, C, H, 2, W]. */
+    private SDVariable mixComplexAxis(SDVariable rows, SDVariable m) {
+        SDVariable t = rows.permute(0, 1, 2, 4, 3).reshape(-1, 2).mmul(m);
+        return t.reshape(-1, coils, h, w, 2).permute(0, 1, 2, 4, 3);
+    }
+
+    /** [[Re R, Im R], [−Im R, Re R]]: right-multiplication by R of rows [re | im]. */
+    private static INDArray block(INDArray re, INDArray im) {
+        long n = re.rows();
+        INDArray b = Nd4j.create(re.dataType(), 2 * n, 2 * n);
+        b.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, n), org.nd4j.linalg.indexing.NDArrayIndex.interval(0, n)).assign(re);
+        b.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, n), org.nd4j.linalg.indexing.NDArrayIndex.interval(n, 2 * n)).assign(im);
+        b.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(n, 2 * n), org.nd4j.linalg.indexing.NDArrayIndex.interval(0, n)).assign(im.neg());
+        b.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(n, 2 * n), org.nd4j.linalg.indexing.NDArrayIndex.interval(n, 2 * n)).assign(re);
+        return b;
     }
 
     /** Real and imaginary parts of D_N (see the class comment), each {@code [N, N]}. */
@@ -89,61 +114,56 @@ public final class MriGraph {
         return new INDArray[] {Nd4j.createFromArray(re).castTo(dtype), Nd4j.createFromArray(im).castTo(dtype)};
     }
 
+    /** Image {@code [B, 2, H, W]} → row layout {@code [B, H, 2, W]}. */
+    public SDVariable toRows(SDVariable x) {
+        return x.permute(0, 2, 1, 3);
+    }
+
+    /** Row layout {@code [B, H, 2, W]} → image {@code [B, 2, H, W]}. */
+    public SDVariable fromRows(SDVariable x) {
+        return x.permute(0, 2, 1, 3);
+    }
+
     /** A x: image {@code [B, 2, H, W]} → k-space {@code [B, C, 2, H, W]}. */
     public SDVariable forward(SDVariable x) {
-        SDVariable[] k = forwardParts(x);
-        return sd.stack(2, k[0], k[1]);
+        return forwardRows(toRows(x)).permute(0, 1, 3, 2, 4);
     }
 
     /** A^H y: k-space {@code [B, C, 2, H, W]} → image {@code [B, 2, H, W]}. */
     public SDVariable adjoint(SDVariable y) {
-        SDVariable[] parts = sd.unstack(y, 2, 2);
-        return adjointParts(parts[0], parts[1]);
+        return fromRows(adjointRows(y.permute(0, 1, 3, 2, 4)));
     }
 
     /** A^H A x for an image {@code [B, 2, H, W]}. */
     public SDVariable normal(SDVariable x) {
-        SDVariable[] k = forwardParts(x);
-        return adjointParts(k[0], k[1]);
+        return fromRows(normalRows(toRows(x)));
     }
 
-    /** Masked k-space as (real, imaginary), each {@code [B, C, H, W]}. */
-    private SDVariable[] forwardParts(SDVariable x) {
-        SDVariable[] xs = sd.unstack(x, 1, 2);
-        SDVariable xr = sd.expandDims(xs[0], 1);
-        SDVariable xi = sd.expandDims(xs[1], 1);
-        // S_c ⊙ x, complex, broadcast over coils: [B, C, H, W]
-        SDVariable re = mapsRe.mul(xr).sub(mapsIm.mul(xi));
-        SDVariable im = mapsRe.mul(xi).add(mapsIm.mul(xr));
-        SDVariable[] k = dft(re, im, fwdWRe, fwdWIm, fwdHRe, fwdHIm);
-        return new SDVariable[] {k[0].mul(mask), k[1].mul(mask)};
+    /** A^H A in the row layout {@code [B, H, 2, W]}. */
+    public SDVariable normalRows(SDVariable x) {
+        return adjointRows(forwardRows(x));
     }
 
-    private SDVariable adjointParts(SDVariable kr, SDVariable ki) {
-        SDVariable[] c = dft(kr.mul(mask), ki.mul(mask), invWRe, invWIm, invHRe, invHIm);
-        // Σ_c conj(S_c) ⊙ v
-        SDVariable re = mapsRe.mul(c[0]).add(mapsIm.mul(c[1])).sum(1);
-        SDVariable im = mapsRe.mul(c[1]).sub(mapsIm.mul(c[0])).sum(1);
-        return sd.stack(1, re, im);
+    /** [B, H, 2, W] → masked k-space rows [B, C, H, 2, W]. */
+    private SDVariable forwardRows(SDVariable x) {
+        SDVariable x5 = sd.expandDims(x, 1);
+        // S ⊙ x = Re S · x + Im S · (i x),  i x = (−x_im, x_re) = sign ⊙ reverse(x)
+        SDVariable sx = mapsRe2.mul(x5).add(mapsImJ.mul(sd.reverse(x5, 3)));
+        return dft(sx, fwdW, fwdH).mul(mask);
     }
 
-    /** X ↦ L X R for complex X [B, C, H, W] given Rᵀ-side matrices of both axes. */
-    private SDVariable[] dft(SDVariable re, SDVariable im, SDVariable wRe, SDVariable wIm,
-                             SDVariable hRe, SDVariable hIm) {
-        SDVariable[] a = lastAxis(re, im, wRe, wIm, w);
-        // transform the H axis as the last one: [B, C, H, W] → [B, C, W, H] → back
-        SDVariable[] b = lastAxis(a[0].permute(0, 1, 3, 2), a[1].permute(0, 1, 3, 2), hRe, hIm, h);
-        return new SDVariable[] {b[0].permute(0, 1, 3, 2), b[1].permute(0, 1, 3, 2)};
+    /** k-space rows [B, C, H, 2, W] → image rows [B, H, 2, W]. */
+    private SDVariable adjointRows(SDVariable y) {
+        SDVariable v = dft(y.mul(mask), invW, invH);
+        // conj(S) ⊙ v = Re S · v − Im S · (i v), summed over coils
+        return mapsRe2.mul(v).sub(mapsImJ.mul(sd.reverse(v, 3))).sum(1);
     }
 
-    /** (re + i·im) · (mRe + i·mIm) along the last axis of a [B, C, P, n] tensor. */
-    private SDVariable[] lastAxis(SDVariable re, SDVariable im, SDVariable mRe, SDVariable mIm, int n) {
-        SDVariable shape = re.shape();
-        SDVariable r2 = re.reshape(-1, n);
-        SDVariable i2 = im.reshape(-1, n);
-        SDVariable outRe = r2.mmul(mRe).sub(i2.mmul(mIm));
-        SDVariable outIm = r2.mmul(mIm).add(i2.mmul(mRe));
-        return new SDVariable[] {outRe.reshape(shape), outIm.reshape(shape)};
+    /** X ↦ L X R on rows [B, C, H, 2, W], with the W-side and (transposed) H-side block matrices. */
+    private SDVariable dft(SDVariable x, SDVariable wSide, SDVariable hSide) {
+        SDVariable a = x.reshape(-1, 2L * w).mmul(wSide).reshape(-1, coils, h, 2, w);
+        SDVariable t = a.permute(0, 1, 4, 3, 2).reshape(-1, 2L * h).mmul(hSide).reshape(-1, coils, w, 2, h);
+        return t.permute(0, 1, 4, 3, 2);
     }
 
     public int coils() {

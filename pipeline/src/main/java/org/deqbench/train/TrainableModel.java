@@ -5,7 +5,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * A method being trained, as the {@link Trainer} sees it: named parameters updated in place, a
- * loss with its gradients on a batch, an optional projection after each update, and a per-example
+ * loss with its gradients on a batch, a hook after the parameters change, and a per-example
  * validation score.
  *
  * @param <B> the batch type (e.g. measurements, ground truth and operator of some examples)
@@ -23,8 +23,13 @@ public interface TrainableModel<B> {
      */
     StepResult lossAndGradients(B batch, long step);
 
-    /** Called after every optimiser update (e.g. projection onto a Lipschitz ball); default none. */
-    default void afterUpdate() {
+    /**
+     * Called whenever the trainer changed the parameter arrays: after every optimiser update,
+     * after restoring a checkpoint and after restoring the best parameters. Models that copy the
+     * parameters into a graph, or derive constrained weights from them (spectral normalisation),
+     * do it here.
+     */
+    default void parametersChanged() {
     }
 
     /** Per-example validation score, higher is better (PSNR in dB). */

@@ -99,6 +99,7 @@ public final class Trainer<B> {
                 start = c.step();
                 priorSeconds = c.seconds();
                 lastCheckpoint = store.file();
+                model.parametersChanged();
                 LOG.info("resuming training from {} at step {}/{}", store.file(), start, total);
             }
         }
@@ -133,7 +134,7 @@ public final class Trainer<B> {
             }
             double lr = schedule.rate(step);
             adam.update(params, r.gradients(), lr);
-            model.afterUpdate();
+            model.parametersChanged();
             bad = nonFinite(0, params, "parameter");
             if (bad != null) {
                 throw diverged(step, epoch, bad, r.loss(), lastCheckpoint);
@@ -175,6 +176,7 @@ public final class Trainer<B> {
         }
         if (!best.isEmpty()) {
             best.forEach((k, v) -> params.get(k).assign(v));
+            model.parametersChanged();
         }
         for (TrainingListener l : listeners) {
             l.onTrainingEnd();

@@ -16,6 +16,7 @@ class MriGraphTest {
 
     /** Graph with outputs ax, ahy, ahax for placeholders x, y, maps, mask. */
     static SameDiff graph(int coils, int h, int w) {
+        LinearSubgraphSession.install();
         SameDiff sd = SameDiff.create();
         SDVariable x = sd.placeHolder("x", D, -1, 2, h, w);
         SDVariable y = sd.placeHolder("y", D, -1, coils, 2, h, w);
