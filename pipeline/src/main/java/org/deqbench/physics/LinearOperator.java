@@ -31,6 +31,15 @@ public interface LinearOperator {
         return adjoint(apply(x));
     }
 
+    /**
+     * A proven upper bound on the operator norm ‖A‖, or NaN when the operator knows none. For
+     * example multi-coil MRI with an orthonormal FFT, a sampling mask and coil maps normalised to
+     * Σ|S_c|² = 1 has ‖A‖ ≤ 1. Certificates use this; estimates never replace it.
+     */
+    default double normBound() {
+        return Double.NaN;
+    }
+
     /** Short human-readable name, e.g. {@code MultiCoilMri(8 coils, 64x64)}. */
     default String describe() {
         return getClass().getSimpleName();

@@ -10,7 +10,10 @@ import java.util.Map;
 public record Manifest(String node, String stage, String task, String method, String hash,
                        Map<String, Object> conventions, List<ManifestEntry> files) {
     public Manifest {
-        conventions = conventions == null ? Map.of() : Map.copyOf(conventions);
+        // insertion order kept (Map.copyOf's order varies between JVM runs), so that the same
+        // outputs always serialise to the same bytes
+        conventions = conventions == null ? Map.of()
+                : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(conventions));
         files = files == null ? List.of() : List.copyOf(files);
     }
 

@@ -48,9 +48,14 @@ public final class NodeExecutor {
         Thread hook = new Thread(() -> tracker.finish(Tracker.Status.KILLED, "terminated by signal"));
         Runtime.getRuntime().addShutdownHook(hook);
         try {
-            tracker.logParams(Map.of("spec_hash", plan.specHash(), "node_hash", node.hash()));
+            Map<String, String> params = new java.util.LinkedHashMap<>(org.deqbench.track.SpecParams.forNode(spec, node));
+            params.put("spec_hash", plan.specHash());
+            params.put("node_hash", node.hash());
+            tracker.logParams(params);
             stage.run(new NodeContext(spec, specFile, plan, node, store, out, tracker));
             Path dir = out.commit();
+            // the node's whole folder (report, figures, certificates, model, arrays) under its stage name
+            tracker.logArtifact(dir, node.stage());
             tracker.finish(Tracker.Status.FINISHED, null);
             return new Outcome(node, false, dir);
         } catch (Exception | Error e) {

@@ -15,7 +15,8 @@ import org.deqbench.spec.TaskSpec;
  * Computes the stage graph from a spec:
  * <pre>
  * simulate(task) ─▶ train(task, method) ─▶ certify(task, method) ─┐
- *                                    └──▶ attack(task, method)  ──┴▶ report
+ *      │                             └──▶ attack(task, method)  ──┴▶ report
+ *      └──────────────────────────────────────────────────────────────▶ report (ground truth)
  * </pre>
  * Each node's hash chains its own spec section with its inputs' hashes, so changing one method's
  * parameter changes the hashes of that method's train/certify/attack nodes and of the report only.
@@ -36,6 +37,9 @@ public final class Planner {
             String simHash = hash("simulate", String.valueOf(spec.seed()), SpecLoader.canonicalJson(task));
             nodes.add(new PlanNode(simId, "simulate", task.name(), null, List.of(), simHash,
                     args("simulate", specPath, runDir, task.name(), null)));
+            // The report shows ground truth beside the reconstructions; simulate's hash is already
+            // chained into every train hash, so the report's hash need not list it again.
+            reportInputs.add(simId);
             for (MethodSpec method : spec.methods()) {
                 String trainId = "train/" + task.name() + "/" + method.name();
                 String trainHash = hash("train", simHash, SpecLoader.canonicalJson(method));

@@ -12,6 +12,14 @@ public interface Reconstructor {
     INDArray reconstruct(INDArray measurements, LinearOperator op);
 
     /**
+     * A proven upper bound on the Lipschitz constant of b ↦ f(b) under {@code op}
+     * (‖f(b) − f(b')‖ ≤ L‖b − b'‖), or NaN when the method has no certificate.
+     */
+    default double lipschitzUpperBound(LinearOperator op) {
+        return Double.NaN;
+    }
+
+    /**
      * A reconstruction map whose measurement gradient is available: (∂f/∂b)^T v at b.
      * Deep-equilibrium methods compute it by implicit differentiation, unrolled ones by backprop.
      */

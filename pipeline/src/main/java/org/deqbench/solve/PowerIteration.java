@@ -42,7 +42,8 @@ public record PowerIteration(int maxIterations, double tolerance, long seed) {
      *
      * @param value      σ₁ estimate, √⟨v, M^T M v⟩ for the last unit vector v
      * @param iterations applications of M^T M
-     * @param residual   final relative change |σ_k − σ_{k−1}| / σ_k
+     * @param residual   power iteration: final relative change |σ_k − σ_{k−1}| / σ_k;
+     *                   {@link Lanczos}: relative eigen-residual ‖G v − θ v‖ / θ
      * @param vector     the unit top right singular vector estimate (shape of the domain); pass it
      *                   back as the start of the next run to continue converging (spectral
      *                   normalisation keeps it across training steps)

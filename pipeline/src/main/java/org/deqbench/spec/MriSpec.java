@@ -3,7 +3,9 @@ package org.deqbench.spec;
 /**
  * MRI acquisition.
  *
- * @param coils          receive coils (1 for single-coil problems)
+ * @param coils          receive coils; default 1 for single-coil-mri and 8 otherwise (filled in by
+ *                       {@link TaskSpec}, which knows the problem); ignored for HDF5 sources,
+ *                       whose files fix it
  * @param mask           {@code cartesian} (random phase-encode lines with a fully sampled centre)
  *                       or {@code variable-density} (2D random sampling at {@code samplingRatio})
  * @param acceleration   Cartesian undersampling factor R ≥ 1
@@ -15,8 +17,12 @@ public record MriSpec(Integer coils, String mask, Double acceleration, Double ce
                       Double samplingRatio, Boolean maskPerExample) {
     public static final MriSpec DEFAULT = new MriSpec(null, null, null, null, null, null);
 
+    /** This section with {@code coils} set. */
+    public MriSpec withCoils(int n) {
+        return new MriSpec(n, mask, acceleration, centreFraction, samplingRatio, maskPerExample);
+    }
+
     public MriSpec {
-        coils = coils == null ? 8 : coils;
         mask = mask == null ? "cartesian" : mask;
         acceleration = acceleration == null ? 4.0 : acceleration;
         centreFraction = centreFraction == null ? 0.08 : centreFraction;

@@ -20,6 +20,7 @@ public final class SpecValidator {
     private static final Set<String> PHANTOMS = Set.of("ellipses", "shepp-logan", "anatomy");
     private static final Set<String> LAYOUTS = Set.of("fastmri", "modl");
     private static final Set<String> MASKS = Set.of("cartesian", "variable-density");
+    private static final List<String> IMAGE_SUFFIXES = List.of("png", "tif", "tiff", "jpg", "jpeg", "bmp", "gif");
     private static final Set<String> ACTIVATIONS = Set.of("relu", "elu", "softplus");
     private static final Set<String> SOLVERS = Set.of("plain", "anderson");
     private static final Set<String> BACKWARDS = Set.of("implicit", "jacobian-free");
@@ -84,6 +85,7 @@ public final class SpecValidator {
         CertifySpec c = s.certify();
         atLeast("certify.power_iterations", c.powerIterations(), 1);
         positive("certify.tolerance", c.tolerance());
+        atLeast("certify.images", c.images(), 1);
         AttackSpec a = s.attack();
         for (int i = 0; i < a.eps().size(); i++) {
             Double e = a.eps().get(i);
@@ -116,6 +118,9 @@ public final class SpecValidator {
         atLeast(p + ".frames", t.frames(), 1);
         if (t.frames() > 1 && t.problem() != Problem.DYNAMIC_MRI && t.problem() != Problem.MRI_3D) {
             problem(p + ".frames", "1 for problem " + t.problem().key() + " (frames are for dynamic-mri and mri-3d)", t.frames());
+        }
+        if (t.problem() == Problem.MRI_3D && t.frames() != null && t.frames() < 2) {
+            problem(p + ".frames", "at least 2 slices for mri-3d (its k-space is a 3D FFT of the volume)", t.frames());
         }
         atLeast(p + ".train", t.train(), 1);
         atLeast(p + ".test", t.test(), 1);
@@ -156,6 +161,9 @@ public final class SpecValidator {
                 problem(p + ".missing_ratio", "no missing_ratio for problem " + t.problem().key(), t.missingRatio());
             } else if (!(t.missingRatio() >= 0 && t.missingRatio() < 1)) {
                 problem(p + ".missing_ratio", "a fraction in [0, 1)", t.missingRatio());
+            } else if (Math.round(t.missingRatio() * t.height() * t.width()) >= (long) t.height() * t.width()) {
+                problem(p + ".missing_ratio", "a fraction that leaves at least one of the " + t.height() * t.width()
+                        + " pixels observed", t.missingRatio());
             }
         }
     }
@@ -185,11 +193,31 @@ public final class SpecValidator {
                 if (s.type().equals("hdf5") && !LAYOUTS.contains(s.layout())) {
                     problem(p + ".layout", "one of " + LAYOUTS, s.layout());
                 }
-                if (s.type().equals("hdf5") && !t.problem().isMri()) {
-                    problem(p + ".type", "hdf5 sources only for MRI problems", t.problem().key());
+                if (s.type().equals("hdf5") && t.problem() != Problem.MRI && t.problem() != Problem.SINGLE_COIL_MRI) {
+                    problem(p + ".type", "hdf5 sources (2D slices) only for problems mri and single-coil-mri", t.problem().key());
+                }
+                if (s.type().equals("images") && (t.problem() == Problem.DYNAMIC_MRI || t.problem() == Problem.MRI_3D)) {
+                    problem(p + ".type", "image folders (2D images) only for 2D problems, not " + t.problem().key(), "images");
+                }
+                if (s.type().equals("images") && baseDir != null && Files.isDirectory(baseDir.resolve(s.path()))
+                        && !hasImage(baseDir.resolve(s.path()))) {
+                    problem(p + ".path", "a folder holding at least one image (" + IMAGE_SUFFIXES + ")",
+                            "none in " + baseDir.resolve(s.path()));
                 }
             }
             default -> throw new AssertionError(s.type());
+        }
+    }
+
+    private static boolean hasImage(Path folder) {
+        try (var files = Files.list(folder)) {
+            return files.anyMatch(f -> {
+                String n = f.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+                int dot = n.lastIndexOf('.');
+                return Files.isRegularFile(f) && dot > 0 && IMAGE_SUFFIXES.contains(n.substring(dot + 1));
+            });
+        } catch (java.io.IOException e) {
+            return false;
         }
     }
 
@@ -204,15 +232,25 @@ public final class SpecValidator {
         }
         if (m.acceleration() == null || !(m.acceleration() >= 1)) {
             problem(p + ".acceleration", "an acceleration ≥ 1", m.acceleration());
-        } else if (m.mask().equals("cartesian") && m.acceleration() > t.width()) {
+        } else if (m.mask().equals("cartesian") && t.problem() != Problem.MRI_3D && m.acceleration() > t.width()) {
             problem(p + ".acceleration", "at most the number of phase-encode lines " + t.width()
                     + " (a mask must sample something)", m.acceleration());
         }
         if (m.centreFraction() == null || !(m.centreFraction() >= 0 && m.centreFraction() <= 1)) {
             problem(p + ".centre_fraction", "a fraction in [0, 1]", m.centreFraction());
         }
+        // the plane the mask is drawn on: (H, W) per frame, or the (D, W) phase-encode plane in 3D
+        long plane = t.problem() == Problem.MRI_3D ? (long) t.frames() * t.width() : (long) t.height() * t.width();
         if (m.samplingRatio() == null || !(m.samplingRatio() > 0 && m.samplingRatio() <= 1)) {
             problem(p + ".sampling_ratio", "a fraction in (0, 1] (a mask must sample something)", m.samplingRatio());
+        } else if (m.mask().equals("variable-density") && Math.round(m.samplingRatio() * plane) < 1) {
+            problem(p + ".sampling_ratio", "a fraction sampling at least one of " + plane
+                    + " k-space points (a mask must sample something)", m.samplingRatio());
+        }
+        if (t.problem() == Problem.MRI_3D && m.mask().equals("cartesian") && m.acceleration() != null
+                && m.acceleration() >= 1 && Math.round(plane / m.acceleration()) < 1) {
+            problem(p + ".acceleration", "at most the " + plane + " phase-encode points of the (D, W) plane"
+                    + " (a mask must sample something)", m.acceleration());
         }
     }
 

@@ -44,6 +44,9 @@ public record TaskSpec(
         if (problem != null && problem.isMri() && mri == null) {
             mri = MriSpec.DEFAULT;
         }
+        if (mri != null && mri.coils() == null) {
+            mri = mri.withCoils(problem == Problem.SINGLE_COIL_MRI ? 1 : 8);
+        }
         if (problem == Problem.DEBLUR || problem == Problem.SUPER_RESOLUTION) {
             blur = blur == null ? BlurSpec.DEFAULT : blur;
         }

@@ -1,109 +1,217 @@
 package org.deqbench.track;
 
-import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import org.deqbench.plan.RunStore;
+import java.util.function.LongFunction;
+import java.util.stream.Stream;
 
 /**
- * The local run log: one append-only JSON-lines file per node under {@code <runDir>/runlog/},
- * every record flushed and fsynced before the call returns. Records:
- * {@code {"ts", "type": params|metric|tag|artifact|start|finish, …}}.
+ * The tracker of one node attempt: every call appends a record to the node's run log
+ * ({@code <runDir>/runlog/<node>.jsonl}), flushed and fsynced before it returns, then hands it to
+ * the MLflow sender when MLflow is configured. The log is the durable record; MLflow is a copy
+ * that may lag. Opened by {@link Trackers#forNode}.
+ *
+ * <p>While open it holds the node's lock file (so {@code deqbench mlflow sync} leaves its records
+ * alone) and a shutdown hook that records KILLED when the process is stopped by SIGTERM, as
+ * Kubernetes stops a pod.
  */
 public final class RunLogTracker implements Tracker {
-    private final FileOutputStream out;
-    private final Path file;
+    private final AppendOnlyFile out;
+    private final RunRecord.Start start;
+    private final MlflowSender sender;
+    private final ProcessLock lock;
+    private final Thread hook;
+    private long nextSeq;
     private boolean finished;
 
-    public RunLogTracker(Path file, Map<String, String> start) {
-        this.file = file;
+    RunLogTracker(Path file, RunRecord.Start start, MlflowSender sender, ProcessLock lock) {
+        this.out = new AppendOnlyFile(file);
+        this.start = start;
+        this.sender = sender;
+        this.lock = lock;
+        append(List.of(start));
+        this.nextSeq = start.seq() + 1;
+        this.hook = new Thread(() -> finish(Status.KILLED, "terminated by signal"), "deqbench-tracker-kill");
         try {
-            Files.createDirectories(file.getParent());
-            this.out = new FileOutputStream(file.toFile(), true);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot open run log " + file, e);
+            Runtime.getRuntime().addShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // the process is already stopping; finish is called by whoever opened the tracker
         }
-        Map<String, Object> r = record("start");
-        r.putAll(start);
-        append(r);
     }
 
+    /** The run-log file. */
     public Path file() {
-        return file;
+        return out.file();
     }
 
-    private static Map<String, Object> record(String type) {
-        Map<String, Object> r = new LinkedHashMap<>();
-        r.put("ts", System.currentTimeMillis());
-        r.put("type", type);
-        return r;
+    /** This attempt's id (every record of it carries it). */
+    public String attempt() {
+        return start.attempt();
     }
 
-    private synchronized void append(Map<String, Object> record) {
-        try {
-            byte[] line = (RunStore.JSON.writer().without(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
-                    .writeValueAsString(record) + "\n").getBytes(StandardCharsets.UTF_8);
-            out.write(line);
-            out.flush();
-            out.getFD().sync();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot append to run log " + file, e);
+    private void append(List<RunRecord> records) {
+        List<String> lines = new ArrayList<>(records.size());
+        for (RunRecord r : records) {
+            lines.add(RunLogJson.line(r));
         }
+        out.append(lines);
+        if (sender != null) {
+            sender.accept(records);
+        }
+    }
+
+    private synchronized void emit(LongFunction<RunRecord> make) {
+        if (finished) {
+            return; // a stage still logging while the process is being stopped
+        }
+        RunRecord r = make.apply(nextSeq++);
+        append(List.of(r));
     }
 
     @Override
     public void logParams(Map<String, String> params) {
-        Map<String, Object> r = record("params");
-        r.put("params", new LinkedHashMap<>(params));
-        append(r);
+        Map<String, String> copy = new LinkedHashMap<>();
+        params.forEach((k, v) -> copy.put(requireKey(k, "param"), v == null ? "null" : v));
+        if (!copy.isEmpty()) {
+            emit(seq -> new RunRecord.Params(start.attempt(), seq, now(), copy));
+        }
     }
 
     @Override
     public void logMetric(String key, double value, long step) {
-        Map<String, Object> r = record("metric");
-        r.put("key", key);
-        r.put("value", Double.isFinite(value) ? value : String.valueOf(value));
-        r.put("step", step);
-        append(r);
+        requireKey(key, "metric");
+        emit(seq -> new RunRecord.Metric(start.attempt(), seq, now(), key, value, step));
+    }
+
+    @Override
+    public void logMetric(String key, double value, long step, long timestampMillis) {
+        requireKey(key, "metric");
+        emit(seq -> new RunRecord.Metric(start.attempt(), seq, timestampMillis, key, value, step));
+    }
+
+    @Override
+    public synchronized void logMetrics(Map<String, Double> values, long step) {
+        if (finished || values.isEmpty()) {
+            return;
+        }
+        long ts = now();
+        List<RunRecord> rs = new ArrayList<>();
+        values.forEach((k, v) -> rs.add(new RunRecord.Metric(start.attempt(), nextSeq++, ts, requireKey(k, "metric"),
+                v == null ? Double.NaN : v, step)));
+        append(rs);
     }
 
     @Override
     public void setTag(String key, String value) {
-        Map<String, Object> r = record("tag");
-        r.put("key", key);
-        r.put("value", value);
-        append(r);
+        requireKey(key, "tag");
+        emit(seq -> new RunRecord.Tag(start.attempt(), seq, now(), key, value == null ? "" : value));
     }
 
     @Override
     public void logArtifact(Path fileOrFolder, String artifactPath) {
-        Map<String, Object> r = record("artifact");
-        r.put("path", fileOrFolder.toString());
-        r.put("artifact_path", artifactPath);
-        append(r);
+        Path p = fileOrFolder.toAbsolutePath().normalize();
+        if (!Files.exists(p)) {
+            throw new IllegalArgumentException("cannot log artifact " + p + ": no such file or folder");
+        }
+        String dest = artifactPath(artifactPath);
+        boolean folder = Files.isDirectory(p);
+        List<RunRecord.ArtifactFile> files = new ArrayList<>();
+        try {
+            if (folder) {
+                try (Stream<Path> walk = Files.walk(p)) {
+                    for (Path f : walk.filter(Files::isRegularFile).sorted().toList()) {
+                        files.add(new RunRecord.ArtifactFile(slashes(p.relativize(f)), Files.size(f)));
+                    }
+                }
+            } else {
+                files.add(new RunRecord.ArtifactFile(p.getFileName().toString(), Files.size(p)));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list artifact " + p, e);
+        }
+        String nodeRelative = nodeRelative(p);
+        emit(seq -> new RunRecord.Artifact(start.attempt(), seq, now(), p.toString(), dest, folder, nodeRelative, files));
+    }
+
+    /**
+     * The path relative to the node's output folder, if it is inside it or inside the node's
+     * temporary output folder ({@code .tmp-<name>-<suffix>} beside it, see RunStore), which is
+     * renamed into place when the node commits.
+     */
+    private String nodeRelative(Path p) {
+        Path nodeDir = Path.of(start.runDir()).resolve(start.node()).toAbsolutePath().normalize();
+        if (p.startsWith(nodeDir)) {
+            return slashes(nodeDir.relativize(p));
+        }
+        Path parent = nodeDir.getParent();
+        if (parent != null && p.startsWith(parent) && !p.equals(parent)) {
+            Path first = parent.relativize(p).getName(0);
+            if (first.toString().startsWith(".tmp-" + nodeDir.getFileName() + "-")) {
+                return slashes(parent.resolve(first).relativize(p));
+            }
+        }
+        return null;
+    }
+
+    private static String slashes(Path rel) {
+        return rel.toString().replace('\\', '/');
+    }
+
+    private static String artifactPath(String artifactPath) {
+        if (artifactPath == null) {
+            return "";
+        }
+        String a = artifactPath.replace('\\', '/').replaceAll("^/+", "").replaceAll("/+$", "");
+        for (String seg : a.split("/")) {
+            if (!a.isEmpty() && (seg.isEmpty() || seg.equals("..") || seg.equals("."))) {
+                throw new IllegalArgumentException("artifact path '" + artifactPath + "': expected a relative path"
+                        + " like 'figures' or 'model/weights' without '.', '..' or empty segments");
+            }
+        }
+        return a;
+    }
+
+    private static String requireKey(String key, String what) {
+        if (key == null || key.isEmpty()) {
+            throw new IllegalArgumentException(what + " key must be a non-empty string");
+        }
+        return key;
+    }
+
+    private static long now() {
+        return System.currentTimeMillis();
     }
 
     @Override
-    public synchronized void finish(Status status, String error) {
-        if (finished) {
-            return;
+    public void finish(Status status, String error) {
+        synchronized (this) {
+            if (finished) {
+                return;
+            }
+            RunRecord r = new RunRecord.Finish(start.attempt(), nextSeq++, now(), status, error);
+            append(List.of(r));
+            finished = true;
         }
-        finished = true;
-        Map<String, Object> r = record("finish");
-        r.put("status", status.name());
-        if (error != null) {
-            r.put("error", error);
-        }
-        append(r);
         try {
+            if (sender != null) {
+                sender.finish(status == Status.KILLED);
+            }
+        } finally {
             out.close();
-        } catch (IOException ignored) {
-            // already synced
+            if (lock != null) {
+                lock.close();
+            }
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // called from a shutdown hook
+            }
         }
     }
 }

@@ -6,27 +6,55 @@ import java.util.Map;
 /**
  * Where a node logs what it measured: params, metrics (with step), tags and artifacts. Every stage
  * logs through this one interface; the local run log always records it, MLflow as well when
- * {@code MLFLOW_TRACKING_URI} is set. Implementations never throw on a tracking-server outage.
+ * {@code MLFLOW_TRACKING_URI} is set ({@link Trackers#forNode}). Implementations never throw on a
+ * tracking-server outage: the run log is the durable record and {@code deqbench mlflow sync}
+ * delivers later whatever the server missed.
  */
 public interface Tracker extends AutoCloseable {
-    /** Final state of a run. */
+    /** Final state of a run (MLflow's terminal run statuses). */
     enum Status { FINISHED, FAILED, KILLED }
 
+    /**
+     * Records params. A key logged twice keeps its first value in MLflow (MLflow params are
+     * immutable); the run log keeps both.
+     */
     void logParams(Map<String, String> params);
+
+    default void logParam(String key, String value) {
+        logParams(Map.of(key, value));
+    }
 
     /** A metric value at a step (e.g. training step, ε index); timestamp is now. */
     void logMetric(String key, double value, long step);
+
+    /**
+     * A metric value at a step with its own timestamp (ms since the epoch), e.g. for values
+     * measured earlier; this default ignores the timestamp.
+     */
+    default void logMetric(String key, double value, long step, long timestampMillis) {
+        logMetric(key, value, step);
+    }
 
     default void logMetric(String key, double value) {
         logMetric(key, value, 0);
     }
 
+    /** Several metrics at one step (e.g. loss and PSNR of one training step), written together. */
+    default void logMetrics(Map<String, Double> values, long step) {
+        values.forEach((k, v) -> logMetric(k, v, step));
+    }
+
     void setTag(String key, String value);
 
-    /** Uploads a file, or a folder recursively, under {@code artifactPath} ("" for the root). */
+    /**
+     * Uploads a file, or a folder recursively, under {@code artifactPath} ("" for the root): a file
+     * lands at {@code artifactPath/<file name>}, a folder's contents at {@code artifactPath/...}.
+     * The file must stay in place until the node ends (a node's temporary output folder may be
+     * renamed into place meanwhile).
+     */
     void logArtifact(Path fileOrFolder, String artifactPath);
 
-    /** Ends the run; {@code error} is recorded for FAILED runs, null otherwise. */
+    /** Ends the run; {@code error} is recorded for FAILED runs, null otherwise. Idempotent. */
     void finish(Status status, String error);
 
     @Override

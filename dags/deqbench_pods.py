@@ -1,0 +1,226 @@
+"""Builds KubernetesPodOperator tasks from exported deqbench plans.
+
+A plan (``dags/plans/<experiment>.json``, written by ``dags/export_plans.sh`` from
+``deqbench plan``) is the stage graph of one experiment: nodes ``{id, stage, task, method,
+inputs, hash, args}`` in dependency order. Every node becomes one pod running
+``deqbench <args>``; every input becomes a task dependency. Nothing here is written per
+experiment: adding a spec and re-exporting the plans adds its tasks.
+
+Deployment settings are read from the environment of the DAG processor (parse time):
+
+``DEQBENCH_PLANS_DIR``      folder of plan JSON files (default: ``plans/`` beside this file)
+``DEQBENCH_NAMESPACE``      namespace the pods run in (default ``deqbench``)
+``DEQBENCH_ACCELERATOR``    ``gpu`` (default): train/certify/attack request one NVIDIA GPU and run
+                            the CUDA image; ``cpu``: every stage runs the CPU image on CPU nodes
+``DEQBENCH_GPU_NODE_SELECTOR``  ``key=value[,key=value]`` for GPU pods (default
+                            ``nvidia.com/gpu.present=true``)
+
+Images are resolved at run time from Airflow Variables (``deqbench_image_cpu``,
+``deqbench_image_cuda``), so a new image needs no DAG change.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+from datetime import timedelta
+from pathlib import Path
+
+from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator
+from kubernetes.client import models as k8s
+
+PLANS_DIR = Path(os.environ.get("DEQBENCH_PLANS_DIR", Path(__file__).resolve().parent / "plans"))
+NAMESPACE = os.environ.get("DEQBENCH_NAMESPACE", "deqbench")
+ACCELERATOR = os.environ.get("DEQBENCH_ACCELERATOR", "gpu")
+if ACCELERATOR not in ("gpu", "cpu"):
+    raise ValueError(f"DEQBENCH_ACCELERATOR must be 'gpu' or 'cpu', found {ACCELERATOR!r}")
+
+IMAGE_CPU = "{{ var.value.get('deqbench_image_cpu', 'registry.example.internal/deqbench:latest') }}"
+IMAGE_CUDA = "{{ var.value.get('deqbench_image_cuda', 'registry.example.internal/deqbench:latest-cuda') }}"
+
+# Stages whose work is network training or inference: GPU nodes when ACCELERATOR is gpu.
+GPU_STAGES = frozenset({"train", "certify", "attack"})
+STAGES = frozenset({"simulate", "train", "certify", "attack", "report"})
+
+# Names shared with k8s/base (PVC, ConfigMap, Secret, ServiceAccount, NetworkPolicy label).
+RUNS_PVC = "deqbench-runs"
+RUNS_MOUNT = "/runs"
+ENV_CONFIGMAP = "deqbench-pipeline-env"
+ENV_SECRET = "deqbench-mlflow-credentials"
+SERVICE_ACCOUNT = "deqbench-pipeline"
+POD_LABELS = {
+    "app.kubernetes.io/part-of": "deqbench",
+    "app.kubernetes.io/component": "stage",
+    # k8s/base/networkpolicies.yaml lets only pods with this label reach the MLflow server.
+    "deqbench.org/mlflow-client": "true",
+}
+IMAGE_UID = 10001  # the non-root user of docker/cpu and docker/cuda
+
+GPU_TOLERATIONS = [k8s.V1Toleration(key="nvidia.com/gpu", operator="Exists", effect="NoSchedule")]
+
+# Transient failures (node preemption, image pull hiccups, evictions) are retried; the run store
+# makes a retried node start from a clean temporary folder, and completed nodes are skipped.
+RETRIES = 2
+RETRY_DELAY = timedelta(minutes=5)
+
+
+def _gpu_node_selector() -> dict:
+    raw = os.environ.get("DEQBENCH_GPU_NODE_SELECTOR", "nvidia.com/gpu.present=true")
+    selector = {}
+    for pair in filter(None, (p.strip() for p in raw.split(","))):
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise ValueError(f"DEQBENCH_GPU_NODE_SELECTOR: expected key=value pairs, found {pair!r}")
+        selector[key] = value
+    return selector
+
+
+def load_plans(plans_dir: Path | None = None) -> list[dict]:
+    """Every plan in ``plans_dir``, sorted by experiment; fails naming the file on a bad plan."""
+    folder = Path(plans_dir or PLANS_DIR)
+    files = sorted(folder.glob("*.json"))
+    if not files:
+        raise FileNotFoundError(
+            f"no plans in {folder}: export them with dags/export_plans.sh (deqbench plan <spec>)")
+    plans = []
+    for f in files:
+        plan = json.loads(f.read_text(encoding="utf-8"))
+        for key in ("experiment", "spec", "run_dir", "nodes"):
+            if key not in plan:
+                raise ValueError(f"{f}: not a deqbench plan, key {key!r} missing")
+        seen = set()
+        for i, node in enumerate(plan["nodes"]):
+            for key in ("id", "stage", "inputs", "args"):
+                if key not in node:
+                    raise ValueError(f"{f}: nodes[{i}]: key {key!r} missing")
+            if node["stage"] not in STAGES:
+                raise ValueError(f"{f}: nodes[{i}].stage: expected one of {sorted(STAGES)}, "
+                                 f"found {node['stage']!r}")
+            missing = [x for x in node["inputs"] if x not in seen]
+            if missing:
+                raise ValueError(f"{f}: node {node['id']!r} reads {missing}, which come later or "
+                                 f"not at all; nodes must be in dependency order")
+            seen.add(node["id"])
+        plans.append(plan)
+    names = [p["experiment"] for p in plans]
+    if len(set(names)) != len(names):
+        raise ValueError(f"{folder}: two plans for the same experiment: {sorted(names)}")
+    return sorted(plans, key=lambda p: p["experiment"])
+
+
+def task_id(node_id: str) -> str:
+    """Airflow task id of a plan node: ``train/mri/mol-lr`` -> ``train__mri__mol-lr``."""
+    return node_id.replace("/", "__")
+
+
+def group_id(experiment: str) -> str:
+    """Task group id of an experiment (group ids allow letters, digits, '_' and '-')."""
+    return re.sub(r"[^A-Za-z0-9_-]", "_", experiment)
+
+
+def pod_name(experiment: str, node_id: str) -> str:
+    """A DNS-1123 pod name prefix; the operator appends a random suffix."""
+    name = re.sub(r"[^a-z0-9-]+", "-", f"dqb-{experiment}-{node_id}".lower()).strip("-")
+    return name[:50].rstrip("-")
+
+
+def uses_gpu(stage: str) -> bool:
+    return ACCELERATOR == "gpu" and stage in GPU_STAGES
+
+
+def resources(stage: str) -> k8s.V1ResourceRequirements:
+    """Requests and limits of a stage's pod. Memory limit = request: the JVM and ND4J's
+    off-heap pools are sized from it by the image's entrypoint, so it must be guaranteed."""
+    if uses_gpu(stage):
+        return k8s.V1ResourceRequirements(
+            requests={"cpu": "4", "memory": "24Gi", "nvidia.com/gpu": "1"},
+            limits={"cpu": "8", "memory": "24Gi", "nvidia.com/gpu": "1"})
+    if stage in GPU_STAGES:  # network stages on CPU nodes
+        return k8s.V1ResourceRequirements(
+            requests={"cpu": "8", "memory": "24Gi"}, limits={"cpu": "8", "memory": "24Gi"})
+    if stage == "simulate":
+        return k8s.V1ResourceRequirements(
+            requests={"cpu": "2", "memory": "8Gi"}, limits={"cpu": "4", "memory": "8Gi"})
+    # report and compare
+    return k8s.V1ResourceRequirements(
+        requests={"cpu": "1", "memory": "4Gi"}, limits={"cpu": "2", "memory": "4Gi"})
+
+
+def with_run_dir(args: list[str], run_dir: str) -> list[str]:
+    """The node's args with the value of ``--run-dir`` replaced."""
+    out = list(args)
+    if "--run-dir" not in out or out.index("--run-dir") + 1 >= len(out):
+        raise ValueError(f"plan args {args} have no --run-dir value")
+    out[out.index("--run-dir") + 1] = run_dir
+    return out
+
+
+def _volumes():
+    return ([k8s.V1Volume(name="runs", persistent_volume_claim=k8s.V1PersistentVolumeClaimVolumeSource(
+                claim_name=RUNS_PVC)),
+             k8s.V1Volume(name="tmp", empty_dir=k8s.V1EmptyDirVolumeSource(size_limit="8Gi"))],
+            [k8s.V1VolumeMount(name="runs", mount_path=RUNS_MOUNT),
+             k8s.V1VolumeMount(name="tmp", mount_path="/tmp")])
+
+
+def stage_pod(task_id_: str, name: str, stage: str, arguments: list[str], *, image: str,
+              retries: int = RETRIES, **kwargs) -> KubernetesPodOperator:
+    """One pod running ``deqbench <arguments>`` with the run volume, MLflow settings, the
+    stage's resources and, for GPU stages, the GPU node selector and toleration."""
+    volumes, mounts = _volumes()
+    gpu = uses_gpu(stage)
+    return KubernetesPodOperator(
+        task_id=task_id_,
+        name=name,
+        namespace=NAMESPACE,
+        image=image,
+        cmds=["deqbench"],
+        arguments=arguments,
+        labels={**POD_LABELS, "deqbench.org/stage": stage},
+        service_account_name=SERVICE_ACCOUNT,
+        automount_service_account_token=False,
+        env_from=[
+            k8s.V1EnvFromSource(config_map_ref=k8s.V1ConfigMapEnvSource(name=ENV_CONFIGMAP)),
+            # Optional: an MLflow server without authentication needs no credentials.
+            k8s.V1EnvFromSource(secret_ref=k8s.V1SecretEnvSource(name=ENV_SECRET, optional=True)),
+        ],
+        volumes=volumes,
+        volume_mounts=mounts,
+        container_resources=resources(stage),
+        node_selector=_gpu_node_selector() if gpu else None,
+        tolerations=GPU_TOLERATIONS if gpu else None,
+        security_context={"runAsNonRoot": True, "runAsUser": IMAGE_UID, "runAsGroup": IMAGE_UID,
+                          "fsGroup": IMAGE_UID, "seccompProfile": {"type": "RuntimeDefault"}},
+        container_security_context={"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True,
+                                    "capabilities": {"drop": ["ALL"]}},
+        image_pull_policy="IfNotPresent",
+        # GPU nodes may have to be scaled up first: wait up to an hour for scheduling.
+        startup_timeout_seconds=3600 if gpu else 600,
+        get_logs=True,
+        on_finish_action="delete_succeeded_pod",
+        retries=retries,
+        retry_delay=RETRY_DELAY,
+        retry_exponential_backoff=True,
+        **kwargs,
+    )
+
+
+def add_plan(plan: dict, *, image_cpu: str = IMAGE_CPU, image_cuda: str = IMAGE_CUDA,
+             run_dir: str | None = None) -> dict:
+    """Adds one task per plan node (inside the current DAG / task group) and one dependency per
+    node input; returns {node id: task}. ``run_dir`` replaces the plan's run directory."""
+    tasks = {}
+    for node in plan["nodes"]:
+        args = node["args"] if run_dir is None else with_run_dir(node["args"], run_dir)
+        image = image_cuda if uses_gpu(node["stage"]) else image_cpu
+        t = stage_pod(task_id(node["id"]), pod_name(plan["experiment"], node["id"]), node["stage"], args,
+                      image=image, doc_md=f"`deqbench {' '.join(node['args'])}`  \nplan hash `{node.get('hash')}`")
+        for upstream in node["inputs"]:
+            tasks[upstream] >> t
+        tasks[node["id"]] = t
+    return tasks
+
+
+def roots(plan: dict) -> list[str]:
+    """Ids of the nodes without inputs (the simulate nodes)."""
+    return [n["id"] for n in plan["nodes"] if not n["inputs"]]

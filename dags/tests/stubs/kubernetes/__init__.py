@@ -1,0 +1,1 @@
+"""Stand-in for the Kubernetes Python client (tests only)."""

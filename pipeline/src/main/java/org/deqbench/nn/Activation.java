@@ -1,0 +1,88 @@
+package org.deqbench.nn;
+
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+
+/**
+ * The activations a network may use, as SameDiff ops, with their derivatives as ordinary ops (for
+ * ELDER's explicit ∇R, which must be differentiable once more by first-order autodiff) and their
+ * Lipschitz constants (for certificates). All three are 1-Lipschitz.
+ */
+enum Activation {
+    /** max(z, 0). Its derivative is a step: not usable where a second derivative is needed. */
+    RELU("relu") {
+        @Override
+        SDVariable apply(SameDiff sd, SDVariable z) {
+            return sd.nn().relu(z, 0);
+        }
+
+        @Override
+        SDVariable derivative(SameDiff sd, SDVariable z) {
+            throw new IllegalArgumentException("relu has no smooth derivative; ELDER needs network.activation"
+                    + " elu or softplus");
+        }
+
+        @Override
+        SDVariable tangentDerivative(SameDiff sd, SDVariable z) {
+            return sd.math().step(z, 0.0);
+        }
+    },
+    /** z for z &gt; 0, e^z − 1 otherwise (α = 1); φ'(z) = min(e^z, 1). */
+    ELU("elu") {
+        @Override
+        SDVariable apply(SameDiff sd, SDVariable z) {
+            return sd.nn().elu(z);
+        }
+
+        @Override
+        SDVariable derivative(SameDiff sd, SDVariable z) {
+            // min(e^z, 1) equals 1 for z ≥ 0 and e^z below, with a gradient SameDiff can take.
+            return sd.math().min(sd.math().exp(z), sd.onesLike(z));
+        }
+    },
+    /** log(1 + e^z); φ'(z) = sigmoid(z). Smooth to every order. */
+    SOFTPLUS("softplus") {
+        @Override
+        SDVariable apply(SameDiff sd, SDVariable z) {
+            return sd.nn().softplus(z);
+        }
+
+        @Override
+        SDVariable derivative(SameDiff sd, SDVariable z) {
+            return sd.nn().sigmoid(z);
+        }
+    };
+
+    private final String key;
+
+    Activation(String key) {
+        this.key = key;
+    }
+
+    abstract SDVariable apply(SameDiff sd, SDVariable z);
+
+    /** φ'(z) elementwise, built from differentiable ops (for graphs that are differentiated again). */
+    abstract SDVariable derivative(SameDiff sd, SDVariable z);
+
+    /** φ'(z) elementwise for a tangent pass that is not differentiated (relu: the step 1[z &gt; 0]). */
+    SDVariable tangentDerivative(SameDiff sd, SDVariable z) {
+        return derivative(sd, z);
+    }
+
+    double lipschitz() {
+        return 1.0;
+    }
+
+    String key() {
+        return key;
+    }
+
+    static Activation of(String key) {
+        for (Activation a : values()) {
+            if (a.key.equals(key)) {
+                return a;
+            }
+        }
+        throw new IllegalArgumentException("network.activation: expected relu, elu or softplus, got '" + key + "'");
+    }
+}

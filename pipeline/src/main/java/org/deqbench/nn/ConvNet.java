@@ -1,0 +1,608 @@
+package org.deqbench.nn;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.deqbench.spec.NetworkSpec;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.api.OutAndGrad;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The convolutional network of MoDL and MOL as a SameDiff graph: {@code layers} k×k convolutions
+ * with bias (stride 1, zero "same" padding), {@code channels} wide, an activation between
+ * consecutive convolutions and none after the last, no batch normalisation:
+ * <pre>
+ *   a₀ = x,   z_l = W_l ⋆ a_l + b_l,   a_{l+1} = φ(z_l)  (l &lt; n−1),   N(x) = z_{n−1}
+ * </pre>
+ * Default 5 layers, 3×3, 64 channels, ReLU, 2 channels in and out (complex images as real/imaginary
+ * channels): 2→64→64→64→64→2 (Aggarwal et al., IEEE TMI 2019; Pramanik et al., IEEE TCI 2023).
+ * N is the plain stack: MoDL's denoiser is D(x) = x − N(x) (N estimates the noise, the "residual"),
+ * MOL's score is F = I − H with H = N; the skip connections belong to the methods, which keeps
+ * Lipschitz(N) ≤ Π_l ‖W_l ⋆ ·‖₂ (φ is 1-Lipschitz) usable for certificates.
+ *
+ * <p><b>Lipschitz-bounded variant</b> ({@link #createSpectral}, MOL-SN): the graph's weights are
+ * W_l = c·V_l/σ(V_l) with V_l the raw parameters and σ the true operator norm of the convolution on
+ * the training image size, see {@link SpectralNormalization}. {@link #parameters()},
+ * {@link #setParameters} and {@link #vjp} then speak of the raw V_l.
+ *
+ * <p><b>Performance.</b> Graphs are built once; {@link #forward}, {@link #vjp} and {@link #jvp}
+ * feed placeholders ({@value #INPUT}, {@value #COTANGENT}, {@value #TANGENT}) and run them, the
+ * VJP in a single {@code calculateGradientsAndOutputs} call. Forward passes and VJPs run in an
+ * NHWC copy of the graph (faster oneDNN convolutions, see {@link #DEFAULT_LAYOUT}); arrays in and
+ * out are always NCHW {@code [B, C, H, W]}. Inputs of another dtype than the network's are cast.
+ * Not thread-safe.
+ *
+ * <p>Weights are {@code [k, k, Cin, Cout]} (SameDiff's YXIO layout), biases {@code [Cout]}, named
+ * {@code w0, b0, w1, b1, …}; He-normal initialisation from a seed, zero biases.
+ */
+public final class ConvNet {
+    /** Placeholder of the input batch {@code [B, Cin, H, W]}. */
+    public static final String INPUT = "input";
+    /** Name of N(x) in the graph. */
+    public static final String OUTPUT = "output";
+    /** Placeholder of the cotangent v {@code [B, Cout, H, W]} of a vector-Jacobian product. */
+    public static final String COTANGENT = "cotangent";
+    /** Placeholder of the tangent t {@code [B, Cin, H, W]} of a Jacobian-vector product. */
+    public static final String TANGENT = "tangent";
+    /** Name of J_x(x) t in the graph. */
+    public static final String JVP = "jvp";
+    /** Prefix of the parameter variables in every graph the network is built into. */
+    public static final String VARIABLE_PREFIX = "convnet_";
+
+    private static final String VJP_LOSS = "vjp_loss";
+    private static final String PRE_ACTIVATION = "preactivation_";
+    private static final String CONFIG_FILE = "network.json";
+    private static final String GRAPH_FILE = "network.sdz";
+    private static final int FORMAT_VERSION = 1;
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
+
+    /**
+     * The architecture.
+     *
+     * @param layers      number of convolutions n ≥ 2
+     * @param channels    hidden width
+     * @param kernel      odd kernel size k
+     * @param activation  {@code relu}, {@code elu} (α = 1) or {@code softplus}
+     * @param channelsIn  input channels (2 for complex images, 1 for real)
+     * @param channelsOut output channels
+     */
+    public record Architecture(int layers, int channels, int kernel, String activation, int channelsIn,
+                               int channelsOut) {
+        public Architecture {
+            if (layers < 2) {
+                throw new IllegalArgumentException("network.layers: expected >= 2, got " + layers);
+            }
+            if (channels < 1 || channelsIn < 1 || channelsOut < 1) {
+                throw new IllegalArgumentException("network channels must be >= 1, got hidden " + channels
+                        + ", in " + channelsIn + ", out " + channelsOut);
+            }
+            if (kernel < 1 || kernel % 2 == 0) {
+                throw new IllegalArgumentException("network.kernel: expected an odd size >= 1, got " + kernel);
+            }
+            Activation.of(activation);
+        }
+
+        /** Channels entering layer l (l = 0 … layers−1), and leaving it as {@code width(l + 1)}. */
+        public int width(int l) {
+            if (l == 0) {
+                return channelsIn;
+            }
+            return l == layers ? channelsOut : channels;
+        }
+
+        /** Multiply–add FLOPs of the convolutions for one H×W image: Σ_l 2·k²·Cin_l·Cout_l·H·W. */
+        public double convolutionFlops(long height, long width) {
+            double flops = 0;
+            for (int l = 0; l < layers; l++) {
+                flops += 2.0 * kernel * kernel * width(l) * width(l + 1) * height * width;
+            }
+            return flops;
+        }
+    }
+
+    /** (N(x), J_x^T v, J_θ^T v): a vector-Jacobian product with the value it was taken at. */
+    public record Vjp(INDArray output, INDArray input, Map<String, INDArray> parameters) {
+    }
+
+    private final Architecture architecture;
+    private final DataType dtype;
+    /** The weights and biases the graph computes with (for the spectral variant: normalised). */
+    private final List<INDArray> weights;
+    private final List<INDArray> biases;
+    private final SpectralNormalization spectral;
+    private final SameDiff sd;
+    private final Map<Layout, SameDiff> graphs = new java.util.EnumMap<>(Layout.class);
+    private final List<String> gradientNames;
+    private Layout forwardLayout = DEFAULT_LAYOUT;
+    private Layout vjpLayout = DEFAULT_LAYOUT;
+
+    /** Memory layout of activations inside a graph (SameDiff conv2d's {@code dataFormat}). */
+    enum Layout { NCHW, NHWC }
+
+    /**
+     * Layout of {@link #forward} and {@link #vjp} graphs. Measured with {@link KernelBenchmark}
+     * (oneDNN/AVX2 libnd4j, 2 cores, 64 channels): NHWC forward passes ran 1.0–2.3× faster than
+     * NCHW (2.3× on 1×2×256×256), forward + VJP about equal or slightly faster; the transposition
+     * of the 2-channel input and output costs little. The NCHW graph remains for {@link #jvp},
+     * {@link #build} and {@link #save}.
+     */
+    static final Layout DEFAULT_LAYOUT = Layout.NHWC;
+
+    private ConvNet(Architecture architecture, DataType dtype, List<INDArray> weights, List<INDArray> biases,
+                    SpectralNormalization spectral) {
+        if (!dtype.isFPType()) {
+            throw new IllegalArgumentException("network dtype must be floating point, got " + dtype);
+        }
+        this.architecture = architecture;
+        this.dtype = dtype;
+        this.weights = weights;
+        this.biases = biases;
+        this.spectral = spectral;
+        this.sd = graph(Layout.NCHW);
+        buildTangent(sd);
+        this.graphs.put(Layout.NCHW, sd);
+        List<String> names = new ArrayList<>();
+        names.add(INPUT);
+        for (int l = 0; l < architecture.layers(); l++) {
+            names.add(VARIABLE_PREFIX + weightName(l));
+            names.add(VARIABLE_PREFIX + biasName(l));
+        }
+        this.gradientNames = List.copyOf(names);
+    }
+
+    /** An unconstrained network from its spec, He-initialised from {@code seed}. */
+    public static ConvNet create(NetworkSpec spec, int channelsIn, int channelsOut, long seed, DataType dtype) {
+        Architecture a = architecture(spec, channelsIn, channelsOut);
+        return new ConvNet(a, dtype, initialWeights(a, seed, dtype), zeroBiases(a, dtype), null);
+    }
+
+    /**
+     * RERG's regularizing gradient g_θ (Willingham, Sjöström, Guillemot, VISAPP 2024): the same
+     * CNN mapping an image to a "gradient" of the same shape, which drives
+     * x_{k+1} = x_k − η (A^T(A x_k − b) + λ g_θ(x_k)). One real channel in and out: the
+     * restoration tasks (denoising, super-resolution, inpainting, deblurring) are real-valued.
+     */
+    public static ConvNet createRegularizingGradient(NetworkSpec spec, long seed, DataType dtype) {
+        return create(spec, 1, 1, seed, dtype);
+    }
+
+    /**
+     * MOL-SN's Lipschitz-bounded network: every convolution divided by its operator norm on
+     * {@code height}×{@code width} images and scaled so the product of the layer norms is at most
+     * {@code spec.lipschitzTarget()} (see {@link SpectralNormalization}).
+     */
+    public static ConvNet createSpectral(NetworkSpec spec, int channelsIn, int channelsOut, int height, int width,
+                                         long seed, DataType dtype) {
+        return createSpectral(spec, channelsIn, channelsOut,
+                SpectralNormalization.Settings.of(spec.lipschitzTarget(), height, width), seed, dtype);
+    }
+
+    /** As {@link #createSpectral(NetworkSpec, int, int, int, int, long, DataType)} with explicit settings. */
+    public static ConvNet createSpectral(NetworkSpec spec, int channelsIn, int channelsOut,
+                                         SpectralNormalization.Settings settings, long seed, DataType dtype) {
+        Architecture a = architecture(spec, channelsIn, channelsOut);
+        List<INDArray> raw = initialWeights(a, seed, dtype);
+        List<INDArray> normalised = new ArrayList<>();
+        for (INDArray w : raw) {
+            normalised.add(w.dup());
+        }
+        SpectralNormalization sn = new SpectralNormalization(settings, raw, normalised, seed);
+        return new ConvNet(a, dtype, normalised, zeroBiases(a, dtype), sn);
+    }
+
+    private static Architecture architecture(NetworkSpec spec, int channelsIn, int channelsOut) {
+        return new Architecture(spec.layers(), spec.channels(), spec.kernel(), spec.activation(), channelsIn,
+                channelsOut);
+    }
+
+    public Architecture architecture() {
+        return architecture;
+    }
+
+    public DataType dataType() {
+        return dtype;
+    }
+
+    /** The spectral normalisation of the Lipschitz-bounded variant, or {@code null}. */
+    public SpectralNormalization spectralNormalization() {
+        return spectral;
+    }
+
+    /** The network's own graph (placeholders {@value #INPUT}, {@value #COTANGENT}; output {@value #OUTPUT}). */
+    public SameDiff graph() {
+        return sd;
+    }
+
+    /** N(x) for x {@code [B, Cin, H, W]}. */
+    public INDArray forward(INDArray x) {
+        Map<String, INDArray> feed = new HashMap<>(2);
+        feed.put(INPUT, toLayout(cast(x, INPUT, architecture.channelsIn()), forwardLayout));
+        return fromLayout(graphFor(forwardLayout).output(feed, OUTPUT).get(OUTPUT), forwardLayout);
+    }
+
+    /**
+     * N(x), J_x(x)^T v and J_θ(x)^T v in one backward pass: the gradients of
+     * ⟨N(x), v⟩ = sum(N(x) ⊙ v) with respect to the input and every parameter.
+     * Parameter gradients are keyed like {@link #parameters()}.
+     */
+    public Vjp vjp(INDArray x, INDArray v) {
+        Map<String, INDArray> feed = new HashMap<>(4);
+        feed.put(INPUT, toLayout(cast(x, INPUT, architecture.channelsIn()), vjpLayout));
+        feed.put(COTANGENT, toLayout(cast(v, COTANGENT, architecture.channelsOut()), vjpLayout));
+        OutAndGrad result = graphFor(vjpLayout).calculateGradientsAndOutputs(feed, List.of(OUTPUT), gradientNames);
+        Map<String, INDArray> g = result.getGradients();
+        Map<String, INDArray> parameters = new LinkedHashMap<>();
+        for (int l = 0; l < architecture.layers(); l++) {
+            parameters.put(weightName(l), g.get(VARIABLE_PREFIX + weightName(l)));
+            parameters.put(biasName(l), g.get(VARIABLE_PREFIX + biasName(l)));
+        }
+        if (spectral != null) {
+            parameters = spectral.rawGradient(parameters);
+        }
+        return new Vjp(fromLayout(result.getOutputs().get(OUTPUT), vjpLayout), fromLayout(g.get(INPUT), vjpLayout),
+                parameters);
+    }
+
+    /**
+     * The Jacobian-vector product J_x(x) t, exact to rounding: the tangent pass
+     * ṫ_{l+1} = φ'(z_l) ⊙ (W_l ⋆ ṫ_l), ṫ₀ = t, J t = W_{n−1} ⋆ ṫ_{n−1}, run in the same graph as
+     * N (forward-mode differentiation written out; SameDiff M2.1 has no forward mode, and the
+     * "VJP of a VJP" trick would need a gradient of a gradient). Costs about one more forward pass.
+     * Used for power iteration on J^T J ({@link #jacobianGram}).
+     */
+    public INDArray jvp(INDArray x, INDArray t) {
+        Map<String, INDArray> feed = new HashMap<>(4);
+        feed.put(INPUT, cast(x, INPUT, architecture.channelsIn()));
+        feed.put(TANGENT, cast(t, TANGENT, architecture.channelsIn()));
+        return sd.output(feed, JVP).get(JVP);
+    }
+
+    /**
+     * v ↦ J_x(x)^T J_x(x) v at the point x: the Gram operator whose top eigenvalue is the squared
+     * local Lipschitz constant (spectral norm of the Jacobian) of N at x, for
+     * {@link org.deqbench.solve.PowerIteration} or {@link org.deqbench.solve.Lanczos}. With a batch
+     * of B points the Jacobian is block diagonal and the estimate is the largest over the batch;
+     * pass one point for per-example values. Exact to rounding (JVP and VJP are both exact).
+     */
+    public java.util.function.UnaryOperator<INDArray> jacobianGram(INDArray x) {
+        INDArray point = cast(x, INPUT, architecture.channelsIn());
+        return v -> vjp(point, jvp(point, v)).input();
+    }
+
+    /**
+     * The network's graph with activations in {@code layout}: placeholders {@value #INPUT} and
+     * {@value #COTANGENT} and output {@value #OUTPUT} in that layout, and ⟨N(x), v⟩ as the loss
+     * variable for VJPs. NHWC graphs take transposed arrays from {@link #toLayout}: SameDiff M2.1
+     * returns no gradient for a placeholder that feeds a permute op, so the transposition cannot
+     * sit inside the graph.
+     */
+    private SameDiff graph(Layout layout) {
+        SameDiff g = SameDiff.create();
+        SDVariable input = layout == Layout.NCHW
+                ? g.placeHolder(INPUT, dtype, -1, architecture.channelsIn(), -1, -1)
+                : g.placeHolder(INPUT, dtype, -1, -1, -1, architecture.channelsIn());
+        SDVariable output = layers(g, input, layout).output().rename(OUTPUT);
+        SDVariable cotangent = layout == Layout.NCHW
+                ? g.placeHolder(COTANGENT, dtype, -1, architecture.channelsOut(), -1, -1)
+                : g.placeHolder(COTANGENT, dtype, -1, -1, -1, architecture.channelsOut());
+        g.sum(VJP_LOSS, output.mul(cotangent));
+        g.setLossVariables(VJP_LOSS);
+        return g;
+    }
+
+    /** An NCHW array in {@code layout} (a C-ordered copy for NHWC). */
+    private static INDArray toLayout(INDArray nchw, Layout layout) {
+        return layout == Layout.NCHW ? nchw : nchw.permute(0, 2, 3, 1).dup('c');
+    }
+
+    /**
+     * An array of {@code layout} back in NCHW, C-ordered (a copy for NHWC: inputs and outputs
+     * have 1 or 2 channels, so the copy is small next to the 64-channel activations, and callers
+     * get contiguous arrays).
+     */
+    private static INDArray fromLayout(INDArray a, Layout layout) {
+        return layout == Layout.NCHW ? a : a.permute(0, 3, 1, 2).dup('c');
+    }
+
+    /** The graph of {@code layout}, built on first use; all share this network's parameter arrays. */
+    private SameDiff graphFor(Layout layout) {
+        return graphs.computeIfAbsent(layout, this::graph);
+    }
+
+    /**
+     * Which activation layout forward passes and VJPs run in (inputs and outputs stay NCHW). The
+     * defaults come from {@link KernelBenchmark} runs; this switch exists so the benchmark can
+     * measure both.
+     */
+    void useLayouts(Layout forward, Layout vjp) {
+        this.forwardLayout = forward;
+        this.vjpLayout = vjp;
+    }
+
+    /** Appends the tangent pass ṫ_{l+1} = φ'(z_l) ⊙ (W_l ⋆ ṫ_l) to the NCHW graph: output {@value #JVP}. */
+    private void buildTangent(SameDiff g) {
+        Conv2DConfig config = ConvolutionOperator.conv2dConfig(architecture.kernel());
+        Activation activation = Activation.of(architecture.activation());
+        SDVariable t = g.placeHolder(TANGENT, dtype, -1, architecture.channelsIn(), -1, -1);
+        for (int l = 0; l < architecture.layers(); l++) {
+            SDVariable w = g.getVariable(VARIABLE_PREFIX + weightName(l));
+            t = g.cnn().conv2d(t, w, config);
+            if (l < architecture.layers() - 1) {
+                SDVariable z = g.getVariable(PRE_ACTIVATION + l);
+                t = activation.tangentDerivative(g, z).mul(t);
+            }
+        }
+        t.rename(JVP);
+    }
+
+    /**
+     * Copies of the trainable parameters, keyed {@code w0, b0, w1, b1, …} (for the spectral
+     * variant the raw weights V_l). Modify the copies and hand them to {@link #setParameters}.
+     */
+    public Map<String, INDArray> parameters() {
+        Map<String, INDArray> p = new LinkedHashMap<>();
+        for (int l = 0; l < architecture.layers(); l++) {
+            p.put(weightName(l), (spectral == null ? weights.get(l) : spectral.rawWeight(l)).dup());
+            p.put(biasName(l), biases.get(l).dup());
+        }
+        return p;
+    }
+
+    /**
+     * Copies {@code values} into the network's parameter arrays in place (graphs this network was
+     * {@linkplain #build built into} see the change). Every parameter must be present with its
+     * shape. The spectral variant then refreshes its power iterations and normalised weights.
+     */
+    public void setParameters(Map<String, INDArray> values) {
+        for (int l = 0; l < architecture.layers(); l++) {
+            INDArray w = spectral == null ? weights.get(l) : spectral.rawWeight(l);
+            assign(w, values, weightName(l));
+            assign(biases.get(l), values, biasName(l));
+        }
+        if (spectral != null) {
+            spectral.refresh();
+        }
+    }
+
+    /** Number of trainable scalars. */
+    public long parameterCount() {
+        long n = 0;
+        for (int l = 0; l < architecture.layers(); l++) {
+            n += weights.get(l).length() + biases.get(l).length();
+        }
+        return n;
+    }
+
+    /**
+     * Builds N into another graph: {@code input} {@code [B, Cin, H, W]} ↦ N(input). The parameter
+     * variables ({@value #VARIABLE_PREFIX}w0, …) are created in {@code target} on first use and
+     * reused on later calls, so calling this K times (unrolled MoDL) shares the weights; they are
+     * backed by this network's own arrays, so {@link #setParameters} and in-place updates of the
+     * target's variables are seen by both. For the spectral variant the shared arrays are the
+     * normalised weights; map gradients taken in {@code target} to raw ones with
+     * {@link #rawParameterGradient}.
+     */
+    public SDVariable build(SameDiff target, SDVariable input) {
+        return layers(target, input).output();
+    }
+
+    /** N built into a graph, with what explicit derivative passes need. */
+    record Layers(SDVariable output, List<SDVariable> preActivations, List<SDVariable> weights) {
+    }
+
+    /** {@link #build}, keeping the pre-activations z_l and the weight variables W_l. */
+    Layers layers(SameDiff target, SDVariable input) {
+        return layers(target, input, Layout.NCHW);
+    }
+
+    /** {@link #layers(SameDiff, SDVariable)} on activations already in {@code layout}. */
+    Layers layers(SameDiff target, SDVariable input, Layout layout) {
+        Conv2DConfig config = ConvolutionOperator.conv2dConfig(architecture.kernel(), layout.name());
+        Activation activation = Activation.of(architecture.activation());
+        List<SDVariable> z = new ArrayList<>();
+        List<SDVariable> w = new ArrayList<>();
+        SDVariable h = input;
+        for (int l = 0; l < architecture.layers(); l++) {
+            SDVariable wl = shared(target, VARIABLE_PREFIX + weightName(l), weights.get(l));
+            SDVariable bl = shared(target, VARIABLE_PREFIX + biasName(l), biases.get(l));
+            w.add(wl);
+            h = target.cnn().conv2d(h, wl, bl, config);
+            if (!target.hasVariable(PRE_ACTIVATION + l)) {
+                h = h.rename(PRE_ACTIVATION + l);
+            }
+            z.add(h);
+            if (l < architecture.layers() - 1) {
+                h = activation.apply(target, h);
+            }
+        }
+        return new Layers(h, z, w);
+    }
+
+    /**
+     * Maps gradients with respect to the graph's weights (keyed {@code w0, b0, …}, as taken in a
+     * graph from {@link #build}) to gradients with respect to {@link #parameters()}: the identity
+     * for an unconstrained network, the chain rule through W = c·V/σ(V) for the spectral variant.
+     */
+    public Map<String, INDArray> rawParameterGradient(Map<String, INDArray> graphGradients) {
+        return spectral == null ? graphGradients : spectral.rawGradient(graphGradients);
+    }
+
+    /**
+     * The convolutions (with the weights the graph computes with) as linear operators on
+     * {@code height}×{@code width} images, for operator norms and Lipschitz certificates.
+     */
+    public List<ConvolutionOperator> layerOperators(int height, int width) {
+        List<ConvolutionOperator> ops = new ArrayList<>();
+        for (INDArray w : weights) {
+            ops.add(new ConvolutionOperator(w, height, width));
+        }
+        return ops;
+    }
+
+    /** Lipschitz constant of the activation (1 for relu, elu with α = 1 and softplus). */
+    public double activationLipschitz() {
+        return Activation.of(architecture.activation()).lipschitz();
+    }
+
+    /**
+     * Writes the network into folder {@code dir} (created if needed): {@code network.json}
+     * (architecture, dtype, spectral settings), {@code network.sdz} (the graph with the weights it
+     * computes with, in SameDiff's format: placeholder {@value #INPUT}, output {@value #OUTPUT}),
+     * and for the spectral variant the raw weights and power-iteration vectors as {@code .npy}.
+     */
+    public void save(Path dir) {
+        try {
+            Files.createDirectories(dir);
+            Saved saved = new Saved(FORMAT_VERSION, architecture, dtype.name(),
+                    spectral == null ? null : spectral.settings());
+            JSON.writeValue(dir.resolve(CONFIG_FILE).toFile(), saved);
+            sd.save(dir.resolve(GRAPH_FILE).toFile(), false);
+            if (spectral != null) {
+                spectral.save(dir);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot save network to " + dir, e);
+        }
+    }
+
+    /** Reads a network written by {@link #save}. */
+    public static ConvNet load(Path dir) {
+        Path configFile = dir.resolve(CONFIG_FILE);
+        Saved saved;
+        try {
+            saved = JSON.readValue(configFile.toFile(), Saved.class);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read network description " + configFile
+                    + " (expected the " + CONFIG_FILE + " written by ConvNet.save)", e);
+        }
+        if (saved.formatVersion() != FORMAT_VERSION) {
+            throw new IllegalArgumentException(configFile + ": format_version " + saved.formatVersion()
+                    + " is not supported; expected " + FORMAT_VERSION);
+        }
+        Architecture a = saved.architecture();
+        DataType dtype = DataType.valueOf(saved.dtype());
+        Path graphFile = dir.resolve(GRAPH_FILE);
+        if (!Files.isRegularFile(graphFile)) {
+            throw new IllegalArgumentException("network folder " + dir + " has no " + GRAPH_FILE);
+        }
+        SameDiff stored = SameDiff.load(graphFile.toFile(), false);
+        List<INDArray> weights = new ArrayList<>();
+        List<INDArray> biases = new ArrayList<>();
+        for (int l = 0; l < a.layers(); l++) {
+            weights.add(storedArray(stored, graphFile, weightName(l), dtype));
+            biases.add(storedArray(stored, graphFile, biasName(l), dtype));
+        }
+        if (saved.spectral() == null) {
+            return new ConvNet(a, dtype, weights, biases, null);
+        }
+        SpectralNormalization sn = SpectralNormalization.load(dir, saved.spectral(), weights, dtype);
+        return new ConvNet(a, dtype, weights, biases, sn);
+    }
+
+    /** Contents of {@code network.json}. */
+    record Saved(int formatVersion, Architecture architecture, String dtype,
+                 SpectralNormalization.Settings spectral) {
+    }
+
+    static String weightName(int layer) {
+        return "w" + layer;
+    }
+
+    static String biasName(int layer) {
+        return "b" + layer;
+    }
+
+    /** Graph weight arrays (normalised for the spectral variant), for graphs built beside N's own. */
+    List<INDArray> graphWeights() {
+        return Collections.unmodifiableList(weights);
+    }
+
+    List<INDArray> graphBiases() {
+        return Collections.unmodifiableList(biases);
+    }
+
+    static SDVariable shared(SameDiff target, String name, INDArray array) {
+        if (target.hasVariable(name)) {
+            SDVariable v = target.getVariable(name);
+            if (v.getArr() != array) {
+                throw new IllegalStateException("graph already has a variable '" + name
+                        + "' that is not this network's parameter; build one network per graph or rename");
+            }
+            return v;
+        }
+        return target.var(name, array);
+    }
+
+    private INDArray cast(INDArray x, String what, int channels) {
+        if (x.rank() != 4 || x.size(1) != channels) {
+            throw new IllegalArgumentException(what + " must be [B, " + channels + ", H, W], got "
+                    + Arrays.toString(x.shape()));
+        }
+        return x.dataType() == dtype ? x : x.castTo(dtype);
+    }
+
+    private static void assign(INDArray target, Map<String, INDArray> values, String name) {
+        INDArray v = values.get(name);
+        if (v == null) {
+            throw new IllegalArgumentException("parameter '" + name + "' missing; expected keys w0, b0, w1, b1, …");
+        }
+        if (!Arrays.equals(v.shape(), target.shape())) {
+            throw new IllegalArgumentException("parameter '" + name + "' has shape " + Arrays.toString(v.shape())
+                    + ", expected " + Arrays.toString(target.shape()));
+        }
+        target.assign(v);
+    }
+
+    private static INDArray storedArray(SameDiff stored, Path file, String name, DataType dtype) {
+        String full = VARIABLE_PREFIX + name;
+        if (!stored.hasVariable(full) || stored.getArrForVarName(full) == null) {
+            throw new IllegalArgumentException(file + " has no parameter '" + full + "'");
+        }
+        return stored.getArrForVarName(full).castTo(dtype).dup();
+    }
+
+    /** He-normal weights N(0, 2/(k²·Cin)) from a seeded stream, independent of ND4J's global RNG. */
+    private static List<INDArray> initialWeights(Architecture a, long seed, DataType dtype) {
+        SplittableRandom random = new SplittableRandom(seed);
+        List<INDArray> list = new ArrayList<>();
+        for (int l = 0; l < a.layers(); l++) {
+            int fanIn = a.kernel() * a.kernel() * a.width(l);
+            double std = Math.sqrt(2.0 / fanIn);
+            double[] values = new double[a.kernel() * a.kernel() * a.width(l) * a.width(l + 1)];
+            for (int i = 0; i < values.length; i++) {
+                double u = 1.0 - random.nextDouble();
+                double t = random.nextDouble();
+                values[i] = std * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * t);
+            }
+            list.add(Nd4j.create(values, new long[] {a.kernel(), a.kernel(), a.width(l), a.width(l + 1)},
+                    DataType.DOUBLE).castTo(dtype));
+        }
+        return list;
+    }
+
+    private static List<INDArray> zeroBiases(Architecture a, DataType dtype) {
+        List<INDArray> list = new ArrayList<>();
+        for (int l = 0; l < a.layers(); l++) {
+            list.add(Nd4j.zeros(dtype, a.width(l + 1)));
+        }
+        return list;
+    }
+}

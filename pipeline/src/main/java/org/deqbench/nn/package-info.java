@@ -1,0 +1,9 @@
+/**
+ * Learned networks as SameDiff graphs and the derivatives the methods need: the residual CNN of
+ * MoDL and MOL ({@link org.deqbench.nn.ConvNet}, vector-Jacobian products for input and parameters
+ * in one backward pass, save/load, embedding into larger graphs), its Lipschitz-bounded variant
+ * ({@link org.deqbench.nn.SpectralNormalization}), convolution layers as linear operators with
+ * exact operator norms ({@link org.deqbench.nn.ConvolutionOperator}), and ELDER's explicit
+ * regulariser gradient. Built on the SameDiff API, not the layer API (DESIGN.md §4).
+ */
+package org.deqbench.nn;

@@ -1,0 +1,53 @@
+package org.deqbench.report;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.deqbench.metrics.ImageScores;
+import org.deqbench.metrics.SampleSummary;
+import org.deqbench.spec.MethodKind;
+
+/**
+ * Everything the report knows about one method on one task, read from its upstream nodes by
+ * {@link UpstreamReader}. Absent optional inputs are null (or empty lists).
+ *
+ * @param task              task name
+ * @param method            method name
+ * @param kind              the method's algorithm
+ * @param perImage          per-test-image scores, in test-split order (empty if unknown)
+ * @param metricsSource     {@code "metrics.json"} or {@code "recomputed"} (from reconstructions.npy
+ *                          with {@link ImageScores}) or {@code "none"}
+ * @param trainSeconds      {@code method.json} train_seconds
+ * @param trainPeakBytes    {@code method.json} train_peak_bytes
+ * @param forwardIterations {@code method.json} forward_iterations
+ * @param certificate       the Lipschitz result ({@link Certificate#NONE} if there is none)
+ * @param attack            attack sweep, by increasing ε
+ * @param curves            learning curves, or null (non-learned methods, or none written)
+ * @param reconstructions   path of {@code reconstructions.npy}, or null
+ */
+public record MethodResults(String task, String method, MethodKind kind, List<ImageScores> perImage,
+                            String metricsSource, Double trainSeconds, Long trainPeakBytes,
+                            Double forwardIterations, Certificate certificate, List<AttackPoint> attack,
+                            TrainingCurves curves, Path reconstructions) {
+    public MethodResults {
+        perImage = List.copyOf(perImage);
+        attack = List.copyOf(attack);
+        certificate = certificate == null ? Certificate.NONE : certificate;
+    }
+
+    public SampleSummary psnr() {
+        return SampleSummary.of(perImage.stream().mapToDouble(ImageScores::psnr).toArray());
+    }
+
+    public SampleSummary ssim() {
+        return SampleSummary.of(perImage.stream().mapToDouble(ImageScores::ssim).toArray());
+    }
+
+    public SampleSummary nmse() {
+        return SampleSummary.of(perImage.stream().mapToDouble(ImageScores::nmse).toArray());
+    }
+
+    /** Whether any attack point exceeds the certified bound. */
+    public boolean violatesCertificate() {
+        return attack.stream().anyMatch(AttackPoint::violatesCertificate);
+    }
+}

@@ -1,0 +1,176 @@
+package org.deqbench.report;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.imageio.ImageIO;
+import org.deqbench.metrics.SampleSummary;
+import org.deqbench.plan.NodeContext;
+import org.deqbench.plan.NodeInput;
+import org.deqbench.plan.NodeOutput;
+import org.deqbench.plan.Stage;
+import org.deqbench.spec.ExperimentSpec;
+import org.deqbench.spec.MethodSpec;
+import org.deqbench.spec.TaskSpec;
+import org.deqbench.track.Tracker;
+import org.knowm.xchart.XYChart;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The {@code report} stage. For every task and method of the spec it reads the completed nodes
+ * {@code simulate/<task>} (test ground truth), {@code train/<task>/<method>},
+ * {@code certify/<task>/<method>} and {@code attack/<task>/<method>} ({@link UpstreamReader}),
+ * and the optional memory benchmark {@code <runDir>/bench/memory.json} ({@link MemoryBenchmark}),
+ * and writes:
+ * <ul>
+ *   <li>{@code summary.json} — {@link Summary}: one {@link SummaryRow} per (task, method) with mean
+ *       PSNR/SSIM/NMSE over the test split and their 95 % Student-t intervals, Lipschitz bounds,
+ *       the attack sweep, training time/memory and forward iterations (null where absent);</li>
+ *   <li>{@code index.html} — {@link HtmlReport};</li>
+ *   <li>{@code figures/<task>_examples.png}, {@code figures/<task>_attack.png},
+ *       {@code figures/<task>_training_loss.png}, {@code figures/<task>_validation_psnr.png},
+ *       {@code figures/memory.png} — each only when there is something to draw.</li>
+ * </ul>
+ * The benchmark file is not a plan input, so a report is not redone by itself when it changes:
+ * rerun the report stage with {@code --force}. Rendering is headless.
+ */
+public final class ReportStage implements Stage {
+    /** Ground truth of the test split, in the simulate node (data contract). */
+    public static final String GROUND_TRUTH = "test/ground_truth.npy";
+
+    @Override
+    public String name() {
+        return "report";
+    }
+
+    @Override
+    public void run(NodeContext ctx) throws Exception {
+        if (System.getProperty("java.awt.headless") == null) {
+            System.setProperty("java.awt.headless", "true");
+        }
+        ExperimentSpec spec = ctx.spec();
+        NodeOutput out = ctx.output();
+        Files.createDirectories(out.dir().resolve("figures"));
+        Map<String, Integer> colours = new LinkedHashMap<>();
+        for (int i = 0; i < spec.methods().size(); i++) {
+            colours.put(spec.methods().get(i).name(), i);
+        }
+        List<TaskSection> sections = new ArrayList<>();
+        List<SummaryRow> rows = new ArrayList<>();
+        for (TaskSpec task : spec.tasks()) {
+            NodeInput sim = ctx.input("simulate/" + task.name());
+            INDArray groundTruth = sim.array(GROUND_TRUTH);
+            List<MethodResults> results = new ArrayList<>();
+            for (MethodSpec method : spec.methods()) {
+                String key = task.name() + "/" + method.name();
+                MethodResults r = UpstreamReader.read(task.name(), method, ctx.input("train/" + key),
+                        ctx.input("certify/" + key), ctx.input("attack/" + key), groundTruth);
+                results.add(r);
+                rows.add(SummaryRow.of(r));
+                track(ctx.tracker(), r);
+            }
+            sections.add(new TaskSection(task, groundTruth.size(0), results,
+                    examples(out, task, results, groundTruth, spec.report().examples()),
+                    attackChart(out, task, results, colours),
+                    trainingChart(out, task, results, colours, true),
+                    trainingChart(out, task, results, colours, false)));
+        }
+        MemoryBenchmark memory = MemoryBenchmark.read(ctx.store().root());
+        String memoryFigure = null;
+        if (memory != null && memory.rows().stream().anyMatch(r -> r.peakBytes() != null)) {
+            memoryFigure = chart(out, "figures/memory.png", ReportCharts.memory(memory, colours),
+                    "peak training memory against iterations per method (bench/memory.json)");
+        }
+        out.writeJson("summary.json", new Summary(spec.name(), spec.description(), ctx.plan().specHash(),
+                        SampleSummary.CONFIDENCE_95, rows, memory == null ? null : memory.rows()),
+                "summary", "one row per (task, method): mean PSNR/SSIM/NMSE over the test split with 95 % Student-t"
+                        + " intervals (*_ci95 = [lo, hi]), Lipschitz bounds, attack sweep, training cost; null = not available");
+        String generated = ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'"));
+        String html = HtmlReport.render(spec, ctx.plan().specHash(), sections, memory, memoryFigure, generated);
+        Files.writeString(out.resolve("index.html"), html, StandardCharsets.UTF_8);
+        out.addFile("index.html", "report", "html", "self-contained report page; figures linked from figures/");
+    }
+
+    private static void track(Tracker tracker, MethodResults r) {
+        String suffix = "/" + r.task() + "/" + r.method();
+        for (var e : Map.of("psnr", r.psnr(), "ssim", r.ssim(), "nmse", r.nmse()).entrySet()) {
+            if (Double.isFinite(e.getValue().mean())) {
+                tracker.logMetric(e.getKey() + suffix, e.getValue().mean());
+            }
+        }
+    }
+
+    private static String examples(NodeOutput out, TaskSpec task, List<MethodResults> results, INDArray groundTruth,
+                                   int examples) throws IOException {
+        if (examples < 1 || groundTruth.size(0) < 1) {
+            return null;
+        }
+        List<ExampleFigure.Column> columns = new ArrayList<>();
+        for (MethodResults r : results) {
+            INDArray recon = r.reconstructions() == null ? null : Nd4j.createFromNpyFile(r.reconstructions().toFile());
+            columns.add(new ExampleFigure.Column(r.method(), recon));
+        }
+        BufferedImage img = ExampleFigure.render(groundTruth, columns, examples);
+        String file = "figures/" + task.name() + "_examples.png";
+        png(img, out.resolve(file));
+        out.addFile(file, "figure", "png", "example test images of task " + task.name()
+                + ": ground truth, each method's reconstruction and |error| map");
+        return file;
+    }
+
+    private static String attackChart(NodeOutput out, TaskSpec task, List<MethodResults> results,
+                                      Map<String, Integer> colours) throws IOException {
+        Map<Integer, MethodResults> withAttack = new LinkedHashMap<>();
+        for (MethodResults r : results) {
+            if (r.attack().stream().anyMatch(p -> p.amplificationWorst() != null || p.amplificationGaussian() != null)) {
+                withAttack.put(colours.get(r.method()), r);
+            }
+        }
+        if (withAttack.isEmpty()) {
+            return null;
+        }
+        return chart(out, "figures/" + task.name() + "_attack.png", ReportCharts.attack(task.name(), withAttack),
+                "attack amplification against ε with certified bounds, task " + task.name());
+    }
+
+    private static String trainingChart(NodeOutput out, TaskSpec task, List<MethodResults> results,
+                                        Map<String, Integer> colours, boolean loss) throws IOException {
+        List<ReportCharts.Line> lines = new ArrayList<>();
+        for (MethodResults r : results) {
+            TrainingCurves c = r.curves();
+            if (c != null && (loss ? c.hasLoss() : c.hasValidation())) {
+                lines.add(new ReportCharts.Line(r.method(), colours.get(r.method()),
+                        loss ? c.steps() : c.epochs(), loss ? c.loss() : c.valPsnr()));
+            }
+        }
+        if (lines.isEmpty()) {
+            return null;
+        }
+        String file = "figures/" + task.name() + (loss ? "_training_loss.png" : "_validation_psnr.png");
+        XYChart chart = loss ? ReportCharts.trainingLoss(task.name(), lines) : ReportCharts.validationPsnr(task.name(), lines);
+        return chart(out, file, chart, (loss ? "training loss per step" : "validation PSNR per epoch")
+                + " of the learned methods, task " + task.name());
+    }
+
+    private static String chart(NodeOutput out, String file, XYChart chart, String description) throws IOException {
+        ReportCharts.write(chart, out.resolve(file));
+        out.addFile(file, "figure", "png", description);
+        return file;
+    }
+
+    private static void png(BufferedImage img, Path file) throws IOException {
+        if (!ImageIO.write(img, "png", file.toFile())) {
+            throw new IOException("no PNG writer available for " + file);
+        }
+    }
+}

@@ -1,0 +1,213 @@
+package org.deqbench.report;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.deqbench.metrics.ImageScores;
+import org.deqbench.plan.NodeInput;
+import org.deqbench.plan.NodeOutputError;
+import org.deqbench.spec.MethodSpec;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Reads the files of one method's completed upstream nodes (the run-store data contract) into
+ * {@link MethodResults}. Optional files may be missing; optional keys may be absent or null. Files
+ * that are present but malformed are errors naming the file and the key.
+ *
+ * <ul>
+ *   <li>{@code train/…/metrics.json} {@code per_image[].psnr|ssim|nmse}; when it is missing the
+ *       scores are recomputed from {@code reconstructions.npy} and the ground truth with
+ *       {@link ImageScores}, the same code the train stage uses;</li>
+ *   <li>{@code train/…/method.json} {@code train_seconds}, {@code train_peak_bytes},
+ *       {@code forward_iterations};</li>
+ *   <li>{@code train/…/training.json} {@code steps[].step|loss}, {@code epochs[].epoch|val_psnr};</li>
+ *   <li>{@code certify/…/certificate.json} {@code lipschitz_upper}, {@code lipschitz_lower},
+ *       {@code kind}, {@code bound} (how it was derived), {@code monotonicity_margin},
+ *       {@code robustness_factor} (the last two optional);</li>
+ *   <li>{@code attack/…/attack.json} {@code results[].eps|amplification_worst|amplification_gaussian|
+ *       within_certificate}; the bound an ε is compared with is its {@code certified_bound}, else
+ *       the file's top-level {@code certified_bound} or {@code lipschitz_upper} (what the attack
+ *       stage checked against), else {@link Certificate#amplificationBound()}.</li>
+ * </ul>
+ */
+public final class UpstreamReader {
+    private UpstreamReader() {
+    }
+
+    /**
+     * @param groundTruth the task's test ground truth {@code [N, C, (T,) H, W]}, used only when
+     *                    {@code metrics.json} is missing
+     */
+    public static MethodResults read(String task, MethodSpec method, NodeInput train, NodeInput certify,
+                                     NodeInput attack, INDArray groundTruth) {
+        Path recon = optional(train, "reconstructions.npy");
+        List<ImageScores> scores;
+        String source;
+        Path metrics = optional(train, "metrics.json");
+        if (metrics != null) {
+            scores = perImage(train.json("metrics.json"), metrics);
+            source = "metrics.json";
+        } else if (recon != null) {
+            try {
+                scores = ImageScores.perImage(groundTruth, Nd4j.createFromNpyFile(recon.toFile()));
+            } catch (IllegalArgumentException e) {
+                throw new NodeOutputError(recon, "cannot score against the test ground truth: " + e.getMessage(), e);
+            }
+            source = "recomputed";
+        } else {
+            scores = List.of();
+            source = "none";
+        }
+        Double seconds = null;
+        Long peak = null;
+        Double iterations = null;
+        Path methodFile = optional(train, "method.json");
+        if (methodFile != null) {
+            JsonNode m = train.json("method.json");
+            seconds = number(m, "train_seconds", methodFile);
+            Double p = number(m, "train_peak_bytes", methodFile);
+            peak = p == null ? null : Math.round(p);
+            iterations = number(m, "forward_iterations", methodFile);
+        }
+        TrainingCurves curves = null;
+        Path trainingFile = optional(train, "training.json");
+        if (trainingFile != null) {
+            curves = curves(train.json("training.json"), trainingFile);
+        }
+        Certificate certificate = Certificate.NONE;
+        Path certFile = optional(certify, "certificate.json");
+        if (certFile != null) {
+            certificate = certificate(certify.json("certificate.json"), certFile);
+        }
+        List<AttackPoint> points = List.of();
+        Path attackFile = optional(attack, "attack.json");
+        if (attackFile != null) {
+            points = attack(attack.json("attack.json"), attackFile, certificate.amplificationBound());
+        }
+        return new MethodResults(task, method.name(), method.kind(), scores, source, seconds, peak, iterations,
+                certificate, points, curves, recon);
+    }
+
+    private static Path optional(NodeInput in, String file) {
+        Path p = in.dir().resolve(file);
+        return Files.isRegularFile(p) ? p : null;
+    }
+
+    static List<ImageScores> perImage(JsonNode root, Path file) {
+        JsonNode rows = root.get("per_image");
+        if (rows == null || !rows.isArray()) {
+            throw new NodeOutputError(file, "expected key \"per_image\": a list of {\"index\", \"psnr\", \"ssim\", \"nmse\"}", null);
+        }
+        List<JsonNode> sorted = new ArrayList<>();
+        rows.forEach(sorted::add);
+        // Keep test-split order even if a writer emitted the rows out of order.
+        if (sorted.stream().allMatch(r -> r.has("index"))) {
+            sorted.sort(Comparator.comparingInt(r -> r.get("index").asInt()));
+        }
+        List<ImageScores> out = new ArrayList<>();
+        for (int i = 0; i < sorted.size(); i++) {
+            JsonNode r = sorted.get(i);
+            out.add(new ImageScores(required(r, "psnr", file, "per_image[" + i + "]"),
+                    required(r, "ssim", file, "per_image[" + i + "]"),
+                    required(r, "nmse", file, "per_image[" + i + "]")));
+        }
+        return out;
+    }
+
+    static TrainingCurves curves(JsonNode root, Path file) {
+        List<double[]> steps = new ArrayList<>();
+        JsonNode s = root.get("steps");
+        if (s != null && s.isArray()) {
+            for (int i = 0; i < s.size(); i++) {
+                Double loss = number(s.get(i), "loss", file);
+                if (loss != null && Double.isFinite(loss)) {
+                    Double step = number(s.get(i), "step", file);
+                    steps.add(new double[] {step == null ? i : step, loss});
+                }
+            }
+        }
+        List<double[]> epochs = new ArrayList<>();
+        JsonNode e = root.get("epochs");
+        if (e != null && e.isArray()) {
+            for (int i = 0; i < e.size(); i++) {
+                Double psnr = number(e.get(i), "val_psnr", file);
+                if (psnr != null && Double.isFinite(psnr)) {
+                    Double epoch = number(e.get(i), "epoch", file);
+                    epochs.add(new double[] {epoch == null ? i : epoch, psnr});
+                }
+            }
+        }
+        return new TrainingCurves(column(steps, 0), column(steps, 1), column(epochs, 0), column(epochs, 1));
+    }
+
+    static Certificate certificate(JsonNode root, Path file) {
+        Double upper = number(root, "lipschitz_upper", file);
+        Double lower = number(root, "lipschitz_lower", file);
+        JsonNode k = root.get("kind");
+        String kind = k == null || k.isNull() ? null : k.asText();
+        JsonNode basis = root.get("bound");
+        return new Certificate(upper, lower, kind, number(root, "monotonicity_margin", file),
+                number(root, "robustness_factor", file), basis == null || basis.isNull() ? null : basis.asText());
+    }
+
+    static List<AttackPoint> attack(JsonNode root, Path file, Double fallbackBound) {
+        JsonNode results = root.get("results");
+        if (results == null || !results.isArray()) {
+            throw new NodeOutputError(file, "expected key \"results\": a list of {\"eps\", \"amplification_worst\", …}", null);
+        }
+        Double fileBound = number(root, "certified_bound", file);
+        if (fileBound == null) {
+            // The attack stage checks against the lipschitz_upper it read from the certify node.
+            fileBound = number(root, "lipschitz_upper", file);
+        }
+        List<AttackPoint> out = new ArrayList<>();
+        for (int i = 0; i < results.size(); i++) {
+            JsonNode r = results.get(i);
+            String where = "results[" + i + "]";
+            JsonNode within = r.get("within_certificate");
+            Boolean ok = within == null || within.isNull() ? null : within.asBoolean();
+            Double bound = number(r, "certified_bound", file);
+            out.add(new AttackPoint(required(r, "eps", file, where), number(r, "amplification_worst", file),
+                    number(r, "amplification_gaussian", file), ok,
+                    bound != null ? bound : fileBound != null ? fileBound : fallbackBound));
+        }
+        out.sort(Comparator.comparingDouble(AttackPoint::eps));
+        return out;
+    }
+
+    /** A numeric field, null when absent or null; an error naming the file when not a number. */
+    static Double number(JsonNode node, String key, Path file) {
+        JsonNode v = node == null ? null : node.get(key);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (v.isNumber()) {
+            return v.asDouble();
+        }
+        // Writers that serialise non-finite values as strings ("NaN", "Infinity").
+        if (v.isTextual()) {
+            try {
+                return Double.parseDouble(v.asText());
+            } catch (NumberFormatException ignored) {
+                // fall through to the error
+            }
+        }
+        throw new NodeOutputError(file, "key \"" + key + "\": expected a number, found " + v, null);
+    }
+
+    private static double required(JsonNode node, String key, Path file, String where) {
+        Double d = number(node, key, file);
+        if (d == null) {
+            throw new NodeOutputError(file, where + ": missing number \"" + key + "\"", null);
+        }
+        return d;
+    }
+
+    private static double[] column(List<double[]> rows, int c) {
+        return rows.stream().mapToDouble(r -> r[c]).toArray();
+    }
+}

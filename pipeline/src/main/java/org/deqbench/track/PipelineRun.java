@@ -1,0 +1,139 @@
+package org.deqbench.track;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.deqbench.plan.Plan;
+import org.deqbench.plan.PlanNode;
+
+/**
+ * One run of a whole plan by the local runner ({@link PipelineTracking#begin}): its records in
+ * {@code runlog/_pipeline.jsonl}, and its MLflow parent run when MLflow is configured. Finishing
+ * sets the parent's final status; a shutdown hook records KILLED if the runner is stopped first.
+ */
+public final class PipelineRun implements AutoCloseable {
+    private static final Duration BEGIN_BUDGET = Duration.ofSeconds(15);
+    private final String id;
+    private final Path runDir;
+    private final AppendOnlyFile out;
+    private final ProcessLock lock;
+    private final Map<String, String> childEnv = new LinkedHashMap<>();
+    private final MlflowDelivery delivery;
+    private final AttemptState state;
+    private final Thread hook;
+    private boolean degraded;
+    private boolean finished;
+
+    PipelineRun(Path runDir, Plan plan, String id, Map<String, String> env, MlflowSettings mlflow) {
+        this.id = id;
+        this.runDir = runDir;
+        Provenance prov = Provenance.detect(env);
+        Path file = RunLogLayout.pipelineFile(runDir);
+        this.lock = ProcessLock.tryAcquire(RunLogLayout.lockFile(file)).orElse(null);
+        this.out = new AppendOnlyFile(file);
+        String mlflowExperiment = PipelineTracking.mlflowExperimentName(env, plan);
+        RunRecord.PipelineStart start = new RunRecord.PipelineStart(id, 0, System.currentTimeMillis(),
+                plan.experiment(), mlflowExperiment, plan.specHash(), runDir.toAbsolutePath().normalize().toString(),
+                prov.gitCommit(), prov.image(), plan.nodes().stream().map(PlanNode::id).toList());
+        out.append(List.of(RunLogJson.line(start)));
+        childEnv.put(TrackingEnv.PIPELINE_RUN_ID, id);
+        childEnv.put(TrackingEnv.PIPELINE_MANAGED, "1");
+        if (prov.gitCommit() != null) {
+            childEnv.put(TrackingEnv.GIT_COMMIT, prov.gitCommit());
+        }
+        if (mlflow != null) {
+            delivery = new MlflowDelivery(new MlflowGateway(mlflow), System.err::println);
+            Trackers.preset(delivery, env, mlflowExperiment, id);
+            state = new AttemptState(start, new AckLog(RunLogLayout.ackFile(file)));
+            state.observe(start);
+            // Nodes find or create the parent themselves, so the runner does not wait long for it.
+            send(List.of(start), mlflow.retryBudget().compareTo(BEGIN_BUDGET) < 0 ? mlflow.retryBudget() : BEGIN_BUDGET);
+            if (state.runId != null) {
+                childEnv.put(TrackingEnv.MLFLOW_EXPERIMENT_ID, state.experimentId);
+                childEnv.put(TrackingEnv.MLFLOW_PARENT_RUN_ID, state.runId);
+            }
+        } else {
+            delivery = null;
+            state = null;
+        }
+        hook = new Thread(() -> finish(Tracker.Status.KILLED), "deqbench-pipeline-kill");
+        try {
+            Runtime.getRuntime().addShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // already stopping
+        }
+    }
+
+    private void send(List<RunRecord> records, Duration budget) {
+        try {
+            delivery.deliver(state, records, degraded ? Duration.ZERO : budget);
+        } catch (MlflowCallException e) {
+            if (!degraded) {
+                System.err.println(delivery.redactor().redact("deqbench: MLflow tracking at " + delivery.settings().host()
+                        + " failed for pipeline run " + id + ": " + e.getMessage() + ". Carrying on with the local run"
+                        + " log only; 'deqbench mlflow sync " + runDir + "' delivers whatever MLflow missed."));
+            }
+            degraded = true;
+        }
+    }
+
+    /** The pipeline run id. */
+    public String id() {
+        return id;
+    }
+
+    /** The MLflow parent run id, if the parent run was created (or found). */
+    public Optional<String> mlflowRunId() {
+        return state == null ? Optional.empty() : Optional.ofNullable(state.runId);
+    }
+
+    /**
+     * Environment variables for every node process of this run: the pipeline run id (and that a
+     * runner owns it), the git commit, and the MLflow experiment and parent run ids when known.
+     * No credentials: node processes inherit those from the runner's own environment.
+     */
+    public Map<String, String> childEnvironment() {
+        return Map.copyOf(childEnv);
+    }
+
+    /** Records the pipeline's final status and sets it on the MLflow parent run. Idempotent. */
+    public synchronized void finish(Tracker.Status status) {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        RunRecord.PipelineFinish f = new RunRecord.PipelineFinish(id, 1, System.currentTimeMillis(), status);
+        out.append(List.of(RunLogJson.line(f)));
+        try {
+            if (delivery != null) {
+                state.observe(f);
+                // Stopped by a signal: the pod's grace period is short, so wait at most the kill wait.
+                MlflowSettings s = delivery.settings();
+                Duration budget = status == Tracker.Status.KILLED && s.killWait().compareTo(s.retryBudget()) < 0
+                        ? s.killWait() : s.retryBudget();
+                send(List.of(state.first, f), budget);
+                delivery.close();
+                state.acks.close();
+            }
+        } finally {
+            out.close();
+            if (lock != null) {
+                lock.close();
+            }
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // called from the hook
+            }
+        }
+    }
+
+    /** Finishes as FINISHED unless {@link #finish} was called already. */
+    @Override
+    public void close() {
+        finish(Tracker.Status.FINISHED);
+    }
+}

@@ -1,0 +1,156 @@
+package org.deqbench.spec;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SpecLoaderTest {
+    @TempDir
+    Path dir;
+
+    private static final String VALID = """
+            name: tiny
+            seed: 7
+            tasks:
+              - name: mri
+                problem: mri
+                size: [16, 16]
+                train: 2
+                test: 2
+                noise: {sigma: 0.01}
+                mri: {coils: 2, acceleration: 2, centre_fraction: 0.25}
+            methods:
+              - {name: zf, kind: zero-filled}
+              - {name: cg, kind: cg-sense, lambdas: [0.01, 0.1]}
+            """;
+
+    private Path write(String yaml) throws IOException {
+        Path f = dir.resolve("spec.yaml");
+        Files.writeString(f, yaml);
+        return f;
+    }
+
+    private SpecException failure(String yaml) throws IOException {
+        Path f = write(yaml);
+        return assertThrows(SpecException.class, () -> SpecLoader.load(f));
+    }
+
+    @Test
+    void parsesValidSpecWithDefaults() throws IOException {
+        ExperimentSpec s = SpecLoader.load(write(VALID));
+        assertEquals("tiny", s.name());
+        assertEquals(7L, s.seed());
+        TaskSpec t = s.task("mri");
+        assertEquals(Problem.MRI, t.problem());
+        assertEquals(2, t.mri().coils());
+        assertEquals("cartesian", t.mri().mask());
+        assertEquals(MethodKind.CG_SENSE, s.method("cg").kind());
+        assertEquals(java.util.List.of(0.01, 0.1), s.method("cg").lambdas());
+        assertEquals(AttackSpec.DEFAULT.eps(), s.attack().eps());
+    }
+
+    @Test
+    void everyExperimentInTheRepositoryValidates() throws IOException {
+        Path experiments = Path.of("..", "experiments");
+        try (var files = Files.list(experiments)) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".yaml")).toList()) {
+                SpecLoader.load(f);
+            }
+        }
+    }
+
+    @Test
+    void unknownKeyNamesFileAndPath() throws IOException {
+        SpecException e = failure(VALID.replace("coils: 2", "coils: 2, colis: 3"));
+        assertTrue(e.getMessage().contains("spec.yaml"), e.getMessage());
+        assertTrue(e.getMessage().contains("tasks[0].mri.colis: unknown key"), e.getMessage());
+        assertTrue(e.getMessage().contains("coils"), "lists the known keys: " + e.getMessage());
+    }
+
+    @Test
+    void wrongTypeNamesPathAndExpectedType() throws IOException {
+        SpecException e = failure(VALID.replace("train: 2", "train: many"));
+        assertTrue(e.getMessage().contains("tasks[0].train: expected an integer"), e.getMessage());
+    }
+
+    @Test
+    void numberGivenForStringIsRejected() throws IOException {
+        SpecException e = failure(VALID.replace("name: tiny", "name: 12"));
+        assertTrue(e.getMessage().contains("name"), e.getMessage());
+    }
+
+    @Test
+    void accelerationBelowOneIsRejected() throws IOException {
+        SpecException e = failure(VALID.replace("acceleration: 2", "acceleration: 0.5"));
+        assertTrue(e.getMessage().contains("tasks[0].mri.acceleration: expected an acceleration ≥ 1, found 0.5"), e.getMessage());
+    }
+
+    @Test
+    void negativeNoiseIsRejected() throws IOException {
+        SpecException e = failure(VALID.replace("sigma: 0.01", "sigma: -1"));
+        assertTrue(e.getMessage().contains("tasks[0].noise.sigma: expected a standard deviation ≥ 0, found -1.0"), e.getMessage());
+    }
+
+    @Test
+    void unknownProblemListsTheChoices() throws IOException {
+        SpecException e = failure(VALID.replace("problem: mri", "problem: ct"));
+        assertTrue(e.getMessage().contains("tasks[0].problem"), e.getMessage());
+        assertTrue(e.getMessage().contains("super-resolution"), e.getMessage());
+    }
+
+    @Test
+    void missingSourceFileIsRejectedBeforeAnythingRuns() throws IOException {
+        SpecException e = failure(VALID.replace("noise: {sigma: 0.01}",
+                "noise: {sigma: 0.01}\n    source: {type: hdf5, path: nowhere.h5}"));
+        assertTrue(e.getMessage().contains("tasks[0].source.path: expected an existing file"), e.getMessage());
+    }
+
+    @Test
+    void missingSpecFileIsReported() {
+        SpecException e = assertThrows(SpecException.class, () -> SpecLoader.load(dir.resolve("absent.yaml")));
+        assertTrue(e.getMessage().contains("absent.yaml: file not found"), e.getMessage());
+    }
+
+    @Test
+    void malformedYamlIsReportedWithLine() throws IOException {
+        SpecException e = failure("name: x\ntasks: [\n");
+        assertTrue(e.getMessage().contains("not valid YAML") || e.getMessage().contains("line"), e.getMessage());
+    }
+
+    @Test
+    void duplicateNamesAndEmptyListsAreRejected() throws IOException {
+        SpecException e = failure(VALID.replace("name: cg,", "name: zf,"));
+        assertTrue(e.getMessage().contains("methods[1].name: expected a name not used by another method"), e.getMessage());
+        SpecException empty = failure("name: x\ntasks: []\nmethods: []\n");
+        assertEquals(2, empty.problems().size(), empty.getMessage());
+    }
+
+    @Test
+    void sectionsThatDoNotApplyAreRejected() throws IOException {
+        SpecException e = failure(VALID.replace("{name: zf, kind: zero-filled}",
+                "{name: zf, kind: zero-filled, training: {epochs: 3}}"));
+        assertTrue(e.getMessage().contains("methods[0].training: expected no training section"), e.getMessage());
+    }
+
+    @Test
+    void learnedMethodSettingsAreChecked() throws IOException {
+        SpecException e = failure(VALID.replace("{name: cg, kind: cg-sense, lambdas: [0.01, 0.1]}",
+                "{name: m, kind: mol-sn, network: {lipschitz_target: 1.5}, deq: {solver: newton}}"));
+        assertTrue(e.getMessage().contains("methods[1].network.lipschitz_target: expected a bound in (0, 1)"), e.getMessage());
+        assertTrue(e.getMessage().contains("methods[1].deq.solver"), e.getMessage());
+    }
+
+    @Test
+    void canonicalJsonIsStableAndSorted() throws IOException {
+        ExperimentSpec a = SpecLoader.load(write(VALID));
+        ExperimentSpec b = SpecLoader.load(write(VALID));
+        assertEquals(SpecLoader.canonicalJson(a), SpecLoader.canonicalJson(b));
+        assertTrue(SpecLoader.canonicalJson(a.task("mri").mri()).startsWith("{\"acceleration\""));
+    }
+}

@@ -1,0 +1,55 @@
+package org.deqbench.track;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * SIGTERM, as Kubernetes sends it to a pod: the node process records KILLED in its run log and in
+ * MLflow before it exits. The node runs in a child JVM ({@link KilledNodeMain}); the server is
+ * {@link MlflowStandIn}, since no MLflow server can be installed where these tests run.
+ */
+class KilledNodeTest {
+    @TempDir
+    Path runDir;
+
+    @Test
+    void sigtermRecordsKilledLocallyAndInMlflow() throws Exception {
+        try (MlflowStandIn server = new MlflowStandIn()) {
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            Process p = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+                    KilledNodeMain.class.getName(), runDir.toString(), server.uri())
+                    .redirectErrorStream(true).start();
+            try {
+                BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+                String line;
+                StringBuilder seen = new StringBuilder();
+                while ((line = out.readLine()) != null && !line.equals("ready")) {
+                    seen.append(line).append('\n');
+                }
+                assertEquals("ready", line, "the node process did not start: " + seen);
+                p.destroy(); // SIGTERM
+                assertTrue(p.waitFor(30, TimeUnit.SECONDS), "the node exits within its kill wait");
+            } finally {
+                p.destroyForcibly();
+            }
+            NodeAttempt a = RunLogReader.read(runDir).latest("train/t/m").orElseThrow();
+            assertEquals(Tracker.Status.KILLED, a.status().orElseThrow());
+            assertEquals("terminated by signal", a.finish().orElseThrow().error());
+            assertEquals(10, a.metrics().size());
+            List<MlflowStandIn.Run> runs = server.runs().stream().filter(r -> "node".equals(r.tags.get("deqbench.role"))).toList();
+            assertEquals(1, runs.size());
+            assertEquals("KILLED", runs.get(0).status);
+            assertEquals(10, runs.get(0).metrics.size());
+            assertEquals("terminated by signal", runs.get(0).tags.get(MlflowDelivery.ERROR_TAG));
+        }
+    }
+}

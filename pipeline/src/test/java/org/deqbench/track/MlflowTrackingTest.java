@@ -1,0 +1,259 @@
+package org.deqbench.track;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.deqbench.plan.Plan;
+import org.deqbench.plan.PlanNode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The tracker against an MLflow server: the real MLflow Java client talks to
+ * {@link MlflowStandIn}, an in-process implementation of the REST endpoints the tracker uses,
+ * because no MLflow server can be installed where these tests run. Checks the experiment / parent
+ * run / nested run structure and tags, the request limits, and artifact uploads.
+ */
+class MlflowTrackingTest {
+    @TempDir
+    Path runDir;
+    MlflowStandIn server;
+
+    @BeforeEach
+    void start() throws Exception {
+        server = new MlflowStandIn();
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    @Test
+    void pipelineRunNestsOneRunPerNodeWithProvenanceTags() {
+        Plan plan = TrackingFixture.tinyPlan(runDir);
+        Map<String, String> env = TrackingFixture.env(server.uri());
+        PipelineRun pipeline = PipelineTracking.begin(runDir, plan, env);
+        String parentId = pipeline.mlflowRunId().orElseThrow();
+        Map<String, String> child = pipeline.childEnvironment();
+        assertEquals(pipeline.id(), child.get(TrackingEnv.PIPELINE_RUN_ID));
+        assertEquals(parentId, child.get(TrackingEnv.MLFLOW_PARENT_RUN_ID));
+        Map<String, String> nodeEnv = TrackingFixture.with(env, child);
+
+        for (PlanNode n : plan.nodes()) {
+            Tracker t = Trackers.forNode(runDir, plan, n, nodeEnv);
+            t.logParams(Map.of("node_hash", n.hash()));
+            t.logMetric("seconds", 1.5, 0);
+            if (n.stage().equals("certify")) {
+                t.finish(Tracker.Status.FAILED, "java.lang.IllegalStateException: diverged");
+            } else {
+                t.finish(Tracker.Status.FINISHED, null);
+            }
+        }
+        pipeline.finish(Tracker.Status.FAILED);
+
+        assertEquals(Map.of("1", "tiny"), server.experiments(), "one MLflow experiment named after the experiment");
+        List<MlflowStandIn.Run> runs = server.runs();
+        assertEquals(1 + plan.nodes().size(), runs.size());
+        MlflowStandIn.Run parent = server.run(parentId);
+        assertEquals("pipeline", parent.tags.get("deqbench.role"));
+        assertEquals(pipeline.id(), parent.tags.get("deqbench.pipeline_run_id"));
+        assertEquals("pipeline/" + pipeline.id(), parent.tags.get(MlflowDelivery.NODE_KEY_TAG));
+        assertEquals("FAILED", parent.status);
+        assertEquals(TrackingFixture.COMMIT, parent.tags.get("mlflow.source.git.commit"));
+
+        for (PlanNode n : plan.nodes()) {
+            MlflowStandIn.Run r = runs.stream().filter(x -> n.id().equals(x.tags.get("deqbench.node"))).findFirst().orElseThrow();
+            assertEquals(parentId, r.tags.get("mlflow.parentRunId"), n.id());
+            assertEquals(n.id(), r.name);
+            assertEquals(n.stage(), r.tags.get("deqbench.stage"));
+            assertEquals(n.task(), r.tags.get("deqbench.task"));
+            assertEquals(n.method(), r.tags.get("deqbench.method"));
+            assertEquals(pipeline.id(), r.tags.get("deqbench.pipeline_run_id"));
+            assertEquals(TrackingFixture.COMMIT, r.tags.get("deqbench.git_commit"));
+            assertEquals(TrackingFixture.IMAGE, r.tags.get("deqbench.image"));
+            assertEquals("spec-hash-1", r.tags.get("deqbench.spec_hash"));
+            assertEquals(n.hash(), r.params.get("node_hash"));
+            assertEquals(1, r.metrics.size());
+            boolean failed = n.stage().equals("certify");
+            assertEquals(failed ? "FAILED" : "FINISHED", r.status, n.id());
+            if (failed) {
+                assertEquals("java.lang.IllegalStateException: diverged", r.tags.get(MlflowDelivery.ERROR_TAG));
+            }
+            assertTrue(r.end >= r.start && r.start > 0);
+        }
+        // The runner resolved experiment and parent: nodes neither looked them up nor created them.
+        assertEquals(1, server.requests("experiments/get-by-name").size());
+        assertEquals(1, server.requests("experiments/create").size());
+    }
+
+    @Test
+    void nodesWithoutARunnerShareOneDerivedParentThatTheLastNodeEnds() {
+        Plan plan = TrackingFixture.tinyPlan(runDir);
+        Map<String, String> env = TrackingFixture.env(server.uri());
+        for (PlanNode n : plan.nodes()) {
+            try (Tracker t = Trackers.forNode(runDir, plan, n, env)) {
+                t.logMetric("x", 1, 0);
+            }
+        }
+        String derived = PipelineTracking.derivedRunId(runDir, plan);
+        List<MlflowStandIn.Run> parents = server.runs().stream()
+                .filter(r -> "pipeline".equals(r.tags.get("deqbench.role"))).toList();
+        assertEquals(1, parents.size(), "one parent for all pods of the plan");
+        MlflowStandIn.Run parent = parents.get(0);
+        assertEquals(derived, parent.tags.get("deqbench.pipeline_run_id"));
+        assertEquals("FINISHED", parent.status, "the report node ends the parent");
+        long children = server.runs().stream().filter(r -> parent.id.equals(r.tags.get("mlflow.parentRunId"))).count();
+        assertEquals(plan.nodes().size(), children);
+    }
+
+    @Test
+    void podsStartingTogetherEndUpUnderOneParent() throws Exception {
+        Plan plan = TrackingFixture.tinyPlan(runDir);
+        Map<String, String> env = TrackingFixture.env(server.uri());
+        // Both pods' first searches see no parent, so both create one; the loser must give way.
+        server.faults((r, n) -> r.endpoint().equals("runs/search") && n <= 2 ? MlflowStandIn.Fault.slow(150) : null);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        CountDownLatch go = new CountDownLatch(1);
+        try {
+            List<Future<Object>> fs = new java.util.ArrayList<>();
+            for (PlanNode n : plan.nodes().subList(0, 2)) {
+                fs.add(pool.submit(() -> {
+                    go.await();
+                    try (Tracker t = Trackers.forNode(runDir, plan, n, env)) {
+                        t.logMetric("x", 1, 0);
+                    }
+                    return null;
+                }));
+            }
+            go.countDown();
+            for (Future<Object> f : fs) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        List<MlflowStandIn.Run> parents = server.runs().stream()
+                .filter(r -> "pipeline".equals(r.tags.get("deqbench.role"))).toList();
+        assertEquals(1, parents.size(), "the duplicate parent was deleted");
+        assertEquals(2, server.requests("runs/create").stream().filter(r -> r.body().contains("\"pipeline\"")).count(),
+                "the race did happen: both pods created a parent");
+        Set<String> parentIds = new HashSet<>();
+        server.runs().stream().filter(r -> "node".equals(r.tags.get("deqbench.role")))
+                .forEach(r -> parentIds.add(r.tags.get("mlflow.parentRunId")));
+        assertEquals(Set.of(parents.get(0).id), parentIds);
+    }
+
+    @Test
+    void batchesStayWithinMlflowRequestLimits() throws Exception {
+        Plan plan = TrackingFixture.tinyPlan(runDir);
+        Map<String, String> params = new LinkedHashMap<>();
+        for (int i = 0; i < 250; i++) {
+            params.put(String.format("method.p%03d", i), "v" + i);
+        }
+        String huge = "x".repeat(7000);
+        params.put("method.huge", huge);
+        try (Tracker t = Trackers.forNode(runDir, plan, plan.node("train/t/m"), TrackingFixture.env(server.uri()))) {
+            t.logParams(params);
+            for (long step = 0; step < 650; step++) {
+                t.logMetrics(Map.of("loss", 1.0 / (step + 1), "psnr", 20.0 + step * 1e-3, "ssim", 0.5, "nmse", 0.1), step);
+            }
+            for (int i = 0; i < 120; i++) {
+                t.setTag("tag" + i, "value " + i);
+            }
+        }
+        ObjectMapper json = new ObjectMapper();
+        List<MlflowStandIn.Request> batches = server.requests("runs/log-batch");
+        assertTrue(batches.size() >= 3, "2600 points need at least 3 requests");
+        for (MlflowStandIn.Request b : batches) {
+            JsonNode n = json.readTree(b.body());
+            int m = n.path("metrics").size();
+            int p = n.path("params").size();
+            int t = n.path("tags").size();
+            assertTrue(m <= 1000 && p <= 100 && t <= 100 && m + p + t <= 1000, m + " metrics, " + p + " params, " + t + " tags");
+            assertTrue(b.body().getBytes(StandardCharsets.UTF_8).length <= 1_000_000);
+        }
+        MlflowStandIn.Run run = server.runs().stream().filter(r -> "node".equals(r.tags.get("deqbench.role"))).findFirst().orElseThrow();
+        assertEquals(2600, run.metrics.size());
+        assertEquals(251, run.params.size());
+        String cut = run.params.get("method.huge");
+        assertTrue(cut.length() <= 6000 && cut.endsWith("the whole value is in the run log]"), cut.substring(5900));
+        assertTrue(huge.startsWith(cut.substring(0, 5000)));
+        assertEquals(huge, RunLogReader.read(runDir).latest("train/t/m").orElseThrow().params().get("method.huge"),
+                "the run log keeps the whole value");
+        for (int i = 0; i < 120; i++) {
+            assertEquals("value " + i, run.tags.get("tag" + i));
+        }
+    }
+
+    @Test
+    void anArtifactStoreTheServerDoesNotProxyHoldsBackNothingElse() throws Exception {
+        server.artifactRoot = "s3://bucket/mlruns/";
+        Plan plan = TrackingFixture.tinyPlan(runDir);
+        Path report = Files.writeString(runDir.resolve("index.html"), "<html/>");
+        String output;
+        try (TrackingFixture.Captured cap = new TrackingFixture.Captured()) {
+            try (Tracker t = Trackers.forNode(runDir, plan, plan.node("report"), TrackingFixture.env(server.uri()))) {
+                t.logArtifact(report, "");
+                t.logMetric("rows", 3, 0);
+            }
+            output = cap.text();
+        }
+        assertTrue(output.contains("--serve-artifacts"), "says what to change on the server: " + output);
+        MlflowStandIn.Run run = server.runs().stream().filter(r -> "node".equals(r.tags.get("deqbench.role"))).findFirst().orElseThrow();
+        assertEquals(1, run.metrics.size(), "the metric logged after the artifact arrived");
+        assertEquals("FINISHED", run.status);
+        assertEquals(Map.of(), server.artifacts());
+        SyncReport later = MlflowSync.sync(runDir, TrackingFixture.env(server.uri()),
+                new java.io.PrintWriter(new java.io.StringWriter()));
+        assertTrue(!later.complete() && later.failures().get(0).contains("--serve-artifacts"),
+                "the artifact stays pending for a later sync: " + later);
+        assertEquals(1, run.metrics.size(), "nothing else is sent again");
+    }
+
+    @Test
+    void artifactsUploadThroughTheProxyWithTheirPathsAndBytes() throws Exception {
+        Plan plan = TrackingFixture.tinyPlan(runDir);
+        Path report = Files.writeString(runDir.resolve("index.html"), "<html>report</html>");
+        Path figures = Files.createDirectories(runDir.resolve("figs"));
+        byte[] png = new byte[70_000];
+        for (int i = 0; i < png.length; i++) {
+            png[i] = (byte) (i * 31);
+        }
+        Files.write(figures.resolve("curve.png"), png);
+        Files.createDirectories(figures.resolve("per task"));
+        Files.writeString(figures.resolve("per task").resolve("t.csv"), "a,b\n1,2\n");
+        try (Tracker t = Trackers.forNode(runDir, plan, plan.node("report"), TrackingFixture.env(server.uri()))) {
+            t.logArtifact(report, "");
+            t.logArtifact(figures, "figures");
+        }
+        MlflowStandIn.Run run = server.runs().stream().filter(r -> "node".equals(r.tags.get("deqbench.role"))).findFirst().orElseThrow();
+        String root = run.experimentId + "/" + run.id + "/artifacts/";
+        Map<String, byte[]> got = server.artifacts();
+        assertEquals(Set.of(root + "index.html", root + "figures/curve.png", root + "figures/per task/t.csv"), got.keySet());
+        assertArrayEquals("<html>report</html>".getBytes(StandardCharsets.UTF_8), got.get(root + "index.html"));
+        assertArrayEquals(png, got.get(root + "figures/curve.png"));
+        assertArrayEquals("a,b\n1,2\n".getBytes(StandardCharsets.UTF_8), got.get(root + "figures/per task/t.csv"));
+        assertTrue(server.requests().stream().filter(r -> r.method().equals("PUT"))
+                .allMatch(r -> r.path().startsWith(MlflowStandIn.ARTIFACTS)));
+        assertNotEquals(0, server.requests("runs/update").size());
+    }
+}

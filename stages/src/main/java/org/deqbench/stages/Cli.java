@@ -1,0 +1,28 @@
+package org.deqbench.stages;
+
+import java.nio.file.Path;
+import org.deqbench.spec.SpecLoader;
+import picocli.CommandLine;
+
+/** Shared exit codes and defaults of the deqbench executables. */
+final class Cli {
+    static final int EXIT_OK = 0;
+    /** A node or the pipeline failed while running. */
+    static final int EXIT_FAILED = 1;
+    /** The spec or the arguments are unusable; nothing was run or written. */
+    static final int EXIT_BAD_INPUT = 2;
+
+    private Cli() {
+    }
+
+    /** {@code runs/<experiment name>} relative to the working directory. */
+    static Path defaultRunDir(Path spec) {
+        return Path.of("runs", SpecLoader.load(spec).name());
+    }
+
+    static int execute(Object command, String[] args) {
+        return new CommandLine(command)
+                .setCaseInsensitiveEnumValuesAllowed(true)
+                .execute(args);
+    }
+}

@@ -1,0 +1,110 @@
+package org.deqbench.stages;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.deqbench.plan.LocalRunner;
+import org.deqbench.plan.Plan;
+import org.deqbench.plan.PlanNode;
+import org.deqbench.plan.Planner;
+import org.deqbench.plan.RunStore;
+import org.deqbench.spec.ExperimentSpec;
+import org.deqbench.spec.SpecException;
+import org.deqbench.spec.SpecLoader;
+import org.deqbench.track.PipelineRun;
+import org.deqbench.track.PipelineTracking;
+import org.deqbench.track.Tracker;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code deqbench run}: executes an experiment's whole stage graph locally. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = {
+            "Runs an experiment's stage graph on this machine: simulate -> train -> certify, attack",
+            "-> report, each node in its own JVM, in dependency order. Nodes whose output is up to",
+            "date (completion marker matches the spec) are skipped; a killed run resumes where it",
+            "stopped. The report lands in <run-dir>/report/index.html.",
+            "",
+            "JVM options of the node processes: DEQBENCH_JAVA_OPTS (default " + RunCommand.DEFAULT_JAVA_OPTS + ")."})
+public final class RunCommand implements Callable<Integer> {
+    static final String DEFAULT_JAVA_OPTS = "-Xmx6g -Dorg.bytedeco.javacpp.maxbytes=8G "
+            + "-Dorg.bytedeco.javacpp.maxphysicalbytes=16G -Djava.awt.headless=true";
+
+    static final Map<String, Class<?>> STAGE_MAINS = Map.of(
+            "simulate", SimulateMain.class,
+            "train", TrainMain.class,
+            "certify", CertifyMain.class,
+            "attack", AttackMain.class,
+            "report", ReportMain.class);
+
+    @Parameters(index = "0", paramLabel = "SPEC", description = "Experiment spec (YAML).")
+    Path spec;
+
+    @Option(names = "--run-dir", paramLabel = "DIR", description = "Run directory (default: runs/<experiment name>).")
+    Path runDir;
+
+    @Option(names = "--force", description = "Rerun every node even if up to date.")
+    boolean force;
+
+    @Override
+    public Integer call() throws Exception {
+        ExperimentSpec s;
+        try {
+            s = SpecLoader.load(spec);
+        } catch (SpecException e) {
+            System.err.println("error: " + e.getMessage());
+            return Cli.EXIT_BAD_INPUT;
+        }
+        Path dir = runDir != null ? runDir : Path.of("runs", s.name());
+        Plan plan = Planner.plan(s, spec.toString(), dir.toString());
+        Files.createDirectories(dir);
+        System.out.println("experiment " + s.name() + ": " + plan.nodes().size() + " nodes, run directory " + dir);
+        LocalRunner.Result r;
+        try (PipelineRun tracking = PipelineTracking.begin(dir, plan)) {
+            Map<String, String> env = new HashMap<>(tracking.childEnvironment());
+            // Idle OpenMP threads that spin make small ND4J ops and convolutions several times
+            // slower whenever the machine has other work; sleeping threads cost nothing measurable.
+            if (System.getenv("OMP_WAIT_POLICY") == null) {
+                env.put("OMP_WAIT_POLICY", "PASSIVE");
+            }
+            LocalRunner runner = new LocalRunner(RunCommand::nodeCommand, env, System.out);
+            r = runner.run(plan, new RunStore(dir), force);
+            tracking.finish(r.ok() ? Tracker.Status.FINISHED : Tracker.Status.FAILED);
+        }
+        if (!r.ok()) {
+            System.err.println("error: node " + r.failedNode() + " failed; " + r.executed() + " nodes ran, "
+                    + r.skipped() + " were up to date");
+            return Cli.EXIT_FAILED;
+        }
+        System.out.println(r.executed() + " nodes ran, " + r.skipped() + " were up to date.");
+        System.out.println("report: " + dir.resolve("report").resolve("index.html").toAbsolutePath());
+        System.out.println("summary: " + dir.resolve("report").resolve("summary.json").toAbsolutePath());
+        return Cli.EXIT_OK;
+    }
+
+    /** {@code java <opts> -cp <this class path> <stage main> <node args without the stage name>}. */
+    static List<String> nodeCommand(PlanNode node) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        String opts = System.getenv().getOrDefault("DEQBENCH_JAVA_OPTS", DEFAULT_JAVA_OPTS);
+        for (String o : opts.trim().split("\\s+")) {
+            if (!o.isEmpty()) {
+                cmd.add(o);
+            }
+        }
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        Class<?> main = STAGE_MAINS.get(node.stage());
+        if (main == null) {
+            throw new IllegalArgumentException("no executable for stage " + node.stage());
+        }
+        cmd.add(main.getName());
+        cmd.addAll(node.args().subList(1, node.args().size()));
+        return cmd;
+    }
+}

@@ -1,0 +1,46 @@
+package org.deqbench.stages;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class BenchCommandTest {
+
+    /** A tiny run (8 channels, 2 layers, one 1x2x8x8 shape, 64x64 gemm): checks the report, not speed. */
+    @Test
+    void kernelsWritesAReportWithGemmAndBothLayouts(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("bench.json");
+        StringWriter text = new StringWriter();
+        CommandLine cli = new CommandLine(new BenchCommand());
+        cli.setOut(new PrintWriter(text));
+        int code = cli.execute("kernels", "--out", out.toString(), "--rounds", "1", "--gemm-size", "64",
+                "--channels", "8", "--layers", "2", "--shape", "1x2x8x8");
+        assertEquals(0, code, text.toString());
+        JsonNode report = new ObjectMapper().readTree(out.toFile());
+        assertEquals("kernel-benchmark", report.get("kind").asText());
+        assertTrue(report.get("gemm").get("gflops").asDouble() > 0);
+        assertTrue(report.get("environment").get("libnd4j").asText().contains("nd4jcpu"));
+        JsonNode shape = report.get("shapes").get(0);
+        assertEquals("1x2x8x8", shape.get("shape").asText());
+        // 2 layers: 2·9·(2·8 + 8·2)·64 FLOPs per image.
+        assertEquals(2.0 * 9 * (2 * 8 + 8 * 2) * 64 / 1e9, shape.get("forward_gflop_count").asDouble(), 1e-15);
+        assertEquals(2, shape.get("layouts").size());
+        assertTrue(shape.get("layouts").get(0).get("forward_vjp").get("gflops").asDouble() > 0);
+    }
+
+    @Test
+    void rejectsMalformedShapes(@TempDir Path dir) {
+        CommandLine cli = new CommandLine(new BenchCommand());
+        cli.setErr(new PrintWriter(new StringWriter()));
+        int code = cli.execute("kernels", "--out", dir.resolve("x.json").toString(), "--shape", "4x2x64");
+        assertEquals(2, code);
+    }
+}
