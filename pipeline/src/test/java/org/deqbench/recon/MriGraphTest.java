@@ -53,6 +53,29 @@ class MriGraphTest {
     }
 
     @Test
+    void graphOperatorEqualsTheJTransformsOperatorOfThePhysicsPackage() {
+        for (int[] size : new int[][] {{8, 8}, {9, 6}}) {
+            int c = 2;
+            int h = size[0];
+            int w = size[1];
+            Nd4j.getRandom().setSeed(11);
+            INDArray x = Nd4j.randn(D, 2, 2, h, w);
+            INDArray y = Nd4j.randn(D, 2, c, 2, h, w);
+            INDArray maps = Nd4j.randn(D, 2, c, 2, h, w);
+            INDArray mask = Nd4j.rand(D, 2, h, w).gt(0.5).castTo(D);
+            org.deqbench.physics.MultiCoilMri ref = new org.deqbench.physics.MultiCoilMri(maps, mask);
+            Map<String, INDArray> out = graph(c, h, w).output(Map.of("x", x, "y", y, "maps", maps, "mask", mask),
+                    "ax", "ahy", "ahax");
+            // both in float64: equal to rounding of O(H + W)-term sums (FFT vs dense DFT)
+            assertEquals(0, out.get("ax").sub(ref.apply(x)).norm2Number().doubleValue(), 1e-11 * ref.apply(x).norm2Number().doubleValue());
+            assertEquals(0, out.get("ahy").sub(ref.adjoint(y)).norm2Number().doubleValue(), 1e-11 * ref.adjoint(y).norm2Number().doubleValue());
+            assertEquals(0, out.get("ahax").sub(ref.normal(x)).norm2Number().doubleValue(), 1e-11 * ref.normal(x).norm2Number().doubleValue());
+            assertEquals(0, ref.coilMaps().sub(maps).norm2Number().doubleValue(), 0.0);
+            assertEquals(0, ref.masks().sub(mask).norm2Number().doubleValue(), 0.0);
+        }
+    }
+
+    @Test
     void fullySampledSingleCoilWithUnitMapIsUnitary() {
         int h = 6;
         int w = 9;
