@@ -35,5 +35,8 @@ public final class TrackerListener implements TrainingListener {
         if (!Double.isNaN(r.valPsnr())) {
             tracker.logMetric("val_psnr", r.valPsnr(), r.epoch());
         }
+        for (Map.Entry<String, Double> e : r.diagnostics().entrySet()) {
+            tracker.logMetric(e.getKey(), e.getValue(), r.epoch());
+        }
     }
 }

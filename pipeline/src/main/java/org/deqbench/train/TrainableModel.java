@@ -32,6 +32,11 @@ public interface TrainableModel<B> {
     default void parametersChanged() {
     }
 
+    /** Numbers worth recording once per epoch (costly ones, e.g. a converged Lipschitz bound). */
+    default Map<String, Double> epochDiagnostics() {
+        return Map.of();
+    }
+
     /** Per-example validation score, higher is better (PSNR in dB). */
     double[] validationScores(B batch);
 

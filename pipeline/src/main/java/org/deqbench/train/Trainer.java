@@ -129,16 +129,22 @@ public final class Trainer<B> {
             long t0 = System.nanoTime();
             TrainableModel.StepResult r = model.lossAndGradients(batch, step);
             String bad = nonFinite(r.loss(), r.gradients(), "gradient");
+            if (bad == null) {
+                adam.update(params, r.gradients(), schedule.rate(step));
+                model.parametersChanged();
+                bad = nonFinite(0, params, "parameter");
+            }
             if (bad != null) {
-                throw diverged(step, epoch, bad, r.loss(), lastCheckpoint);
+                if (memory != null) {
+                    memory.stepEnd();
+                }
+                restoreLastGood(model, best, store);
+                double elapsed = priorSeconds + (System.nanoTime() - began) / 1e9;
+                throw new TrainingDivergedException(diverged(step, epoch, bad, r.loss(), lastCheckpoint),
+                        new TrainingResult(step, elapsed, start, bestEpoch, bestScore, List.copyOf(steps),
+                                List.copyOf(epochs)));
             }
             double lr = schedule.rate(step);
-            adam.update(params, r.gradients(), lr);
-            model.parametersChanged();
-            bad = nonFinite(0, params, "parameter");
-            if (bad != null) {
-                throw diverged(step, epoch, bad, r.loss(), lastCheckpoint);
-            }
             double seconds = (System.nanoTime() - t0) / 1e9;
             MemoryProbe.Peaks peaks = memory == null ? MemoryProbe.Peaks.ZERO : memory.stepEnd();
             StepRecord rec = new StepRecord(step, epoch, r.loss(), lr, seconds, peaks.rssBytes(),
@@ -157,7 +163,7 @@ public final class Trainer<B> {
                     best.clear();
                     params.forEach((k, v) -> best.put(k, v.dup()));
                 }
-                EpochRecord er = new EpochRecord(epoch, step + 1, score, improved);
+                EpochRecord er = new EpochRecord(epoch, step + 1, score, improved, model.epochDiagnostics());
                 epochs.add(er);
                 for (TrainingListener l : listeners) {
                     l.onEpochEnd(er);
@@ -220,12 +226,22 @@ public final class Trainer<B> {
         return null;
     }
 
-    private static TrainingDivergedException diverged(long step, int epoch, String what, double loss, Path last) {
-        return new TrainingDivergedException("training diverged at step " + step + " (epoch " + epoch + "): "
+    /** After a divergence: the best validated parameters, else the last checkpoint's, else as they are. */
+    private static <B> void restoreLastGood(TrainableModel<B> model, Map<String, INDArray> best, CheckpointStore store) {
+        Map<String, INDArray> good = best.isEmpty() && store != null
+                ? store.load().map(Checkpoint::parameters).orElse(Map.of()) : best;
+        if (!good.isEmpty()) {
+            good.forEach((k, v) -> model.parameters().get(k).assign(v));
+            model.parametersChanged();
+        }
+    }
+
+    private static String diverged(long step, int epoch, String what, double loss, Path last) {
+        return "training diverged at step " + step + " (epoch " + epoch + "): "
                 + what + " (loss " + loss + "). "
                 + (last == null ? "No checkpoint was written yet. "
                 : "The last good checkpoint is kept at " + last + " and a rerun resumes from it. ")
                 + "Lower training.learning_rate, or for equilibrium methods raise deq.max_iterations or "
-                + "use a Lipschitz-controlled kind (mol-sn, mol-lr).");
+                + "use a Lipschitz-controlled kind (mol-sn, mol-lr).";
     }
 }

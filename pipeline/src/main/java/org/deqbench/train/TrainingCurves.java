@@ -40,6 +40,7 @@ public final class TrainingCurves {
             m.put("step", e.step());
             m.put("val_psnr", Double.isFinite(e.valPsnr()) ? e.valPsnr() : null);
             m.put("best", e.best());
+            new java.util.TreeMap<>(e.diagnostics()).forEach((k, v) -> m.put(k, Double.isFinite(v) ? v : null));
             epochs.add(m);
         }
         doc.put("epochs", epochs);

@@ -161,6 +161,11 @@ class TrainerTest {
         assertEquals(6, c.step()); // written after step 5 (every 3 steps); the bad step wrote nothing
         assertTrue(!c.parameters().get("b").isNaN().any());
         assertTrue(!m.parameters().get("b").isNaN().any(), "the bad update must not be applied");
+        assertEquals(7, e.partial().stepRecords().size());
+        assertEquals(1, e.partial().epochRecords().size());
+        // the model is back at the best validated parameters (epoch 0)
+        double[] s = m.validationScores(new ToyData(4, 2).batch(new int[] {0, 1, 2, 3}));
+        assertEquals(e.partial().bestValPsnr(), java.util.Arrays.stream(s).average().orElseThrow(), 1e-12);
     }
 
     @Test
