@@ -122,6 +122,22 @@ public final class MultiCoilMri implements LinearOperator {
     }
 
     /**
+     * The coil maps this operator was built from, {@code [B, C, 2, H, W]} (3D: {@code [B, C, 2, D, H, W]}),
+     * float64: for methods that rebuild A inside a graph (MoDL's unrolled SameDiff graph).
+     */
+    public INDArray coilMaps() {
+        long[] shape = geometry == Geometry.VOLUME ? new long[] {batch, coils, 2, frames, h, w}
+                : new long[] {batch, coils, 2, h, w};
+        return HostArrays.fromDouble(maps.clone(), shape, org.nd4j.linalg.api.buffer.DataType.DOUBLE);
+    }
+
+    /** The sampling masks, {@code [B, H, W]} (2D+time and 3D: {@code [B, T, H, W]}), float64. */
+    public INDArray masks() {
+        long[] shape = geometry == Geometry.SLICE ? new long[] {batch, h, w} : new long[] {batch, frames, h, w};
+        return HostArrays.fromDouble(masks.clone(), shape, org.nd4j.linalg.api.buffer.DataType.DOUBLE);
+    }
+
+    /**
      * ‖A‖ ≤ max|M| · max_p sqrt(Σ_c |S_c(p)|²): F is unitary, so ‖M F S x‖ ≤ max|M| ‖S x‖ and
      * ‖S x‖² = Σ_p |x_p|² Σ_c |S_c(p)|². Equal to 1 for 0/1 masks and maps normalised to Σ|S_c|² = 1.
      */

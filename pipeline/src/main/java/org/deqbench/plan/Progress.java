@@ -21,33 +21,60 @@ public final class Progress implements AutoCloseable {
     private final long total;
     private final ProgressBar bar;
     private final PrintStream lines;
+    private final long initial;
+    private final long started = System.nanoTime();
     private long done;
     private long nextLine;
+    private String message = "";
 
-    private Progress(String label, long total, ProgressBar bar, PrintStream lines) {
+    private Progress(String label, long total, long initial, ProgressBar bar, PrintStream lines) {
         this.label = label;
         this.total = total;
+        this.initial = initial;
+        this.done = initial;
         this.bar = bar;
         this.lines = lines;
         this.nextLine = Math.max(1, total / 10);
+        while (nextLine <= done) {
+            nextLine += Math.max(1, total / 10);
+        }
         if (lines != null) {
-            lines.println(label + ": 0/" + total);
+            lines.println(label + ": " + initial + "/" + total);
         }
     }
 
     /** A bar on an interactive terminal, plain lines on standard error otherwise. */
     public static Progress start(String label, long total) {
+        return start(label, total, 0);
+    }
+
+    /**
+     * As {@link #start(String, long)} for work resumed with {@code initial} units already done
+     * (a training run resumed from a checkpoint); the ETA counts only the work done from here.
+     */
+    public static Progress start(String label, long total, long initial) {
         if (System.console() != null) {
             ProgressBar bar = new ProgressBarBuilder().setTaskName(label).setInitialMax(total)
-                    .setStyle(ProgressBarStyle.ASCII).build();
-            return new Progress(label, total, bar, null);
+                    .setStyle(ProgressBarStyle.ASCII).startsFrom(initial, java.time.Duration.ZERO).build();
+            return new Progress(label, total, initial, bar, null);
         }
-        return new Progress(label, total, null, System.err);
+        return new Progress(label, total, initial, null, System.err);
     }
 
     /** Plain lines on {@code out} (for tests and non-terminal consumers). */
     public static Progress lines(String label, long total, PrintStream out) {
-        return new Progress(label, total, null, out);
+        return new Progress(label, total, 0, null, out);
+    }
+
+    /**
+     * A short status shown after the count (e.g. {@code loss 1.2e-3 val_psnr 31.4 dB}): beside the
+     * bar on a terminal, on every plain line otherwise, with the estimated time left.
+     */
+    public void message(String text) {
+        message = text == null ? "" : text;
+        if (bar != null) {
+            bar.setExtraMessage(message);
+        }
     }
 
     /** One unit of work done. */
@@ -61,11 +88,23 @@ public final class Progress implements AutoCloseable {
         if (bar != null) {
             bar.stepBy(n);
         } else if (done >= nextLine && done < total) {
-            lines.println(label + ": " + done + "/" + total + " (" + (100 * done / Math.max(1, total)) + "%)");
+            lines.println(label + ": " + done + "/" + total + " (" + (100 * done / Math.max(1, total)) + "%)"
+                    + (message.isEmpty() ? "" : " " + message) + eta());
             while (nextLine <= done) {
                 nextLine += Math.max(1, total / 10);
             }
         }
+    }
+
+    /** ", eta 1m05s" from the rate of the work done by this process, or "" before any. */
+    private String eta() {
+        long here = done - initial;
+        if (here <= 0) {
+            return "";
+        }
+        long s = Math.round((System.nanoTime() - started) / 1e9 / here * (total - done));
+        return ", eta " + (s >= 3600 ? s / 3600 + "h" + String.format("%02dm", (s % 3600) / 60)
+                : s >= 60 ? s / 60 + "m" + String.format("%02ds", s % 60) : s + "s");
     }
 
     public long done() {
@@ -77,7 +116,7 @@ public final class Progress implements AutoCloseable {
         if (bar != null) {
             bar.close();
         } else {
-            lines.println(label + ": " + done + "/" + total + " done");
+            lines.println(label + ": " + done + "/" + total + " done" + (message.isEmpty() ? "" : " " + message));
         }
     }
 }

@@ -1,0 +1,141 @@
+package org.deqbench.train;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.deqbench.metrics.ImageScores;
+import org.deqbench.nn.ConvNet;
+import org.deqbench.nn.ConvolutionOperator;
+import org.deqbench.recon.DeqReconstructor;
+import org.deqbench.solve.PowerIteration;
+import org.deqbench.spec.DeqSpec;
+import org.deqbench.spec.LipschitzSpec;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The deep-equilibrium methods with MOL's iteration as the trainer sees them: {@code deq}
+ * (unconstrained H), {@code mol-sn} (spectrally normalised H: the network normalises its raw
+ * parameters itself, {@link ConvNet#createSpectral}) and {@code mol-lr} (unconstrained H plus
+ * β·barrier(l̂) on the local Lipschitz estimate at the fixed point). The loss is the mean squared
+ * error of the fixed point; its gradient comes from implicit differentiation
+ * ({@link DeqReconstructor#backward}). Parameters: the CNN's and {@value #LOG_LAMBDA}.
+ */
+final class MolModel implements TrainableModel<ExampleSet.Batch> {
+    static final String LOG_LAMBDA = "log_lambda";
+
+    private final ConvNet network;
+    private final DeqSpec deq;
+    private final int initCgIterations;
+    private final LipschitzBarrier barrier;
+    private final LipschitzSpec lipschitz;
+    private final long seed;
+    private final int height;
+    private final int width;
+    private final Map<String, INDArray> parameters = new LinkedHashMap<>();
+
+    /**
+     * @param lipschitz MOL-LR's penalty settings, or null for no penalty
+     * @param height    image height (for the layer-norm bound)
+     */
+    MolModel(ConvNet network, double lambda, DeqSpec deq, int initCgIterations, LipschitzSpec lipschitz, long seed,
+             int height, int width) {
+        this.network = network;
+        this.deq = deq;
+        this.initCgIterations = initCgIterations;
+        this.lipschitz = lipschitz;
+        this.barrier = lipschitz == null ? null : LipschitzBarrier.of(lipschitz);
+        this.seed = seed;
+        this.height = height;
+        this.width = width;
+        parameters.putAll(network.parameters());
+        parameters.put(LOG_LAMBDA, Nd4j.scalar(network.dataType(), Math.log(lambda)));
+    }
+
+    ConvNet network() {
+        return network;
+    }
+
+    double lambda() {
+        return Math.exp(parameters.get(LOG_LAMBDA).getDouble(0));
+    }
+
+    /** The reconstructor with the current parameters. */
+    DeqReconstructor reconstructor() {
+        return new DeqReconstructor(network, lambda(), deq, initCgIterations);
+    }
+
+    @Override
+    public Map<String, INDArray> parameters() {
+        return parameters;
+    }
+
+    @Override
+    public void parametersChanged() {
+        Map<String, INDArray> net = new LinkedHashMap<>(parameters);
+        net.remove(LOG_LAMBDA);
+        network.setParameters(net);
+    }
+
+    @Override
+    public StepResult lossAndGradients(ExampleSet.Batch batch, long step) {
+        DeqReconstructor r = reconstructor();
+        DeqReconstructor.Forward f = r.forward(batch.measurements(), batch.operator(), null);
+        INDArray x = f.x();
+        INDArray diff = x.sub(batch.groundTruth().castTo(x.dataType()));
+        double n = diff.length();
+        double loss = diff.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).norm2Number().doubleValue();
+        loss = loss * loss / n;
+        DeqReconstructor.Backward b = r.backward(f, diff.mul(2.0 / n));
+        Map<String, INDArray> g = new LinkedHashMap<>(b.cotangents().parameters());
+        g.put(LOG_LAMBDA, Nd4j.scalar(network.dataType(), b.cotangents().lambda() * r.lambda()));
+        Map<String, Double> diag = new LinkedHashMap<>();
+        diag.put("lambda", r.lambda());
+        diag.put("forward_iterations", (double) f.solve().iterations());
+        diag.put("forward_residual", f.solve().finalResidual());
+        diag.put("forward_converged", f.solve().converged() ? 1.0 : 0.0);
+        diag.put("backward_iterations", (double) b.solve().iterations());
+        diag.put("backward_residual", b.solve().finalResidual());
+        diag.put("mse", loss);
+        if (barrier != null) {
+            LocalLipschitzEstimate.Estimate e = LocalLipschitzEstimate.estimate(network, x, lipschitz,
+                    RandomStreams.derive(seed, "lipschitz", step));
+            double[] weights = new double[e.perExample().length];
+            double penalty = 0;
+            for (int i = 0; i < weights.length; i++) {
+                penalty += barrier.penalty(e.perExample()[i]) / weights.length;
+                weights[i] = barrier.penaltyDerivative(e.perExample()[i]) / weights.length;
+            }
+            Map<String, INDArray> pg = LocalLipschitzEstimate.gradient(network, e, weights);
+            pg.forEach((k, v) -> g.merge(k, v, INDArray::add));
+            loss += penalty;
+            diag.put("lipschitz_estimate", e.max());
+            diag.put("barrier_penalty", penalty);
+        }
+        return new StepResult(loss, g, diag);
+    }
+
+    @Override
+    public Map<String, Double> epochDiagnostics() {
+        return Map.of("lipschitz_bound", layerNormBound(network, height, width));
+    }
+
+    @Override
+    public double[] validationScores(ExampleSet.Batch batch) {
+        INDArray x = reconstructor().forward(batch.measurements(), batch.operator(), null).x();
+        return ImageScores.perImage(batch.groundTruth(), x).stream().mapToDouble(ImageScores::psnr).toArray();
+    }
+
+    /**
+     * Π_l ‖W_l ⋆ ·‖ × Lip(φ)^{n−1} on {@code height}×{@code width} images, each operator norm by
+     * power iteration on C^T C to relative eigen-residual 1e-6: an upper bound on the Lipschitz
+     * constant of H up to the power iteration's (from-below) error, which certify makes rigorous.
+     */
+    static double layerNormBound(ConvNet network, int height, int width) {
+        double bound = 1;
+        long s = 0;
+        for (ConvolutionOperator op : network.layerOperators(height, width)) {
+            bound *= op.operatorNorm(new PowerIteration(500, 1e-6, 17 + s++)).value();
+        }
+        return bound * Math.pow(network.activationLipschitz(), network.architecture().layers() - 1);
+    }
+}
