@@ -21,6 +21,7 @@ final class Cli {
     }
 
     static int execute(Object command, String[] args) {
+        SameDiffChatterFilter.install();
         return new CommandLine(command)
                 .setCaseInsensitiveEnumValuesAllowed(true)
                 .execute(args);
