@@ -10,6 +10,7 @@ import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.internal.InferenceSession;
 import org.nd4j.autodiff.samediff.internal.SameDiffOp;
 import org.nd4j.autodiff.samediff.internal.Variable;
+import org.nd4j.autodiff.samediff.internal.memory.ArrayCacheMemoryMgr;
 import org.nd4j.imports.VariableUtils;
 
 /**
@@ -25,6 +26,9 @@ import org.nd4j.imports.VariableUtils;
  * control dependencies) but processes each name once, which leaves the result unchanged: a name
  * popped again could only enqueue inputs that its first visit had already enqueued.
  *
+ * <p>It also frees released intermediate arrays at once instead of caching them (see the
+ * constructor).
+ *
  * <p>{@link #install()} binds it as SameDiff's (process-wide) inference factory; graphs built after
  * that use it. Call it before building any graph with many shared intermediate values.
  */
@@ -33,6 +37,11 @@ public final class LinearSubgraphSession extends InferenceSession {
 
     public LinearSubgraphSession(SameDiff sameDiff) {
         super(sameDiff);
+        // Release intermediate arrays as soon as the session no longer needs them. The default
+        // ArrayCacheMemoryMgr keeps released arrays for reuse up to a quarter of physical memory,
+        // so every process that runs a large graph (MoDL) would hold that quarter, and measured
+        // training peaks would show the cache instead of what the computation needs.
+        setMmgr(new ArrayCacheMemoryMgr(Double.MIN_NORMAL, 0, 1.0));
     }
 
     /** Makes every SameDiff session created from now on a {@code LinearSubgraphSession}. */
@@ -44,6 +53,21 @@ public final class LinearSubgraphSession extends InferenceSession {
                     installed = true;
                 }
             }
+        }
+    }
+
+    /**
+     * Drops the sessions of {@code sd} and of its gradient function, and with them the arrays of
+     * the last call: an M2.1 session keeps every intermediate array of its last execution until
+     * the next one replaces it, so a large graph (MoDL's K unrolled iterations) otherwise holds
+     * one full set of activations between calls and peaks at two during the next. The next call
+     * builds a fresh session (a subgraph search, cheap with this class).
+     */
+    public static void releaseArrays(SameDiff sd) {
+        sd.getSessions().clear();
+        SameDiff grad = sd.getFunction("grad");
+        if (grad != null) {
+            grad.getSessions().clear();
         }
     }
 

@@ -101,8 +101,10 @@ public final class Modl implements Reconstructor.Differentiable {
     @Override
     public INDArray reconstruct(INDArray measurements, LinearOperator op) {
         MultiCoilMri m = mri(op);
-        return graph(ModlGraph.Purpose.INFER, m).output(feed(measurements, m), ModlGraph.OUTPUT)
-                .get(ModlGraph.OUTPUT).castTo(measurements.dataType());
+        SameDiff g = graph(ModlGraph.Purpose.INFER, m);
+        INDArray x = g.output(feed(measurements, m), ModlGraph.OUTPUT).get(ModlGraph.OUTPUT).castTo(measurements.dataType());
+        LinearSubgraphSession.releaseArrays(g);
+        return x;
     }
 
     @Override
@@ -110,8 +112,10 @@ public final class Modl implements Reconstructor.Differentiable {
         MultiCoilMri m = mri(op);
         Map<String, INDArray> f = feed(measurements, m);
         f.put(ModlGraph.COTANGENT, v.castTo(network.dataType()));
-        return graph(ModlGraph.Purpose.VJP, m).calculateGradients(f, List.of(ModlGraph.KSPACE))
-                .get(ModlGraph.KSPACE).castTo(measurements.dataType());
+        SameDiff g = graph(ModlGraph.Purpose.VJP, m);
+        INDArray db = g.calculateGradients(f, List.of(ModlGraph.KSPACE)).get(ModlGraph.KSPACE).castTo(measurements.dataType());
+        LinearSubgraphSession.releaseArrays(g);
+        return db;
     }
 
     /** Mean squared error against {@code target}, its reconstruction, and the gradients by variable name. */
@@ -123,8 +127,9 @@ public final class Modl implements Reconstructor.Differentiable {
         MultiCoilMri m = mri(op);
         Map<String, INDArray> f = feed(measurements, m);
         f.put(ModlGraph.TARGET, target.castTo(network.dataType()));
-        OutAndGrad r = graph(ModlGraph.Purpose.TRAIN, m).calculateGradientsAndOutputs(f,
-                List.of(ModlGraph.LOSS, ModlGraph.OUTPUT), trainableVariables());
+        SameDiff g = graph(ModlGraph.Purpose.TRAIN, m);
+        OutAndGrad r = g.calculateGradientsAndOutputs(f, List.of(ModlGraph.LOSS, ModlGraph.OUTPUT), trainableVariables());
+        LinearSubgraphSession.releaseArrays(g);
         return new Step(r.getOutputs().get(ModlGraph.LOSS).getDouble(0), r.getOutputs().get(ModlGraph.OUTPUT),
                 r.getGradients());
     }
