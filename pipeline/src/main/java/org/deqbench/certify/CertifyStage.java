@@ -37,6 +37,7 @@ public final class CertifyStage implements Stage {
         CertifySpec spec = ctx.spec().certify();
         SimulatedSplit test = SimulatedData.load(ctx.simulated(), "test");
         Reconstructor f = TrainedMethods.load(ctx.trained(), ctx.method(), ctx.task());
+        MonotoneBound mol = MonotoneBound.from(ctx.trained().json("method.json"));
         int n = Math.min(spec.images(), test.size());
         List<Map<String, Object>> perImage = new ArrayList<>();
         double upper = Double.NEGATIVE_INFINITY;
@@ -47,7 +48,7 @@ public final class CertifyStage implements Stage {
         for (int i = 0; i < n; i++) {
             LinearOperator op = test.operator(i, i + 1);
             INDArray b = test.measurements(i, i + 1).castTo(DataType.DOUBLE);
-            double u = f.lipschitzUpperBound(op);
+            double u = mol != null ? mol.reconstructionBound(op) : f.lipschitzUpperBound(op);
             proven &= !Double.isNaN(u);
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("index", i);
@@ -93,7 +94,15 @@ public final class CertifyStage implements Stage {
         cert.put("iterations", iterations);
         cert.put("residual", residual);
         cert.put("images", n);
-        cert.put("bound", describe(f));
+        cert.put("bound", mol != null ? mol.describe() : describe(f));
+        if (mol != null) {
+            cert.put("lipschitz_h", mol.lipschitzH());
+            cert.put("monotonicity_margin", mol.margin());
+            cert.put("lambda", mol.lambda());
+            cert.put("robustness_factor", mol.lambda() / mol.margin());
+            cert.put("alpha", mol.alpha());
+            cert.put("alpha_contraction_limit", 2 * mol.margin() / Math.pow(2 - mol.margin(), 2));
+        }
         cert.put("per_image", perImage);
         ctx.output().writeJson("certificate.json", cert, "certificate",
                 "Lipschitz constant of the reconstruction map b -> x: lipschitz_upper is a proven bound"

@@ -19,8 +19,9 @@ class ProgressTest {
         }
         List<String> lines = bytes.toString(StandardCharsets.UTF_8).lines().toList();
         assertEquals("simulate/x: 0/20", lines.get(0));
-        assertEquals("simulate/x: 2/20 (10%)", lines.get(1));
-        assertEquals("simulate/x: 18/20 (90%)", lines.get(lines.size() - 2));
+        // intermediate lines end with an ETA whose value depends on the clock
+        assertEquals("simulate/x: 2/20 (10%)", lines.get(1).replaceFirst(", eta .*$", ""));
+        assertEquals("simulate/x: 18/20 (90%)", lines.get(lines.size() - 2).replaceFirst(", eta .*$", ""));
         assertEquals("simulate/x: 20/20 done", lines.get(lines.size() - 1));
         assertEquals(11, lines.size(), "start, 9 tenths, end: " + lines);
     }
