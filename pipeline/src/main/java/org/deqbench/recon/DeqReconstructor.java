@@ -43,6 +43,7 @@ public final class DeqReconstructor implements Reconstructor.Differentiable {
      * @param initCgIterations CG steps for the CG-SENSE start x₀
      */
     public DeqReconstructor(ConvNet network, double lambda, DeqSpec deq, int initCgIterations) {
+        LinearSubgraphSession.install(); // sessions that free released arrays (see there)
         this.iteration = new MolIteration(network, deq.alpha(), lambda, deq.cgIterations());
         this.deq = deq;
         this.initCgIterations = initCgIterations;

@@ -38,6 +38,7 @@ public final class Modl implements Reconstructor.Differentiable {
             throw new IllegalArgumentException("modl needs iterations ≥ 1 and cg_iterations ≥ 1, found "
                     + iterations + ", " + cgIterations);
         }
+        LinearSubgraphSession.install();
         this.network = network;
         this.logLambda = logLambda;
         this.iterations = iterations;

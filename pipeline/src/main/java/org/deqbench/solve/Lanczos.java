@@ -1,11 +1,11 @@
 package org.deqbench.solve;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.function.UnaryOperator;
 import org.apache.commons.math3.linear.EigenDecomposition;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * The largest singular value σ₁ of a linear map M by restarted Lanczos iteration on its Gram
@@ -22,7 +22,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * θ never exceeds σ₁² (Cauchy interlacing), so √θ is a lower estimate, as for power iteration, but
  * for the same number of applications of G it is far closer. The residual bounds the distance
  * from θ to some eigenvalue of G (not necessarily the top one). Memory: {@code steps} vectors of the
- * domain's size.
+ *  domain's size (kept in float64).
  *
  * @param steps     Krylov dimension per restart (≥ 1; 1 is power iteration with a Rayleigh quotient)
  * @param maxApplications cap on applications of G in total
@@ -46,39 +46,51 @@ public record Lanczos(int steps, int maxApplications, double tolerance) {
         if (!(n0 > 0) || Double.isInfinite(n0)) {
             throw new IllegalArgumentException("Lanczos start vector must have a finite non-zero norm, got " + n0);
         }
-        INDArray v = start.div(n0);
+        long[] shape = start.shape();
+        DataType dtype = start.dataType();
+        long n = start.length();
+        // The Krylov basis as the rows of one float64 matrix: Gram–Schmidt against all of them is
+        // then two matrix–vector products per pass (instead of 2·steps vector operations with
+        // their temporaries), and the basis keeps double precision whatever the operator's dtype.
+        INDArray basis = Nd4j.create(DataType.DOUBLE, steps + 1, n);
+        INDArray v = start.castTo(DataType.DOUBLE).reshape(1, n).divi(n0);
         int applications = 0;
         double theta = 0;
         double residual = Double.POSITIVE_INFINITY;
         while (applications < maxApplications) {
             int m = Math.min(steps, maxApplications - applications);
-            List<INDArray> q = new ArrayList<>();
             double[] alpha = new double[m];
             double[] beta = new double[m];
-            q.add(v);
+            basis.getRow(0).assign(v);
             int size = 0;
             double lastBeta = 0;
             for (int j = 0; j < m; j++) {
-                INDArray gq = gram.apply(q.get(j));
-                INDArray w = gq.dup();
-                release(gq);
+                INDArray qj = basis.getRow(j).reshape(1, n);
+                INDArray in = qj.reshape(shape).castTo(dtype);
+                INDArray out = gram.apply(in);
+                INDArray w = out.castTo(DataType.DOUBLE).reshape(1, n).dup();
+                release(in);
+                release(out);
                 applications++;
-                alpha[j] = dot(q.get(j), w);
+                alpha[j] = dot(qj, w);
                 size = j + 1;
+                INDArray q = basis.get(NDArrayIndex.interval(0, j + 1), NDArrayIndex.all());
                 // Two passes of Gram–Schmidt against every basis vector ("twice is enough").
                 for (int pass = 0; pass < 2; pass++) {
-                    for (INDArray qi : q) {
-                        INDArray projection = qi.mul(dot(qi, w));
-                        w.subi(projection);
-                        release(projection);
-                    }
+                    INDArray c = q.mmul(w.transpose());      // [j+1, 1]
+                    INDArray proj = c.transpose().mmul(q);    // [1, n]
+                    w.subi(proj);
+                    release(c);
+                    release(proj);
                 }
                 lastBeta = w.norm2Number().doubleValue();
                 if (lastBeta <= 1e-14 * Math.abs(alpha[j]) || j == m - 1) {
+                    release(w);
                     break;
                 }
                 beta[j] = lastBeta;
-                q.add(w.divi(lastBeta));
+                basis.getRow(j + 1).assign(w.divi(lastBeta));
+                release(w);
             }
             double[] main = new double[size];
             double[] off = new double[Math.max(size - 1, 0)];
@@ -100,15 +112,8 @@ public record Lanczos(int steps, int maxApplications, double tolerance) {
                 theta = values[top];
                 y = eig.getEigenvector(top).toArray();
             }
-            INDArray next = q.get(0).mul(y[0]);
-            for (int i = 1; i < size; i++) {
-                INDArray term = q.get(i).mul(y[i]);
-                next.addi(term);
-                release(term);
-            }
-            for (int i = 1; i < q.size(); i++) {
-                release(q.get(i));
-            }
+            INDArray coefficients = Nd4j.createFromArray(y).reshape(1, size);
+            INDArray next = coefficients.mmul(basis.get(NDArrayIndex.interval(0, size), NDArrayIndex.all()));
             v = next.divi(next.norm2Number());
             residual = theta > 0 ? lastBeta * Math.abs(y[size - 1]) / theta : 0.0;
             if (residual <= tolerance) {
@@ -116,30 +121,24 @@ public record Lanczos(int steps, int maxApplications, double tolerance) {
             }
         }
         double sigma = Math.sqrt(Math.max(theta, 0.0));
-        return new PowerIteration.Result(sigma, applications, residual, v, residual <= tolerance);
+        INDArray vector = v.reshape(shape).castTo(dtype);
+        release(basis);
+        return new PowerIteration.Result(sigma, applications, residual, vector, residual <= tolerance);
     }
 
+    /** ⟨a, b⟩ of two float64 row vectors. */
     private static double dot(INDArray a, INDArray b) {
-        if (a.dataType() == DataType.DOUBLE) {
-            INDArray p = a.mul(b);
-            double d = p.sumNumber().doubleValue();
-            release(p);
-            return d;
-        }
-        INDArray ad = a.castTo(DataType.DOUBLE);
-        INDArray bd = b.castTo(DataType.DOUBLE);
-        double d = ad.muli(bd).sumNumber().doubleValue();
-        release(ad);
-        release(bd);
+        INDArray p = a.mul(b);
+        double d = p.sumNumber().doubleValue();
+        release(p);
         return d;
     }
 
     /**
      * Frees a temporary's native buffer now. ND4J frees buffers only when the garbage collector
-     * finds their Java objects, and this loop makes almost no heap garbage, so without this the
-     * temporaries of one call (32 per Krylov step, Krylov vectors, double copies for the dot
-     * products) piled up to several GB of resident memory for 32-channel convolutions on 64×64
-     * images before any collection ran.
+     * finds their Java objects, and this loop makes almost no heap garbage: without this the
+     * temporaries of one call piled up to several GB of resident memory for 32-channel
+     * convolutions on 64×64 images before any collection ran.
      */
     private static void release(INDArray a) {
         if (a != null && a.closeable()) {

@@ -84,6 +84,9 @@ public final class LearnedTraining {
     /** The model to train, freshly initialised. */
     static TrainableModel<ExampleSet.Batch> create(MethodSpec m, TaskSpec task, long seed) {
         requireMri(m, task);
+        // before any network graph runs: sessions that free released arrays instead of caching a
+        // quarter of physical memory, and a subgraph search linear in the graph size
+        org.deqbench.recon.LinearSubgraphSession.install();
         int h = task.height();
         int w = task.width();
         return switch (m.kind()) {
@@ -275,7 +278,7 @@ public final class LearnedTraining {
                     m.lipschitz() == null ? org.deqbench.spec.LipschitzSpec.DEFAULT : m.lipschitz(), 7);
             localMax = Math.max(localMax, e.max());
         }
-        double bound = MolModel.layerNormBound(r.network(), test.task().height(), test.task().width());
+        double bound = MolModel.layerNormBound(r.network(), test.task().height(), test.task().width(), MolModel.FINAL_BOUND);
         Map<String, Object> info = new LinkedHashMap<>();
         info.put("lambda", r.lambda());
         info.put("alpha", m.deq().alpha());
@@ -360,6 +363,7 @@ public final class LearnedTraining {
         if (!desc.hasNonNull("lambda")) {
             throw new NodeOutputError(trained.dir().resolve(MODEL_JSON), "has no 'lambda'", null);
         }
+        org.deqbench.recon.LinearSubgraphSession.install();
         ConvNet net = ConvNet.load(trained.dir().resolve(NETWORK_DIR));
         double lambda = desc.get("lambda").asDouble();
         if (method.kind() == MethodKind.MODL) {

@@ -33,6 +33,9 @@ public final class MemoryProbe implements AutoCloseable {
         static final Peaks ZERO = new Peaks(0, 0, 0, 0);
     }
 
+    /** Pause after the pre-step collection for ND4J's deallocator to release what it found. */
+    static final long SETTLE_MILLIS = 100;
+
     private final long periodMillis;
     private final boolean collectBeforeStep;
     private final List<MemoryPoolMXBean> heapPools = ManagementFactory.getMemoryPoolMXBeans().stream()
@@ -88,6 +91,13 @@ public final class MemoryProbe implements AutoCloseable {
     public void stepBegin() {
         if (collectBeforeStep) {
             System.gc();
+            try {
+                // ND4J frees native buffers on its deallocator thread after the collection has
+                // found them; without this pause that memory still counts towards this step
+                Thread.sleep(SETTLE_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         synchronized (this) {
             heapPools.forEach(MemoryPoolMXBean::resetPeakUsage);

@@ -1,0 +1,53 @@
+package org.deqbench.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.List;
+import java.util.Map;
+import org.deqbench.spec.DeqSpec;
+import org.deqbench.spec.MethodKind;
+import org.deqbench.spec.MethodSpec;
+import org.junit.jupiter.api.Test;
+
+class MemoryScalingTest {
+    @Test
+    void modlUnrollsKIterationsAndEquilibriumMethodsRunExactlyKForwardAndBackward() {
+        MethodSpec modl = new MethodSpec("m", MethodKind.MODL, null, 10, 5, null, null, null, null);
+        assertEquals(7, MemoryScaling.atIterations(modl, 7).iterations());
+        assertEquals(10, MemoryScaling.atIterations(modl, 7).cgIterations());
+        MethodSpec lr = new MethodSpec("l", MethodKind.MOL_LR, null, null, null, null,
+                new DeqSpec(0.5, 100.0, 500, 1e-4, "plain", null, null, 400, 1e-4, 5), null, null);
+        DeqSpec d = MemoryScaling.atIterations(lr, 3).deq();
+        assertEquals(3, d.maxIterations());
+        assertEquals(3, d.backwardMaxIterations());
+        assertEquals(0.0, d.tolerance());
+        assertEquals(0.0, d.backwardTolerance());
+        assertEquals(0.5, d.alpha());
+        assertEquals(5, d.cgIterations());
+        MethodSpec cg = new MethodSpec("c", MethodKind.CG_SENSE, null, null, null, null, null, null, null);
+        assertThrows(IllegalArgumentException.class, () -> MemoryScaling.atIterations(cg, 3));
+    }
+
+    @Test
+    void configsRoundTripThroughTheChildArgument() {
+        MemoryScaling.Config c = MemoryScaling.Config.parse("mol-lr:10");
+        assertEquals(new MemoryScaling.Config("mol-lr", 10), c);
+        assertEquals("mol-lr:10", c.key());
+        assertThrows(IllegalArgumentException.class, () -> MemoryScaling.Config.parse("modl"));
+    }
+
+    @Test
+    void ratiosCompareEveryMethodWithTheLeanestAtTheLargestK() {
+        List<Map<String, Object>> rows = List.of(
+                Map.of("method", "modl", "iterations", 10, "peak_bytes", 600L, "peak_above_baseline_bytes", 500L),
+                Map.of("method", "mol-lr", "iterations", 10, "peak_bytes", 200L, "peak_above_baseline_bytes", 100L),
+                Map.of("method", "modl", "iterations", 1, "peak_bytes", 150L, "peak_above_baseline_bytes", 50L));
+        Map<String, Object> r = MemoryScaling.ratios(rows, 10);
+        assertEquals("mol-lr", r.get("relative_to"));
+        @SuppressWarnings("unchecked")
+        Map<String, Double> modl = (Map<String, Double>) r.get("modl");
+        assertEquals(3.0, modl.get("peak"));
+        assertEquals(5.0, modl.get("peak_above_baseline"));
+    }
+}
