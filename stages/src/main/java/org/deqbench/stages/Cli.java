@@ -20,10 +20,14 @@ final class Cli {
         return Path.of("runs", SpecLoader.load(spec).name());
     }
 
+    /** Width of --help; the descriptions are wrapped by hand to fit it. */
+    static final int HELP_WIDTH = 100;
+
     static int execute(Object command, String[] args) {
         SameDiffChatterFilter.install();
         return new CommandLine(command)
                 .setCaseInsensitiveEnumValuesAllowed(true)
+                .setUsageHelpWidth(HELP_WIDTH)
                 .execute(args);
     }
 }

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
             "Builds the experiment's report from every train, certify and attack node.",
             "",
             "Reads:  <run-dir>/simulate, train, certify and attack outputs of every task and method.",
-            "Writes: <run-dir>/report/index.html (tables with 95% intervals, certificates, attacks,",
+            "Writes: <run-dir>/report/index.html (tables with 95%% intervals, certificates, attacks,",
             "        training curves, example reconstructions and error maps), figures/*.png, and",
             "        summary.json (one row per task and method)."})
 public final class ReportMain extends StageCommand {
