@@ -12,6 +12,7 @@ public final class ProgressListener implements TrainingListener {
     private Progress progress;
     private double lastLoss = Double.NaN;
     private double lastPsnr = Double.NaN;
+    private String resumed;
 
     /** @param name what is being trained (e.g. the node id) */
     public ProgressListener(String name) {
@@ -19,8 +20,22 @@ public final class ProgressListener implements TrainingListener {
     }
 
     @Override
+    public void onResume(long step, java.nio.file.Path checkpoint, EpochRecord lastEpoch) {
+        resumed = "resuming from checkpoint " + checkpoint + " at step " + step;
+        if (lastEpoch != null) {
+            lastPsnr = lastEpoch.valPsnr();
+        }
+    }
+
+    @Override
     public void onTrainingBegin(long firstStep, long totalSteps) {
+        if (resumed != null) {
+            System.err.println(name + ": " + resumed + "/" + totalSteps);
+        }
         progress = Progress.start(name, totalSteps, firstStep);
+        if (!Double.isNaN(lastPsnr)) {
+            progress.message(String.format("val_psnr %.2f dB", lastPsnr));
+        }
     }
 
     @Override

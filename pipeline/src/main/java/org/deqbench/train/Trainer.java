@@ -101,6 +101,10 @@ public final class Trainer<B> {
                 lastCheckpoint = store.file();
                 model.parametersChanged();
                 LOG.info("resuming training from {} at step {}/{}", store.file(), start, total);
+                EpochRecord lastEpoch = epochs.isEmpty() ? null : epochs.get(epochs.size() - 1);
+                for (TrainingListener l : listeners) {
+                    l.onResume(start, store.file(), lastEpoch);
+                }
             }
         }
 

@@ -10,6 +10,17 @@ public interface TrainingListener {
     default void onTrainingBegin(long firstStep, long totalSteps) {
     }
 
+    /**
+     * After parameters, optimiser state and curves were restored from a checkpoint, before
+     * {@link #onTrainingBegin}.
+     *
+     * @param step       the step training continues from
+     * @param checkpoint the checkpoint file
+     * @param lastEpoch  the last validated epoch before the checkpoint, or null
+     */
+    default void onResume(long step, java.nio.file.Path checkpoint, EpochRecord lastEpoch) {
+    }
+
     /** Before a step's forward pass. */
     default void onStepBegin(long step) {
     }

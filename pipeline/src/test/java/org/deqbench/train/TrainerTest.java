@@ -129,8 +129,19 @@ class TrainerTest {
         assertTrue(Files.isRegularFile(dir.resolve(CheckpointStore.FILE)));
 
         ToyModel resumed = new ToyModel(-1); // fresh parameters: everything must come from the checkpoint
-        TrainingResult r = new Trainer<Toy>(settings(dir, "cfg")).run(resumed, new ToyData(10, 1), new ToyData(4, 2));
+        long[] resumeSeen = {-1, -1};
+        TrainingListener observer = new TrainingListener() {
+            @Override
+            public void onResume(long step, Path checkpoint, EpochRecord lastEpoch) {
+                resumeSeen[0] = step;
+                resumeSeen[1] = lastEpoch == null ? -1 : lastEpoch.epoch();
+            }
+        };
+        TrainingResult r = new Trainer<Toy>(settings(dir, "cfg")).listener(observer)
+                .run(resumed, new ToyData(10, 1), new ToyData(4, 2));
         assertEquals(12, r.resumedFrom());
+        assertEquals(12, resumeSeen[0], "listeners hear where training resumes");
+        assertEquals(2, resumeSeen[1], "with the last validated epoch (epochs of 4 steps: 0, 1, 2 done)");
         assertEquals(20, r.stepRecords().size());
         // same operations on the same inputs in the same order: equal to double rounding
         for (String k : straight.parameters().keySet()) {
