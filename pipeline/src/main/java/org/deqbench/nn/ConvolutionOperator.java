@@ -91,6 +91,19 @@ public final class ConvolutionOperator {
         return Nd4j.cnn().conv2d(y, flipped, conv2dConfig(kernel()));
     }
 
+    /**
+     * C^T C x, freeing the intermediate C x at once: Lanczos and power iteration apply it hundreds
+     * of times, and ND4J would otherwise hold every intermediate until a garbage collection.
+     */
+    public INDArray gram(INDArray x) {
+        INDArray cx = apply(x);
+        try {
+            return adjoint(cx);
+        } finally {
+            cx.close();
+        }
+    }
+
     /** Shape of one input batch of size 1: {@code [1, Cin, H, W]}. */
     public long[] domainShape() {
         return new long[] {1, channelsIn(), height, width};
@@ -106,7 +119,7 @@ public final class ConvolutionOperator {
      * start: far fewer convolutions than power iteration for the same accuracy.
      */
     public PowerIteration.Result operatorNorm(Lanczos lanczos, long seed) {
-        return lanczos.largestSingularValue(x -> adjoint(apply(x)),
+        return lanczos.largestSingularValue(this::gram,
                 PowerIteration.randomStart(domainShape(), weight.dataType(), seed));
     }
 

@@ -165,7 +165,7 @@ public final class SpectralNormalization {
         for (int l = 0; l < raw.size(); l++) {
             ConvolutionOperator op = operator(l);
             if (iterations > 0) {
-                last[l] = lanczos.largestSingularValue(x -> op.adjoint(op.apply(x)), v[l]);
+                last[l] = lanczos.largestSingularValue(op::gram, v[l]);
                 v[l] = last[l].vector();
             }
             INDArray cv = op.apply(v[l]);
