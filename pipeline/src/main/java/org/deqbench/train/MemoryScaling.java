@@ -32,7 +32,9 @@ import org.nd4j.linalg.api.buffer.DataType;
  * iterations for backpropagation and should grow linearly with K; implicit differentiation keeps
  * one iterate and should stay flat.
  *
- * <p>Per configuration: the spec's first task is simulated once into the run directory, then the
+ * <p>Per configuration: the spec's first task is simulated once into {@value #DATA_DIR} below the
+ * run directory (a store of its own, so that running the benchmark into an experiment's run
+ * directory never replaces that experiment's {@code simulate} nodes), then the
  * child process runs {@code steps} optimiser steps on it with a {@link MemoryProbe} (garbage
  * collected before each step, RSS sampled every 2 ms). A row reports the steady-state step (the
  * largest peak over steps after the first, which also builds graphs and gradient functions):
@@ -48,6 +50,8 @@ import org.nd4j.linalg.api.buffer.DataType;
 public final class MemoryScaling {
     /** Where the table goes, relative to the run directory. */
     public static final String FILE = "bench/memory.json";
+    /** The benchmark's own run store for its simulated data, relative to the run directory. */
+    public static final String DATA_DIR = "bench/memory-data";
     /** The iteration counts of the paper's comparison when none are given. */
     public static final List<Integer> DEFAULT_ITERATIONS = List.of(1, 2, 5, 10);
     /** Environment of every child. */
@@ -97,7 +101,7 @@ public final class MemoryScaling {
     }
 
     /**
-     * Simulates the spec's first task into {@code runDir} (skipped when up to date), then measures
+     * Simulates the spec's first task into {@value #DATA_DIR} (skipped when up to date), then measures
      * every (method, K) in its own process and writes {@value #FILE}.
      *
      * @param child the command line of a child that measures one configuration and writes its row
@@ -107,7 +111,7 @@ public final class MemoryScaling {
                            ChildCommand child, PrintStream log) throws Exception {
         ExperimentSpec spec = SpecLoader.load(specFile);
         TaskSpec task = firstTask(spec, specFile);
-        NodeExecutor.run(new SimulateStage(), specFile, runDir, task.name(), null, false);
+        NodeExecutor.run(new SimulateStage(), specFile, runDir.resolve(DATA_DIR), task.name(), null, false);
         Path work = Files.createDirectories(runDir.resolve("bench").resolve("memory-rows"));
         List<Map<String, Object>> rows = new ArrayList<>();
         for (MethodSpec m : spec.methods()) {
@@ -189,13 +193,13 @@ public final class MemoryScaling {
 
     /**
      * Measures one configuration in this process (a child of {@link #run}) and writes its row to
-     * {@code out}. The simulated data must already be in {@code runDir}.
+     * {@code out}. The simulated data must already be in {@code runDir}/{@value #DATA_DIR}.
      */
     public static Row measure(Path specFile, Path runDir, Config config, int steps, Path out) throws IOException {
         ExperimentSpec spec = SpecLoader.load(specFile);
         TaskSpec task = firstTask(spec, specFile);
         MethodSpec m = atIterations(spec.method(config.method()), config.iterations());
-        SimulatedSplit split = SimulatedData.load(new RunStore(runDir).input("simulate/" + task.name()), "train");
+        SimulatedSplit split = SimulatedData.load(new RunStore(runDir.resolve(DATA_DIR)).input("simulate/" + task.name()), "train");
         ExampleSet data = ExampleSet.of(split, 0, split.size(), DataType.FLOAT);
         TrainableModel<ExampleSet.Batch> model = LearnedTraining.create(m, task,
                 RandomStreams.derive(spec.seed(), "memory/" + config.key(), 0));

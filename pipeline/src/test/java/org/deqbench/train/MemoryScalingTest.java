@@ -3,12 +3,20 @@ package org.deqbench.train;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.deqbench.spec.DeqSpec;
 import org.deqbench.spec.MethodKind;
 import org.deqbench.spec.MethodSpec;
+import org.deqbench.plan.RunStore;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class MemoryScalingTest {
     @Test
@@ -49,5 +57,43 @@ class MemoryScalingTest {
         Map<String, Double> modl = (Map<String, Double>) r.get("modl");
         assertEquals(3.0, modl.get("peak"));
         assertEquals(5.0, modl.get("peak_above_baseline"));
+    }
+
+    @Test
+    void benchmarkIntoAnExperimentsRunDirectoryLeavesItsNodesAlone(@TempDir Path tmp) throws Exception {
+        // an experiment's run directory with its own simulate node for a task of the same name
+        Path run = tmp.resolve("runs/quickstart");
+        Path theirs = Files.createDirectories(run.resolve("simulate/mri-4x"));
+        Files.writeString(theirs.resolve(RunStore.MARKER), "{\"node\": \"simulate/mri-4x\", \"hash\": \"theirs\"}");
+        Path spec = tmp.resolve("memory.yaml");
+        Files.writeString(spec, """
+                name: memory-tiny
+                seed: 3
+                tasks:
+                  - name: mri-4x
+                    problem: mri
+                    size: [8, 8]
+                    train: 4
+                    test: 1
+                methods:
+                  - name: modl
+                    kind: modl
+                    training: {batch_size: 1}
+                """);
+        // the child writes a fixed row: this test is about where data and results go
+        MemoryScaling.ChildCommand child = (config, out) -> List.of("sh", "-c",
+                "printf '{\"method\":\"" + config.method() + "\",\"iterations\":" + config.iterations()
+                        + ",\"peak_bytes\":2,\"peak_above_baseline_bytes\":1,\"seconds_per_step\":0.5}' > '" + out + "'");
+        Path file = MemoryScaling.run(spec, run, List.of(1, 2), 2, child, new PrintStream(OutputStream.nullOutputStream()));
+
+        assertEquals(run.resolve(MemoryScaling.FILE), file);
+        assertEquals("{\"node\": \"simulate/mri-4x\", \"hash\": \"theirs\"}",
+                Files.readString(theirs.resolve(RunStore.MARKER)), "the experiment's simulate node must be untouched");
+        assertTrue(Files.isRegularFile(run.resolve(MemoryScaling.DATA_DIR).resolve("simulate/mri-4x").resolve(RunStore.MARKER)),
+                "the benchmark simulates into its own store");
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> rows = (List<Map<String, Object>>) RunStore.JSON.readValue(file.toFile(), Map.class).get("rows");
+        assertEquals(2, rows.size());
+        assertEquals(2, rows.get(1).get("iterations"));
     }
 }
