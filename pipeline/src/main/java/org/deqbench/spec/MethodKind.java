@@ -49,6 +49,20 @@ public enum MethodKind {
         return learned;
     }
 
+    /**
+     * Whether this build's train stage runs the method. The other kinds are named so that specs
+     * and plans can refer to them, and the validator rejects them before anything runs.
+     */
+    public boolean runnable() {
+        return this == ZERO_FILLED || this == CG_SENSE || this == MODL || this == DEQ || this == MOL_SN
+                || this == MOL_LR;
+    }
+
+    /** The kinds {@link #runnable()} in this build. */
+    public static java.util.List<String> runnableKeys() {
+        return Arrays.stream(values()).filter(MethodKind::runnable).map(MethodKind::key).toList();
+    }
+
     /** Whether the method's forward pass is a fixed-point (deep-equilibrium) solve. */
     public boolean equilibrium() {
         return this == DEQ || this == MOL_SN || this == MOL_LR || this == DEQ_GD || this == RERG

@@ -260,6 +260,10 @@ public final class SpecValidator {
             problem(p + ".kind", "one of " + java.util.Arrays.stream(MethodKind.values()).map(MethodKind::key).toList(), "nothing");
             return;
         }
+        if (!m.kind().runnable()) {
+            problem(p + ".kind", "a method kind this build runs, one of " + MethodKind.runnableKeys(), m.kind().key());
+            return;
+        }
         for (int i = 0; i < m.lambdas().size(); i++) {
             Double l = m.lambdas().get(i);
             if (l == null || !(l > 0)) {

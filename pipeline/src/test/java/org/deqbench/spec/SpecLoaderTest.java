@@ -98,6 +98,13 @@ class SpecLoaderTest {
     }
 
     @Test
+    void methodKindThisBuildDoesNotRunIsRejectedBeforeAnythingRuns() throws IOException {
+        SpecException e = failure(VALID.replace("{name: zf, kind: zero-filled}", "{name: r, kind: rerg}"));
+        assertTrue(e.getMessage().contains("methods[0].kind: expected a method kind this build runs"), e.getMessage());
+        assertTrue(e.getMessage().contains("mol-lr") && e.getMessage().contains("found 'rerg'"), e.getMessage());
+    }
+
+    @Test
     void unknownProblemListsTheChoices() throws IOException {
         SpecException e = failure(VALID.replace("problem: mri", "problem: ct"));
         assertTrue(e.getMessage().contains("tasks[0].problem"), e.getMessage());
