@@ -12,7 +12,7 @@ public final class ProgressListener implements TrainingListener {
     private Progress progress;
     private double lastLoss = Double.NaN;
     private double lastPsnr = Double.NaN;
-    private String resumed;
+    private java.nio.file.Path resumedFrom;
 
     /** @param name what is being trained (e.g. the node id) */
     public ProgressListener(String name) {
@@ -21,7 +21,7 @@ public final class ProgressListener implements TrainingListener {
 
     @Override
     public void onResume(long step, java.nio.file.Path checkpoint, EpochRecord lastEpoch) {
-        resumed = "resuming from checkpoint " + checkpoint + " at step " + step;
+        resumedFrom = checkpoint;
         if (lastEpoch != null) {
             lastPsnr = lastEpoch.valPsnr();
         }
@@ -29,13 +29,11 @@ public final class ProgressListener implements TrainingListener {
 
     @Override
     public void onTrainingBegin(long firstStep, long totalSteps) {
-        if (resumed != null) {
-            System.err.println(name + ": " + resumed + "/" + totalSteps);
+        if (resumedFrom != null) {
+            System.err.println(name + ": resuming from checkpoint " + resumedFrom + " at step " + firstStep + "/" + totalSteps);
         }
         progress = Progress.start(name, totalSteps, firstStep);
-        if (!Double.isNaN(lastPsnr)) {
-            progress.message(String.format("val_psnr %.2f dB", lastPsnr));
-        }
+        progress.message(message());
     }
 
     @Override
@@ -59,7 +57,10 @@ public final class ProgressListener implements TrainingListener {
         }
     }
 
+    /** The last loss and validation PSNR, each left out until there is one. */
     private String message() {
-        return String.format("loss %.4g%s", lastLoss, Double.isNaN(lastPsnr) ? "" : String.format(" val_psnr %.2f dB", lastPsnr));
+        String loss = Double.isNaN(lastLoss) ? "" : String.format("loss %.4g", lastLoss);
+        String psnr = Double.isNaN(lastPsnr) ? "" : String.format("val_psnr %.2f dB", lastPsnr);
+        return (loss + " " + psnr).strip();
     }
 }
