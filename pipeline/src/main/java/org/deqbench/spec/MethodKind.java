@@ -7,36 +7,38 @@ import java.util.Arrays;
 /** Reconstruction methods; the YAML value is {@link #key()}. */
 public enum MethodKind {
     /** x = A^H b. */
-    ZERO_FILLED("zero-filled", false),
+    ZERO_FILLED("zero-filled", false, true),
     /** x = (A^H A + λI)^{-1} A^H b by conjugate gradients; λ by grid search on the training split. */
-    CG_SENSE("cg-sense", false),
+    CG_SENSE("cg-sense", false, true),
     /** Total-variation regularised reconstruction (compressed sensing). */
-    TV("tv", false),
+    TV("tv", false, false),
     /** MoDL: K unrolled iterations, shared CNN, CG data consistency, backprop through all K. */
-    MODL("modl", true),
+    MODL("modl", true, true),
     /** MOL iteration with an unconstrained CNN (no Lipschitz control). */
-    DEQ("deq", true),
+    DEQ("deq", true, true),
     /** MOL with spectrally normalised CNN (certified monotone). */
-    MOL_SN("mol-sn", true),
+    MOL_SN("mol-sn", true, true),
     /** MOL with the log-barrier Lipschitz penalty (approximate). */
-    MOL_LR("mol-lr", true),
+    MOL_LR("mol-lr", true, true),
     /** DEQ gradient descent with a regularizing gradient g_θ, trained on an error upper bound. */
-    DEQ_GD("deq-gd", true),
+    DEQ_GD("deq-gd", true, false),
     /** DEQ-GD trained at its fixed point with the bound as a regulariser. */
-    RERG("rerg", true),
+    RERG("rerg", true, false),
     /** Explicit learned regulariser R(x) = ½‖x − N(x)‖², proximal gradient DEQ. */
-    ELDER("elder", true),
+    ELDER("elder", true, false),
     /** Plug-and-play proximal gradient with a learned denoiser. */
-    PNP("pnp", true),
+    PNP("pnp", true, false),
     /** Regularisation by denoising with a learned denoiser. */
-    RED("red", true);
+    RED("red", true, false);
 
     private final String key;
     private final boolean learned;
+    private final boolean runnable;
 
-    MethodKind(String key, boolean learned) {
+    MethodKind(String key, boolean learned, boolean runnable) {
         this.key = key;
         this.learned = learned;
+        this.runnable = runnable;
     }
 
     @JsonValue
@@ -54,8 +56,7 @@ public enum MethodKind {
      * and plans can refer to them, and the validator rejects them before anything runs.
      */
     public boolean runnable() {
-        return this == ZERO_FILLED || this == CG_SENSE || this == MODL || this == DEQ || this == MOL_SN
-                || this == MOL_LR;
+        return runnable;
     }
 
     /** The kinds {@link #runnable()} in this build. */

@@ -1,5 +1,7 @@
 package org.deqbench.train;
 
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -45,5 +47,17 @@ class LearnedMethodsTest {
         }
         // six Adam steps of 3e-3 from a CG-SENSE-like start: a clear decrease, not a particular value
         assertTrue(last < 0.97 * first, kind + ": loss " + first + " -> " + last);
+    }
+
+    /** MethodKind.runnable(), which the spec validator trusts, matches what training can build. */
+    @ParameterizedTest
+    @EnumSource(value = MethodKind.class, mode = EnumSource.Mode.EXCLUDE, names = {"ZERO_FILLED", "CG_SENSE", "TV"})
+    void learnedKindsAreBuiltExactlyWhenMarkedRunnable(MethodKind kind) {
+        assertTrue(kind.learned(), kind + ": the linear baselines are built by LinearBaselines, not here");
+        if (kind.runnable()) {
+            assertNotNull(LearnedTraining.create(spec(kind), TinyMri.task(8), 5));
+        } else {
+            assertThrows(IllegalArgumentException.class, () -> LearnedTraining.create(spec(kind), TinyMri.task(8), 5));
+        }
     }
 }
