@@ -111,7 +111,7 @@ public final class MemoryScaling {
                            ChildCommand child, PrintStream log) throws Exception {
         ExperimentSpec spec = SpecLoader.load(specFile);
         TaskSpec task = firstTask(spec, specFile);
-        NodeExecutor.run(new SimulateStage(), specFile, runDir.resolve(DATA_DIR), task.name(), null, false);
+        NodeExecutor.run(new SimulateStage(), specFile, dataStore(runDir), task.name(), null, false);
         Path work = Files.createDirectories(runDir.resolve("bench").resolve("memory-rows"));
         List<Map<String, Object>> rows = new ArrayList<>();
         for (MethodSpec m : spec.methods()) {
@@ -157,6 +157,11 @@ public final class MemoryScaling {
         return file;
     }
 
+    /** The benchmark's own run store below {@code runDir}. */
+    private static Path dataStore(Path runDir) {
+        return runDir.resolve(DATA_DIR);
+    }
+
     /** Builds a child's command line. */
     @FunctionalInterface
     public interface ChildCommand {
@@ -199,7 +204,7 @@ public final class MemoryScaling {
         ExperimentSpec spec = SpecLoader.load(specFile);
         TaskSpec task = firstTask(spec, specFile);
         MethodSpec m = atIterations(spec.method(config.method()), config.iterations());
-        SimulatedSplit split = SimulatedData.load(new RunStore(runDir.resolve(DATA_DIR)).input("simulate/" + task.name()), "train");
+        SimulatedSplit split = SimulatedData.load(new RunStore(dataStore(runDir)).input("simulate/" + task.name()), "train");
         ExampleSet data = ExampleSet.of(split, 0, split.size(), DataType.FLOAT);
         TrainableModel<ExampleSet.Batch> model = LearnedTraining.create(m, task,
                 RandomStreams.derive(spec.seed(), "memory/" + config.key(), 0));
