@@ -138,11 +138,13 @@ public final class ConvNet {
     enum Layout { NCHW, NHWC }
 
     /**
-     * Layout of {@link #forward} and {@link #vjp} graphs. Measured with {@link KernelBenchmark}
-     * (oneDNN/AVX2 libnd4j, 2 cores, 64 channels): NHWC forward passes ran 1.0–2.3× faster than
-     * NCHW (2.3× on 1×2×256×256), forward + VJP about equal or slightly faster; the transposition
-     * of the 2-channel input and output costs little. The NCHW graph remains for {@link #jvp},
-     * {@link #build} and {@link #save}.
+     * Layout of {@link #forward} and {@link #vjp} graphs. Measured with {@code deqbench bench
+     * kernels} ({@link KernelBenchmark}; oneDNN/AVX2 libnd4j, 2 shared cores, 64 channels, two
+     * runs): NHWC forward passes ran 1.3–1.4× (4×2×64×64) and 2.2–4.5× (1×2×256×256) faster than
+     * NCHW; forward + VJP ran at 0.64–0.99× of NCHW's speed, i.e. equal or slower, so NCHW may be
+     * the better VJP layout — not switched, because the difference was within the runs' noise
+     * except once. The transposition of the 2-channel input and output costs little. The NCHW
+     * graph remains for {@link #jvp}, {@link #build} and {@link #save}.
      */
     static final Layout DEFAULT_LAYOUT = Layout.NHWC;
 

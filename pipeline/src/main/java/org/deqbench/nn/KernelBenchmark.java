@@ -36,8 +36,10 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>What limits it (oneDNN/AVX2 libnd4j of ND4J M2.1, 2 cores): the backward convolution
  * ({@code conv2d_bp}, input and weight gradients) runs at about half the rate of the forward
- * convolution, so forward + VJP stays well below the forward fraction; NHWC forward convolutions
- * are up to 2× faster than NCHW ones; on a loaded machine OpenMP's default spin-waiting costs a
+ * convolution in the first timed round, and forward + VJP rounds after the first took about twice
+ * as long again (not explained yet), so forward + VJP stays well below the forward fraction; NHWC
+ * forward convolutions ran 1.3–4.5× faster than NCHW ones (see {@link ConvNet#DEFAULT_LAYOUT});
+ * on a loaded machine OpenMP's default spin-waiting costs a
  * factor 3–4 unless {@code OMP_WAIT_POLICY=PASSIVE} is set (recorded in the report).
  */
 public final class KernelBenchmark {
