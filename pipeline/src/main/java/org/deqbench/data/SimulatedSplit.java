@@ -111,10 +111,17 @@ public final class SimulatedSplit {
                 params.put(role, perExample(role, from, to));
             }
         }
+        params.putAll(sharedParameters());
+        return ForwardModels.operator(task, params);
+    }
+
+    /** The parameters shared by every example (the blur kernel), by role. */
+    public Map<String, INDArray> sharedParameters() {
+        Map<String, INDArray> params = new LinkedHashMap<>();
         for (var e : shared.entrySet()) {
             params.put(e.getKey(), in.array(e.getValue()));
         }
-        return ForwardModels.operator(task, params);
+        return params;
     }
 
     /** Roles of the per-example arrays of this split (ground_truth, measurements, mask, …). */

@@ -270,8 +270,17 @@ public final class SpectralNormalization {
             u[l] = read(dir, "sn_u", l, dtype);
             v[l] = read(dir, "sn_v", l, dtype);
         }
+        List<INDArray> stored = new ArrayList<>();
+        for (INDArray w : normalised) {
+            stored.add(w.dup());
+        }
         SpectralNormalization sn = new SpectralNormalization(settings, raw, normalised, 0, u, v);
         sn.normalise(0);
+        // the network computes with the weights it was saved with, bit for bit (a renewed normalisation
+        // would move them by the Lanczos tolerance); the state above serves further training
+        for (int l = 0; l < n; l++) {
+            normalised.get(l).assign(stored.get(l));
+        }
         return sn;
     }
 

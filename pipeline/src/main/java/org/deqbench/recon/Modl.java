@@ -1,44 +1,73 @@
 package org.deqbench.recon;
 
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.deqbench.nn.ConvNet;
 import org.deqbench.physics.LinearOperator;
-import org.deqbench.physics.MultiCoilMri;
-import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.autodiff.samediff.api.OutAndGrad;
+import org.deqbench.solve.ConjugateGradient;
+import org.deqbench.solve.SolveResult;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * MoDL (Aggarwal, Mani, Jacob, IEEE TMI 2019): K unrolled iterations
- * x_{k+1} = (A^H A + λI)^{-1}(A^H b + λ(x_k − N_w(x_k))) from x₀ = A^H b with one shared CNN and
- * λ = exp(log λ) learned, as one SameDiff graph ({@link ModlGraph}) per purpose and image
- * geometry. Training backpropagates through every iteration and every CG step; the measurement
- * gradient for attacks is the same backpropagation with respect to b.
+ * MoDL (Aggarwal, Mani, Jacob, "MoDL: model-based deep learning architecture for inverse problems",
+ * IEEE TMI 2019): K unrolled iterations with one shared CNN N_w and a learned weight λ,
+ * <pre>
+ *   x₀ = A^H b
+ *   x_{k+1} = (A^H A + λI)^{-1} r_k,   r_k = A^H b + λ D_w(x_k),   D_w(x) = x − N_w(x),   k = 0 … K−1
+ * </pre>
+ * on any {@link LinearOperator} (the task's own operator: FFTs for MRI, convolutions for blur …).
+ * The data-consistency inverse runs outside the network graph, by conjugate gradients to a relative
+ * residual {@code cgTolerance} capped at {@code cgIterations} steps.
  *
- * <p>Needs the multi-coil MRI operator ({@link MultiCoilMri}, 2D): the graph rebuilds A from the
- * operator's coil maps and masks.
+ * <p><b>Exact data-consistency gradient.</b> x = (A^H A + λI)^{-1} r is linear in r with a symmetric
+ * matrix, so for a cotangent g = ∂ℓ/∂x_{k+1} its vector-Jacobian product is one more CG solve,
+ * w = (A^H A + λI)^{-1} g, and differentiating (A^H A + λI) x = r in λ gives ∂x/∂λ = (A^H A + λI)^{-1}(D(x_k) − x_{k+1}).
+ * The backward sweep, k = K−1 … 0:
+ * <pre>
+ *   w_k   = (A^H A + λI)^{-1} g_{k+1}                        (CG on the cotangent)
+ *   ∂ℓ/∂λ  += ⟨w_k, D_w(x_k) − x_{k+1}⟩
+ *   ∂ℓ/∂w  −= λ J_{N,w}(x_k)^T w_k
+ *   ∂ℓ/∂(A^H b) += w_k
+ *   g_k   = λ (w_k − J_{N,x}(x_k)^T w_k)
+ * </pre>
+ * and finally ∂ℓ/∂(A^H b) += g₀ (x₀ = A^H b), ∂ℓ/∂b = A ∂ℓ/∂(A^H b). The CNN's vector-Jacobian
+ * products at x_k are taken in the backward sweep ({@link ConvNet#vjp}, which re-runs N_w(x_k)): only
+ * the K + 1 iterates are kept between the sweeps, never the network's activations or CG's
+ * intermediates. This is the gradient of the exact inverse; it equals backpropagation through CG when
+ * CG has converged, which the tolerance ensures up to the solve's residual. Memory per unrolled
+ * iteration is one image; time per iteration is one network forward pass more than storing the
+ * activations would cost.
+ *
+ * <p>Computation runs in the network's dtype; inputs of another dtype are cast and results cast
+ * back. λ = exp(log λ) keeps the weight positive.
  */
 public final class Modl implements Reconstructor.Differentiable {
+    /** Relative CG residual of the data-consistency solves, by dtype (float32 stalls near 1e-6). */
+    static double cgTolerance(DataType t) {
+        return t == DataType.DOUBLE ? 1e-10 : 1e-5;
+    }
+
+    /** Cap on CG steps of the backward solves, on top of the forward cap (the cotangent is rougher). */
+    private static final int BACKWARD_CG_FACTOR = 3;
+
     private final ConvNet network;
     private final INDArray logLambda;
     private final int iterations;
     private final int cgIterations;
-    private final Map<String, SameDiff> graphs = new HashMap<>();
 
     /**
-     * @param logLambda scalar array, shared with the graphs (the trainer updates it in place)
+     * @param logLambda    scalar array (live: the trainer updates it in place)
+     * @param iterations   unrolled iterations K
+     * @param cgIterations cap on CG steps per data-consistency solve
      */
     public Modl(ConvNet network, INDArray logLambda, int iterations, int cgIterations) {
         if (iterations < 1 || cgIterations < 1) {
             throw new IllegalArgumentException("modl needs iterations ≥ 1 and cg_iterations ≥ 1, found "
                     + iterations + ", " + cgIterations);
         }
-        LinearSubgraphSession.install();
         this.network = network;
         this.logLambda = logLambda;
         this.iterations = iterations;
@@ -65,78 +94,94 @@ public final class Modl implements Reconstructor.Differentiable {
         return cgIterations;
     }
 
-    /** Names of the graph variables that are trained: the network's, then log λ. */
-    public List<String> trainableVariables() {
-        List<String> names = new ArrayList<>();
-        for (String k : network.parameters().keySet()) {
-            names.add(ConvNet.VARIABLE_PREFIX + k);
+    /**
+     * The forward sweep: A^H b and the iterates x₀ … x_K, with the largest CG residual met.
+     */
+    public record Forward(LinearOperator operator, INDArray adjointMeasurements, List<INDArray> iterates,
+                          double cgResidual) {
+        public INDArray x() {
+            return iterates.get(iterates.size() - 1);
         }
-        names.add(ModlGraph.LOG_LAMBDA);
-        return names;
     }
 
-    private SameDiff graph(ModlGraph.Purpose purpose, MultiCoilMri op) {
-        long[] d = op.domainShape();
-        String key = purpose + "/" + op.coils() + "/" + d[1] + "x" + d[2];
-        return graphs.computeIfAbsent(key, k -> ModlGraph.build(purpose, network::build, logLambda, iterations,
-                cgIterations, op.coils(), (int) d[1], (int) d[2], network.dataType()));
+    /**
+     * Gradients of ℓ from the backward sweep.
+     *
+     * @param parameters   ∂ℓ/∂w keyed like {@link ConvNet#parameters()}
+     * @param lambda       ∂ℓ/∂λ
+     * @param measurements ∂ℓ/∂b
+     */
+    public record Gradients(Map<String, INDArray> parameters, double lambda, INDArray measurements) {
     }
 
-    private static MultiCoilMri mri(LinearOperator op) {
-        if (op instanceof MultiCoilMri m && m.geometry() == MultiCoilMri.Geometry.SLICE) {
-            return m;
+    private DataType dtype() {
+        return network.dataType();
+    }
+
+    private SolveResult dataConsistency(LinearOperator op, double lambda, INDArray rhs, int cap) {
+        return new ConjugateGradient(cgTolerance(dtype()), cap)
+                .solve(v -> op.normal(v).addi(v.mul(lambda)), rhs, null);
+    }
+
+    /** Runs the K iterations on measurements {@code b} [B, range...]. */
+    public Forward forward(INDArray measurements, LinearOperator op) {
+        double lambda = lambda();
+        INDArray ahb = op.adjoint(measurements.castTo(dtype()));
+        List<INDArray> xs = new ArrayList<>(iterations + 1);
+        xs.add(ahb);
+        double residual = 0;
+        INDArray x = ahb;
+        for (int k = 0; k < iterations; k++) {
+            INDArray rhs = x.sub(network.forward(x)).muli(lambda).addi(ahb);
+            SolveResult s = dataConsistency(op, lambda, rhs, cgIterations);
+            residual = Math.max(residual, s.finalResidual());
+            x = s.x();
+            xs.add(x);
         }
-        throw new IllegalArgumentException("modl is implemented for 2D multi-coil MRI (problem mri or "
-                + "single-coil-mri); found operator " + op.describe());
+        return new Forward(op, ahb, List.copyOf(xs), residual);
     }
 
-    private Map<String, INDArray> feed(INDArray b, MultiCoilMri op) {
-        DataType t = network.dataType();
-        Map<String, INDArray> f = new HashMap<>();
-        f.put(ModlGraph.KSPACE, b.castTo(t));
-        f.put(ModlGraph.MAPS, op.coilMaps().castTo(t));
-        f.put(ModlGraph.MASK, op.masks().castTo(t));
-        return f;
+    /** The backward sweep for the cotangent {@code g} = ∂ℓ/∂x_K (see the class comment). */
+    public Gradients backward(Forward f, INDArray g) {
+        double lambda = lambda();
+        LinearOperator op = f.operator();
+        INDArray cot = g.castTo(dtype());
+        INDArray gAhb = f.adjointMeasurements().ulike().assign(0);
+        Map<String, INDArray> gParams = new LinkedHashMap<>();
+        double gLambda = 0;
+        for (int k = iterations - 1; k >= 0; k--) {
+            INDArray xk = f.iterates().get(k);
+            INDArray w = dataConsistency(op, lambda, cot, BACKWARD_CG_FACTOR * cgIterations).x();
+            ConvNet.Vjp vjp = network.vjp(xk, w);
+            INDArray denoised = xk.sub(vjp.output());
+            gLambda += inner(w, denoised.subi(f.iterates().get(k + 1)));
+            for (Map.Entry<String, INDArray> e : vjp.parameters().entrySet()) {
+                INDArray contribution = e.getValue().mul(-lambda);
+                gParams.merge(e.getKey(), contribution, INDArray::addi);
+            }
+            gAhb.addi(w);
+            cot = w.sub(vjp.input()).muli(lambda);
+        }
+        gAhb.addi(cot);
+        return new Gradients(gParams, gLambda, op.apply(gAhb));
+    }
+
+    private static double inner(INDArray a, INDArray b) {
+        return a.castTo(DataType.DOUBLE).mul(b.castTo(DataType.DOUBLE)).sumNumber().doubleValue();
     }
 
     @Override
     public INDArray reconstruct(INDArray measurements, LinearOperator op) {
-        MultiCoilMri m = mri(op);
-        SameDiff g = graph(ModlGraph.Purpose.INFER, m);
-        INDArray x = g.output(feed(measurements, m), ModlGraph.OUTPUT).get(ModlGraph.OUTPUT).castTo(measurements.dataType());
-        LinearSubgraphSession.releaseArrays(g);
-        return x;
+        return forward(measurements, op).x().castTo(measurements.dataType());
     }
 
     @Override
     public INDArray measurementVjp(INDArray measurements, LinearOperator op, INDArray v) {
-        MultiCoilMri m = mri(op);
-        Map<String, INDArray> f = feed(measurements, m);
-        f.put(ModlGraph.COTANGENT, v.castTo(network.dataType()));
-        SameDiff g = graph(ModlGraph.Purpose.VJP, m);
-        INDArray db = g.calculateGradients(f, List.of(ModlGraph.KSPACE)).get(ModlGraph.KSPACE).castTo(measurements.dataType());
-        LinearSubgraphSession.releaseArrays(g);
-        return db;
+        return backward(forward(measurements, op), v).measurements().castTo(measurements.dataType());
     }
 
-    /** Mean squared error against {@code target}, its reconstruction, and the gradients by variable name. */
-    public record Step(double loss, INDArray reconstruction, Map<String, INDArray> gradients) {
-    }
-
-    /** One backpropagation through all K iterations. */
-    public Step lossAndGradients(INDArray measurements, LinearOperator op, INDArray target) {
-        MultiCoilMri m = mri(op);
-        Map<String, INDArray> f = feed(measurements, m);
-        f.put(ModlGraph.TARGET, target.castTo(network.dataType()));
-        SameDiff g = graph(ModlGraph.Purpose.TRAIN, m);
-        OutAndGrad r = g.calculateGradientsAndOutputs(f, List.of(ModlGraph.LOSS, ModlGraph.OUTPUT), trainableVariables());
-        LinearSubgraphSession.releaseArrays(g);
-        return new Step(r.getOutputs().get(ModlGraph.LOSS).getDouble(0), r.getOutputs().get(ModlGraph.OUTPUT),
-                r.getGradients());
-    }
-
-    /** A fresh log λ array of the network's dtype. */
+    /** A fresh log λ array of the given dtype. */
     public static INDArray logLambdaOf(double lambda, DataType dtype) {
-        return Nd4j.scalar(dtype, Math.log(lambda));
+        return org.nd4j.linalg.factory.Nd4j.scalar(dtype, Math.log(lambda));
     }
 }

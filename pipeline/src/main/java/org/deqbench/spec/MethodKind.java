@@ -4,41 +4,44 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Arrays;
 
-/** Reconstruction methods; the YAML value is {@link #key()}. */
+/**
+ * Reconstruction method kinds, the names a spec may use; the YAML value is {@link #key()}. A kind
+ * declares what its spec section holds ({@link #learned()}: network and training sections;
+ * {@link #equilibrium()}: a deq section); which kinds this build runs, and on which problems, the
+ * method registry says ({@link MethodCatalog}).
+ */
 public enum MethodKind {
     /** x = A^H b. */
-    ZERO_FILLED("zero-filled", false, true),
+    ZERO_FILLED("zero-filled", false),
     /** x = (A^H A + λI)^{-1} A^H b by conjugate gradients; λ by grid search on the training split. */
-    CG_SENSE("cg-sense", false, true),
+    CG_SENSE("cg-sense", false),
     /** Total-variation regularised reconstruction (compressed sensing). */
-    TV("tv", false, false),
+    TV("tv", false),
     /** MoDL: K unrolled iterations, shared CNN, CG data consistency, backprop through all K. */
-    MODL("modl", true, true),
+    MODL("modl", true),
     /** MOL iteration with an unconstrained CNN (no Lipschitz control). */
-    DEQ("deq", true, true),
+    DEQ("deq", true),
     /** MOL with spectrally normalised CNN (certified monotone). */
-    MOL_SN("mol-sn", true, true),
+    MOL_SN("mol-sn", true),
     /** MOL with the log-barrier Lipschitz penalty (approximate). */
-    MOL_LR("mol-lr", true, true),
+    MOL_LR("mol-lr", true),
     /** DEQ gradient descent with a regularizing gradient g_θ, trained on an error upper bound. */
-    DEQ_GD("deq-gd", true, false),
+    DEQ_GD("deq-gd", true),
     /** DEQ-GD trained at its fixed point with the bound as a regulariser. */
-    RERG("rerg", true, false),
+    RERG("rerg", true),
     /** Explicit learned regulariser R(x) = ½‖x − N(x)‖², proximal gradient DEQ. */
-    ELDER("elder", true, false),
+    ELDER("elder", true),
     /** Plug-and-play proximal gradient with a learned denoiser. */
-    PNP("pnp", true, false),
+    PNP("pnp", true),
     /** Regularisation by denoising with a learned denoiser. */
-    RED("red", true, false);
+    RED("red", true);
 
     private final String key;
     private final boolean learned;
-    private final boolean runnable;
 
-    MethodKind(String key, boolean learned, boolean runnable) {
+    MethodKind(String key, boolean learned) {
         this.key = key;
         this.learned = learned;
-        this.runnable = runnable;
     }
 
     @JsonValue
@@ -49,19 +52,6 @@ public enum MethodKind {
     /** Whether the method has trainable parameters. */
     public boolean learned() {
         return learned;
-    }
-
-    /**
-     * Whether this build's train stage runs the method. The other kinds are named so that specs
-     * and plans can refer to them, and the validator rejects them before anything runs.
-     */
-    public boolean runnable() {
-        return runnable;
-    }
-
-    /** The kinds {@link #runnable()} in this build. */
-    public static java.util.List<String> runnableKeys() {
-        return Arrays.stream(values()).filter(MethodKind::runnable).map(MethodKind::key).toList();
     }
 
     /** Whether the method's forward pass is a fixed-point (deep-equilibrium) solve. */

@@ -29,9 +29,23 @@ public final class SpecValidator {
 
     private final List<String> problems = new ArrayList<>();
     private final Path baseDir;
+    private final MethodCatalog catalog = MethodCatalog.installed();
 
     private SpecValidator(Path baseDir) {
         this.baseDir = baseDir;
+    }
+
+    /** Every task's problem must be one the method runs on (the plan pairs every method with every task). */
+    private void supported(String p, MethodSpec m, List<TaskSpec> tasks) {
+        if (m.kind() == null || !catalog.runnable().contains(m.kind())) {
+            return;
+        }
+        for (TaskSpec t : tasks) {
+            if (t != null && t.problem() != null && !catalog.supports(m.kind(), t.problem())) {
+                problem(p + ".kind", "a method that runs on every task's problem ('" + m.kind().key()
+                        + "' does not run on task '" + t.name() + "', problem " + t.problem().key() + ")", m.kind().key());
+            }
+        }
     }
 
     /**
@@ -78,6 +92,7 @@ public final class SpecValidator {
                 continue;
             }
             method(p, m);
+            supported(p, m, s.tasks());
             if (m.name() != null && !seen.add(m.name())) {
                 problem(p + ".name", "a name not used by another method", m.name());
             }
@@ -260,8 +275,9 @@ public final class SpecValidator {
             problem(p + ".kind", "one of " + java.util.Arrays.stream(MethodKind.values()).map(MethodKind::key).toList(), "nothing");
             return;
         }
-        if (!m.kind().runnable()) {
-            problem(p + ".kind", "a method kind this build runs, one of " + MethodKind.runnableKeys(), m.kind().key());
+        if (!catalog.runnable().contains(m.kind())) {
+            problem(p + ".kind", "a method kind this build runs, one of "
+                    + catalog.runnable().stream().map(MethodKind::key).toList(), m.kind().key());
             return;
         }
         for (int i = 0; i < m.lambdas().size(); i++) {

@@ -27,6 +27,7 @@ public final class ExampleSet implements TrainingData<ExampleSet.Batch> {
     private final INDArray groundTruth;
     private final INDArray measurements;
     private final Map<String, INDArray> parameters = new LinkedHashMap<>();
+    private final Map<String, INDArray> shared = new LinkedHashMap<>();
     private final DataType dtype;
 
     /**
@@ -34,6 +35,16 @@ public final class ExampleSet implements TrainingData<ExampleSet.Batch> {
      */
     public ExampleSet(TaskSpec task, INDArray groundTruth, INDArray measurements, Map<String, INDArray> parameters,
                       DataType dtype) {
+        this(task, groundTruth, measurements, parameters, Map.of(), dtype);
+    }
+
+    /**
+     * @param parameters per-example operator parameters by manifest role, {@code [N, ...]} each
+     * @param shared     parameters shared by every example (the blur kernel), by role
+     */
+    public ExampleSet(TaskSpec task, INDArray groundTruth, INDArray measurements, Map<String, INDArray> parameters,
+                      Map<String, INDArray> shared, DataType dtype) {
+        this.shared.putAll(shared);
         this.task = task;
         this.dtype = dtype;
         this.groundTruth = groundTruth.castTo(dtype);
@@ -49,7 +60,8 @@ public final class ExampleSet implements TrainingData<ExampleSet.Batch> {
                 params.put(role, split.perExample(role, from, to));
             }
         }
-        return new ExampleSet(split.task(), split.groundTruth(from, to), split.measurements(from, to), params, dtype);
+        return new ExampleSet(split.task(), split.groundTruth(from, to), split.measurements(from, to), params,
+                split.sharedParameters(), dtype);
     }
 
     public TaskSpec task() {
@@ -78,6 +90,7 @@ public final class ExampleSet implements TrainingData<ExampleSet.Batch> {
     public Batch batch(int[] indices) {
         Map<String, INDArray> p = new LinkedHashMap<>();
         parameters.forEach((k, v) -> p.put(k, gather(v, indices)));
+        p.putAll(shared);
         return new Batch(gather(groundTruth, indices), gather(measurements, indices), ForwardModels.operator(task, p));
     }
 

@@ -9,63 +9,32 @@ import org.deqbench.data.SimulatedData;
 import org.deqbench.data.SimulatedSplit;
 import org.deqbench.metrics.ImageScores;
 import org.deqbench.plan.NodeContext;
-import org.deqbench.recon.CgSense;
 import org.deqbench.recon.Reconstructor;
-import org.deqbench.recon.ZeroFilled;
-import org.deqbench.solve.ConjugateGradient;
 import org.deqbench.spec.MethodSpec;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Non-learned baselines. Zero-filled needs no training; CG-SENSE chooses λ from the spec's grid
- * by the mean PSNR on the training split (the test split is never looked at), then reconstructs
- * the test split. Computation is in float64; outputs are stored as float32.
+ * What the non-learned baselines ({@link ZeroFilledMethod}, {@link CgSenseMethod}) share: test-split
+ * reconstruction in batches, per-image scores and the node's outputs. Computation is in float64;
+ * outputs are stored as float32.
  */
 final class LinearBaselines {
     /** Examples per operator batch. */
     private static final int BATCH = 8;
-    /** CG relative tolerance for reconstructions (float64). */
-    private static final double CG_TOLERANCE = 1e-8;
 
     private LinearBaselines() {
     }
 
-    static void train(NodeContext ctx) {
-        long t0 = System.nanoTime();
+    /**
+     * Reconstructs the test split with {@code method} and writes the node's outputs:
+     * {@code reconstructions.npy}, {@code metrics.json} and {@code method.json} ({@code info} plus
+     * time and memory).
+     */
+    static void finish(NodeContext ctx, Reconstructor method, Map<String, Object> info, long startNanos) {
         MethodSpec m = ctx.method();
-        SimulatedSplit train = SimulatedData.load(ctx.simulated(), "train");
         SimulatedSplit test = SimulatedData.load(ctx.simulated(), "test");
-        Map<String, Object> info = new LinkedHashMap<>();
-        info.put("kind", m.kind().key());
-        Reconstructor method;
-        switch (m.kind()) {
-            case ZERO_FILLED -> method = new ZeroFilled();
-            case CG_SENSE -> {
-                ConjugateGradient cg = new ConjugateGradient(CG_TOLERANCE, m.cgIterations());
-                List<Map<String, Object>> grid = new ArrayList<>();
-                double bestPsnr = Double.NEGATIVE_INFINITY;
-                double bestLambda = Double.NaN;
-                for (int i = 0; i < m.lambdas().size(); i++) {
-                    double lambda = m.lambdas().get(i);
-                    double psnr = mean(metrics(new CgSense(lambda, cg), train), "psnr");
-                    grid.add(Map.of("lambda", lambda, "train_psnr", psnr));
-                    ctx.tracker().logMetric("grid_train_psnr", psnr, i);
-                    System.out.printf("  lambda %-8g train PSNR %.2f dB%n", lambda, psnr);
-                    if (psnr > bestPsnr) {
-                        bestPsnr = psnr;
-                        bestLambda = lambda;
-                    }
-                }
-                info.put("lambda", bestLambda);
-                info.put("lambda_grid", grid);
-                info.put("cg_iterations", m.cgIterations());
-                info.put("cg_tolerance", CG_TOLERANCE);
-                method = new CgSense(bestLambda, cg);
-            }
-            default -> throw new IllegalArgumentException(m.kind().key() + " is not a linear baseline");
-        }
         INDArray recon = reconstructAll(method, test);
         List<Map<String, Object>> perImage = rows(ImageScores.perImage(test.groundTruth(0, test.size()), recon));
         ctx.output().writeArray("reconstructions.npy", recon.castTo(DataType.FLOAT), "reconstruction",
@@ -75,14 +44,22 @@ final class LinearBaselines {
         metrics.put("mean", Map.of("psnr", mean(perImage, "psnr"), "ssim", mean(perImage, "ssim"),
                 "nmse", mean(perImage, "nmse")));
         ctx.output().writeJson("metrics.json", metrics, "metrics", "per-image PSNR, SSIM, NMSE on the test split");
-        info.put("train_seconds", (System.nanoTime() - t0) / 1e9);
-        info.put("train_peak_bytes", Pointer.physicalBytes());
-        ctx.output().writeJson("method.json", info, "method",
+        Map<String, Object> all = new LinkedHashMap<>();
+        all.put("kind", m.kind().key());
+        all.putAll(info);
+        all.put("train_seconds", (System.nanoTime() - startNanos) / 1e9);
+        all.put("train_peak_bytes", Pointer.physicalBytes());
+        ctx.output().writeJson("method.json", all, "method",
                 "chosen parameters, training time (s) and the process's resident memory (bytes)");
         ctx.tracker().logMetric("test_psnr", mean(perImage, "psnr"));
         ctx.tracker().logMetric("test_ssim", mean(perImage, "ssim"));
         ctx.tracker().logMetric("test_nmse", mean(perImage, "nmse"));
         System.out.printf("  %s: test PSNR %.2f dB, SSIM %.4f%n", m.name(), mean(perImage, "psnr"), mean(perImage, "ssim"));
+    }
+
+    /** Mean PSNR of {@code method} on a whole split. */
+    static double meanPsnr(Reconstructor method, SimulatedSplit split) {
+        return mean(metrics(method, split), "psnr");
     }
 
     /** Reconstructs a whole split in batches, in float64. */

@@ -206,7 +206,7 @@ public final class MemoryScaling {
         MethodSpec m = atIterations(spec.method(config.method()), config.iterations());
         SimulatedSplit split = SimulatedData.load(new RunStore(dataStore(runDir)).input("simulate/" + task.name()), "train");
         ExampleSet data = ExampleSet.of(split, 0, split.size(), DataType.FLOAT);
-        TrainableModel<ExampleSet.Batch> model = LearnedTraining.create(m, task,
+        TrainableModel<ExampleSet.Batch> model = MethodRegistry.learned(m.kind()).create(m, task,
                 RandomStreams.derive(spec.seed(), "memory/" + config.key(), 0));
         TrainerSettings settings = new TrainerSettings(1, m.training().batchSize(), "constant",
                 m.training().learningRate(), 0, steps, spec.seed(), null, config.key());
@@ -239,11 +239,12 @@ public final class MemoryScaling {
         if (k < 1) {
             throw new IllegalArgumentException("iterations must be ≥ 1, found " + k);
         }
-        if (m.kind() == MethodKind.MODL) {
+        boolean trained = MethodRegistry.of(m.kind()) instanceof LearnedMethod<?>;
+        if (trained && !m.kind().equilibrium()) {
             return new MethodSpec(m.name(), m.kind(), m.lambdas(), m.cgIterations(), k, m.network(), m.deq(),
                     m.training(), m.lipschitz());
         }
-        if (m.kind().equilibrium() && LearnedTraining.supports(m.kind())) {
+        if (trained) {
             DeqSpec d = m.deq();
             DeqSpec capped = new DeqSpec(d.alpha(), d.lambda(), k, 0.0, d.solver(), d.andersonMemory(), d.backward(),
                     k, 0.0, d.cgIterations());
@@ -251,7 +252,7 @@ public final class MemoryScaling {
                     m.training(), m.lipschitz());
         }
         throw new IllegalArgumentException("method '" + m.name() + "' (" + m.kind().key() + ") has no iteration count the "
-                + "memory benchmark can vary; use modl, deq, mol-sn or mol-lr");
+                + "memory benchmark can vary; use a learned method (unrolled or equilibrium)");
     }
 
     /** For tests: the row file a child wrote. */

@@ -5,13 +5,12 @@ import java.util.Map;
 import org.deqbench.metrics.ImageScores;
 import org.deqbench.nn.ConvNet;
 import org.deqbench.recon.Modl;
-import org.deqbench.recon.ModlGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * MoDL as the trainer sees it: parameters are the CNN's (keyed like {@link ConvNet#parameters()})
- * and {@value #LOG_LAMBDA}; loss and gradients come from one backpropagation through the unrolled
- * graph ({@link Modl#lossAndGradients}).
+ * and {@value #LOG_LAMBDA}; the loss is the mean squared error of x_K, its gradients come from
+ * MoDL's backward sweep with exact data-consistency gradients ({@link Modl#backward}).
  */
 final class ModlModel implements TrainableModel<ExampleSet.Batch> {
     static final String LOG_LAMBDA = "log_lambda";
@@ -43,17 +42,14 @@ final class ModlModel implements TrainableModel<ExampleSet.Batch> {
 
     @Override
     public StepResult lossAndGradients(ExampleSet.Batch batch, long step) {
-        Modl.Step s = modl.lossAndGradients(batch.measurements(), batch.operator(), batch.groundTruth());
-        Map<String, INDArray> g = new LinkedHashMap<>();
-        for (String k : parameters.keySet()) {
-            String var = k.equals(LOG_LAMBDA) ? ModlGraph.LOG_LAMBDA : ConvNet.VARIABLE_PREFIX + k;
-            INDArray gk = s.gradients().get(var);
-            if (gk == null) {
-                throw new IllegalStateException("MoDL graph returned no gradient for '" + var + "'");
-            }
-            g.put(k, gk.reshape(parameters.get(k).shape()));
-        }
-        return new StepResult(s.loss(), g, Map.of("lambda", modl.lambda()));
+        Modl.Forward f = modl.forward(batch.measurements(), batch.operator());
+        INDArray diff = f.x().sub(batch.groundTruth().castTo(f.x().dataType()));
+        double n = diff.length();
+        double norm = diff.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).norm2Number().doubleValue();
+        Modl.Gradients gr = modl.backward(f, diff.muli(2.0 / n));
+        Map<String, INDArray> g = new LinkedHashMap<>(gr.parameters());
+        g.put(LOG_LAMBDA, org.nd4j.linalg.factory.Nd4j.scalar(modl.network().dataType(), gr.lambda() * modl.lambda()));
+        return new StepResult(norm * norm / n, g, Map.of("lambda", modl.lambda(), "cg_residual", f.cgResidual()));
     }
 
     @Override

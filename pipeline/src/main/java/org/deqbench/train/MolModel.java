@@ -33,24 +33,22 @@ final class MolModel implements TrainableModel<ExampleSet.Batch> {
     private final LipschitzBarrier barrier;
     private final LipschitzSpec lipschitz;
     private final long seed;
-    private final int height;
-    private final int width;
+    private final long[] spatialShape;
     private final Map<String, INDArray> parameters = new LinkedHashMap<>();
 
     /**
      * @param lipschitz MOL-LR's penalty settings, or null for no penalty
-     * @param height    image height (for the layer-norm bound)
+     * @param spatialShape image size without channels (for the layer-norm bound)
      */
     MolModel(ConvNet network, double lambda, DeqSpec deq, int initCgIterations, LipschitzSpec lipschitz, long seed,
-             int height, int width) {
+             long[] spatialShape) {
         this.network = network;
         this.deq = deq;
         this.initCgIterations = initCgIterations;
         this.lipschitz = lipschitz;
         this.barrier = lipschitz == null ? null : LipschitzBarrier.of(lipschitz);
         this.seed = seed;
-        this.height = height;
-        this.width = width;
+        this.spatialShape = spatialShape.clone();
         parameters.putAll(network.parameters());
         parameters.put(LOG_LAMBDA, Nd4j.scalar(network.dataType(), Math.log(lambda)));
     }
@@ -124,7 +122,7 @@ final class MolModel implements TrainableModel<ExampleSet.Batch> {
         if (network.spectralNormalization() == null) {
             return Map.of();
         }
-        return Map.of("lipschitz_bound", layerNormBound(network, height, width, EPOCH_BOUND));
+        return Map.of("lipschitz_bound", layerNormBound(network, spatialShape, EPOCH_BOUND));
     }
 
     @Override
@@ -134,15 +132,15 @@ final class MolModel implements TrainableModel<ExampleSet.Batch> {
     }
 
     /**
-     * Π_l ‖W_l ⋆ ·‖ × Lip(φ)^{n−1} on {@code height}×{@code width} images, each operator norm by
+     * Π_l ‖W_l ⋆ ·‖ × Lip(φ)^{n−1} on images of {@code spatialShape}, each operator norm by
      * restarted Lanczos on C^T C ({@link #FINAL_BOUND}: to relative eigen-residual 1e-4, i.e. σ² to
      * about 1e-8 relative; {@link #EPOCH_BOUND} 1e-3 during training): an upper bound on the Lipschitz
      * constant of H up to the Lanczos estimate's (from-below) error, which certify makes rigorous.
      */
-    static double layerNormBound(ConvNet network, int height, int width, Lanczos lanczos) {
+    static double layerNormBound(ConvNet network, long[] spatialShape, Lanczos lanczos) {
         double bound = 1;
         long s = 0;
-        for (ConvolutionOperator op : network.layerOperators(height, width)) {
+        for (ConvolutionOperator op : network.layerOperators((int) spatialShape[0], (int) spatialShape[1])) {
             bound *= op.operatorNorm(lanczos, 17 + s++).value();
         }
         return bound * Math.pow(network.activationLipschitz(), network.architecture().layers() - 1);

@@ -5,8 +5,8 @@ import org.deqbench.plan.Stage;
 
 /**
  * The {@code train} stage: fits one method on the training split of one task and writes its
- * test-split reconstructions and per-image metrics. Non-learned methods "train" by choosing their
- * regularisation weight on the training split; learned methods run the trainer.
+ * test-split reconstructions and per-image metrics, through the method's entry in
+ * {@link MethodRegistry}.
  */
 public final class TrainStage implements Stage {
     @Override
@@ -16,10 +16,6 @@ public final class TrainStage implements Stage {
 
     @Override
     public void run(NodeContext ctx) throws Exception {
-        if (ctx.method().kind().learned()) {
-            LearnedTraining.train(ctx);
-        } else {
-            LinearBaselines.train(ctx);
-        }
+        MethodRegistry.of(ctx.method().kind()).train(ctx);
     }
 }
