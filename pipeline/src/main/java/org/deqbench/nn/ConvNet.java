@@ -1,8 +1,10 @@
 package org.deqbench.nn;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -21,7 +23,6 @@ import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -37,6 +38,14 @@ import org.nd4j.linalg.factory.Nd4j;
  * MOL's score is F = I − H with H = N; the skip connections belong to the methods, which keeps
  * Lipschitz(N) ≤ Π_l ‖W_l ⋆ ·‖₂ (φ is 1-Lipschitz) usable for certificates.
  *
+ * <p><b>Spatial rank</b> ({@link Architecture#spatialDims()}): 2 for images {@code [B, C, H, W]}
+ * (conv2d, k×k kernels), 3 for volumes and 2D+time sequences {@code [B, C, D, H, W]} (conv3d,
+ * k×k×k kernels; for dynamic MRI the frames are D, so the network mixes neighbouring frames as
+ * it mixes neighbouring pixels — the spatio-temporal CNN of MoDL/MOL on 2D+time and 3D data).
+ * Everything else — activations, VJP, JVP, spectral normalisation, save/load — is the same
+ * mathematics with one more axis. ELDER's explicit-gradient graph ({@link ElderRegularizer}) is
+ * built for 2D networks only.
+ *
  * <p><b>Lipschitz-bounded variant</b> ({@link #createSpectral}, MOL-SN): the graph's weights are
  * W_l = c·V_l/σ(V_l) with V_l the raw parameters and σ the true operator norm of the convolution on
  * the training image size, see {@link SpectralNormalization}. {@link #parameters()},
@@ -44,22 +53,24 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p><b>Performance.</b> Graphs are built once; {@link #forward}, {@link #vjp} and {@link #jvp}
  * feed placeholders ({@value #INPUT}, {@value #COTANGENT}, {@value #TANGENT}) and run them, the
- * VJP in a single {@code calculateGradientsAndOutputs} call. Forward passes and VJPs run in an
- * NHWC copy of the graph (faster oneDNN convolutions, see {@link #DEFAULT_LAYOUT}); arrays in and
- * out are always NCHW {@code [B, C, H, W]}. Inputs of another dtype than the network's are cast.
- * Not thread-safe.
+ * VJP in a single {@code calculateGradientsAndOutputs} call. Forward passes and VJPs of 2D
+ * networks run in an NHWC copy of the graph (faster oneDNN convolutions, see
+ * {@link #DEFAULT_LAYOUT}), those of 3D networks in {@link #DEFAULT_VOLUME_LAYOUT}; arrays in and
+ * out are always channels first, NCHW {@code [B, C, H, W]} or NCDHW {@code [B, C, D, H, W]}.
+ * Inputs of another dtype than the network's are cast. Not thread-safe.
  *
- * <p>Weights are {@code [k, k, Cin, Cout]} (SameDiff's YXIO layout), biases {@code [Cout]}, named
- * {@code w0, b0, w1, b1, …}; He-normal initialisation from a seed, zero biases.
+ * <p>Weights are {@code [k, k, Cin, Cout]} (SameDiff's YXIO layout) or {@code [k, k, k, Cin, Cout]}
+ * (conv3d's {@code [kD, kH, kW, Cin, Cout]}), biases {@code [Cout]}, named {@code w0, b0, w1, b1, …};
+ * He-normal initialisation N(0, 2/(k^d·Cin)) from a seed, zero biases.
  */
 public final class ConvNet {
-    /** Placeholder of the input batch {@code [B, Cin, H, W]}. */
+    /** Placeholder of the input batch {@code [B, Cin, H, W]} or {@code [B, Cin, D, H, W]}. */
     public static final String INPUT = "input";
     /** Name of N(x) in the graph. */
     public static final String OUTPUT = "output";
-    /** Placeholder of the cotangent v {@code [B, Cout, H, W]} of a vector-Jacobian product. */
+    /** Placeholder of the cotangent v {@code [B, Cout, …]} of a vector-Jacobian product. */
     public static final String COTANGENT = "cotangent";
-    /** Placeholder of the tangent t {@code [B, Cin, H, W]} of a Jacobian-vector product. */
+    /** Placeholder of the tangent t {@code [B, Cin, …]} of a Jacobian-vector product. */
     public static final String TANGENT = "tangent";
     /** Name of J_x(x) t in the graph. */
     public static final String JVP = "jvp";
@@ -70,7 +81,12 @@ public final class ConvNet {
     private static final String PRE_ACTIVATION = "preactivation_";
     private static final String CONFIG_FILE = "network.json";
     private static final String GRAPH_FILE = "network.sdz";
-    private static final int FORMAT_VERSION = 1;
+    /**
+     * Version of {@code network.json}. 2 added the spatial rank ({@code architecture.spatial_dims})
+     * and replaced the spectral settings' {@code height}, {@code width} by {@code spatial_shape};
+     * version 1 files (2D networks) are read as well.
+     */
+    static final int FORMAT_VERSION = 2;
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
 
@@ -83,10 +99,16 @@ public final class ConvNet {
      * @param activation  {@code relu}, {@code elu} (α = 1) or {@code softplus}
      * @param channelsIn  input channels (2 for complex images, 1 for real)
      * @param channelsOut output channels
+     * @param spatialDims 2 (images {@code [B, C, H, W]}, conv2d) or 3 (volumes and 2D+time
+     *                    sequences {@code [B, C, D, H, W]}, conv3d)
      */
     public record Architecture(int layers, int channels, int kernel, String activation, int channelsIn,
-                               int channelsOut) {
+                               int channelsOut, int spatialDims) {
         public Architecture {
+            if (spatialDims != 2 && spatialDims != 3) {
+                throw new IllegalArgumentException("network spatial dimensions: expected 2 (images) or 3 (volumes,"
+                        + " 2D+time), got " + spatialDims);
+            }
             if (layers < 2) {
                 throw new IllegalArgumentException("network.layers: expected >= 2, got " + layers);
             }
@@ -100,6 +122,12 @@ public final class ConvNet {
             Activation.of(activation);
         }
 
+        /** A 2D network. */
+        public Architecture(int layers, int channels, int kernel, String activation, int channelsIn,
+                            int channelsOut) {
+            this(layers, channels, kernel, activation, channelsIn, channelsOut, 2);
+        }
+
         /** Channels entering layer l (l = 0 … layers−1), and leaving it as {@code width(l + 1)}. */
         public int width(int l) {
             if (l == 0) {
@@ -108,13 +136,33 @@ public final class ConvNet {
             return l == layers ? channelsOut : channels;
         }
 
-        /** Multiply–add FLOPs of the convolutions for one H×W image: Σ_l 2·k²·Cin_l·Cout_l·H·W. */
-        public double convolutionFlops(long height, long width) {
+        /**
+         * Multiply–add FLOPs of the convolutions for one H×W image or D×H×W volume:
+         * Σ_l 2·k^d·Cin_l·Cout_l·(D·)H·W.
+         */
+        public double convolutionFlops(long... spatialShape) {
+            if (spatialShape.length != spatialDims) {
+                throw new IllegalArgumentException("a " + spatialDims + "D network needs " + spatialDims
+                        + " spatial sizes, got " + Arrays.toString(spatialShape));
+            }
+            double voxels = 1;
+            for (long n : spatialShape) {
+                voxels *= n;
+            }
             double flops = 0;
             for (int l = 0; l < layers; l++) {
-                flops += 2.0 * kernel * kernel * width(l) * width(l + 1) * height * width;
+                flops += 2.0 * Math.pow(kernel, spatialDims) * width(l) * width(l + 1) * voxels;
             }
             return flops;
+        }
+
+        /** Shape of layer l's weight: {@code [k, k, Cin_l, Cout_l]} or {@code [k, k, k, Cin_l, Cout_l]}. */
+        long[] weightShape(int l) {
+            long[] shape = new long[spatialDims + 2];
+            Arrays.fill(shape, 0, spatialDims, kernel);
+            shape[spatialDims] = width(l);
+            shape[spatialDims + 1] = width(l + 1);
+            return shape;
         }
     }
 
@@ -131,11 +179,29 @@ public final class ConvNet {
     private final SameDiff sd;
     private final Map<Layout, SameDiff> graphs = new java.util.EnumMap<>(Layout.class);
     private final List<String> gradientNames;
-    private Layout forwardLayout = DEFAULT_LAYOUT;
-    private Layout vjpLayout = DEFAULT_LAYOUT;
+    private Layout forwardLayout;
+    private Layout vjpLayout;
 
-    /** Memory layout of activations inside a graph (SameDiff conv2d's {@code dataFormat}). */
-    enum Layout { NCHW, NHWC }
+    /**
+     * Memory layout of activations inside a graph (SameDiff's {@code dataFormat}): channels first
+     * ({@code NCHW}; {@code NCDHW} for a 3D network) or channels last ({@code NHWC}; {@code NDHWC}).
+     */
+    enum Layout {
+        NCHW, NHWC;
+
+        /** Whether channels are the last axis. */
+        boolean channelsLast() {
+            return this == NHWC;
+        }
+
+        /** The layout's name for a network with {@code spatialDims} spatial axes (NCDHW, NDHWC for 3). */
+        String dataFormat(int spatialDims) {
+            if (spatialDims == 2) {
+                return name();
+            }
+            return channelsLast() ? "NDHWC" : "NCDHW";
+        }
+    }
 
     /**
      * Layout of {@link #forward} and {@link #vjp} graphs. Measured with {@code deqbench bench
@@ -148,6 +214,17 @@ public final class ConvNet {
      */
     static final Layout DEFAULT_LAYOUT = Layout.NHWC;
 
+    /**
+     * Layout of {@link #forward} and {@link #vjp} graphs of 3D networks. See
+     * {@link #defaultLayout(int)}.
+     */
+    static final Layout DEFAULT_VOLUME_LAYOUT = Layout.NCHW;
+
+    /** {@link #DEFAULT_LAYOUT} for 2D networks, {@link #DEFAULT_VOLUME_LAYOUT} for 3D ones. */
+    static Layout defaultLayout(int spatialDims) {
+        return spatialDims == 2 ? DEFAULT_LAYOUT : DEFAULT_VOLUME_LAYOUT;
+    }
+
     private ConvNet(Architecture architecture, DataType dtype, List<INDArray> weights, List<INDArray> biases,
                     SpectralNormalization spectral) {
         if (!dtype.isFPType()) {
@@ -158,6 +235,8 @@ public final class ConvNet {
         this.weights = weights;
         this.biases = biases;
         this.spectral = spectral;
+        this.forwardLayout = defaultLayout(architecture.spatialDims());
+        this.vjpLayout = forwardLayout;
         this.sd = graph(Layout.NCHW);
         buildTangent(sd);
         this.graphs.put(Layout.NCHW, sd);
@@ -170,9 +249,19 @@ public final class ConvNet {
         this.gradientNames = List.copyOf(names);
     }
 
-    /** An unconstrained network from its spec, He-initialised from {@code seed}. */
+    /** An unconstrained 2D network from its spec, He-initialised from {@code seed}. */
     public static ConvNet create(NetworkSpec spec, int channelsIn, int channelsOut, long seed, DataType dtype) {
-        Architecture a = architecture(spec, channelsIn, channelsOut);
+        return create(spec, 2, channelsIn, channelsOut, seed, dtype);
+    }
+
+    /**
+     * An unconstrained network from its spec, He-initialised from {@code seed}: 2D
+     * ({@code spatialDims = 2}, images {@code [B, C, H, W]}) or 3D ({@code 3}, volumes or 2D+time
+     * sequences {@code [B, C, D, H, W]} with k×k×k kernels).
+     */
+    public static ConvNet create(NetworkSpec spec, int spatialDims, int channelsIn, int channelsOut, long seed,
+                                 DataType dtype) {
+        Architecture a = architecture(spec, spatialDims, channelsIn, channelsOut);
         return new ConvNet(a, dtype, initialWeights(a, seed, dtype), zeroBiases(a, dtype), null);
     }
 
@@ -197,10 +286,24 @@ public final class ConvNet {
                 SpectralNormalization.Settings.of(spec.lipschitzTarget(), height, width), seed, dtype);
     }
 
-    /** As {@link #createSpectral(NetworkSpec, int, int, int, int, long, DataType)} with explicit settings. */
+    /**
+     * MOL-SN's Lipschitz-bounded network on images ({@code spatialShape = {H, W}}: a 2D network) or
+     * volumes and 2D+time sequences ({@code {D, H, W}}: a 3D network), normalised on that size
+     * with the default {@link SpectralNormalization.Settings#of(double, long...) settings}.
+     */
+    public static ConvNet createSpectral(NetworkSpec spec, int channelsIn, int channelsOut, long[] spatialShape,
+                                         long seed, DataType dtype) {
+        return createSpectral(spec, channelsIn, channelsOut,
+                SpectralNormalization.Settings.of(spec.lipschitzTarget(), spatialShape), seed, dtype);
+    }
+
+    /**
+     * As {@link #createSpectral(NetworkSpec, int, int, long[], long, DataType)} with explicit
+     * settings; the rank of {@link SpectralNormalization.Settings#spatialShape()} is the network's.
+     */
     public static ConvNet createSpectral(NetworkSpec spec, int channelsIn, int channelsOut,
                                          SpectralNormalization.Settings settings, long seed, DataType dtype) {
-        Architecture a = architecture(spec, channelsIn, channelsOut);
+        Architecture a = architecture(spec, settings.spatialDims(), channelsIn, channelsOut);
         List<INDArray> raw = initialWeights(a, seed, dtype);
         List<INDArray> normalised = new ArrayList<>();
         for (INDArray w : raw) {
@@ -210,9 +313,9 @@ public final class ConvNet {
         return new ConvNet(a, dtype, normalised, zeroBiases(a, dtype), sn);
     }
 
-    private static Architecture architecture(NetworkSpec spec, int channelsIn, int channelsOut) {
+    private static Architecture architecture(NetworkSpec spec, int spatialDims, int channelsIn, int channelsOut) {
         return new Architecture(spec.layers(), spec.channels(), spec.kernel(), spec.activation(), channelsIn,
-                channelsOut);
+                channelsOut, spatialDims);
     }
 
     public Architecture architecture() {
@@ -233,7 +336,7 @@ public final class ConvNet {
         return sd;
     }
 
-    /** N(x) for x {@code [B, Cin, H, W]}. */
+    /** N(x) for x {@code [B, Cin, H, W]} (2D) or {@code [B, Cin, D, H, W]} (3D). */
     public INDArray forward(INDArray x) {
         Map<String, INDArray> feed = new HashMap<>(2);
         feed.put(INPUT, toLayout(cast(x, INPUT, architecture.channelsIn()), forwardLayout));
@@ -298,30 +401,41 @@ public final class ConvNet {
      */
     private SameDiff graph(Layout layout) {
         SameDiff g = SameDiff.create();
-        SDVariable input = layout == Layout.NCHW
-                ? g.placeHolder(INPUT, dtype, -1, architecture.channelsIn(), -1, -1)
-                : g.placeHolder(INPUT, dtype, -1, -1, -1, architecture.channelsIn());
+        SDVariable input = g.placeHolder(INPUT, dtype, placeholderShape(architecture.channelsIn(), layout));
         SDVariable output = layers(g, input, layout).output().rename(OUTPUT);
-        SDVariable cotangent = layout == Layout.NCHW
-                ? g.placeHolder(COTANGENT, dtype, -1, architecture.channelsOut(), -1, -1)
-                : g.placeHolder(COTANGENT, dtype, -1, -1, -1, architecture.channelsOut());
+        SDVariable cotangent = g.placeHolder(COTANGENT, dtype, placeholderShape(architecture.channelsOut(), layout));
         g.sum(VJP_LOSS, output.mul(cotangent));
         g.setLossVariables(VJP_LOSS);
         return g;
     }
 
-    /** An NCHW array in {@code layout} (a C-ordered copy for NHWC). */
-    private static INDArray toLayout(INDArray nchw, Layout layout) {
-        return layout == Layout.NCHW ? nchw : nchw.permute(0, 2, 3, 1).dup('c');
+    /** {@code [-1, C, -1, …]} (channels first) or {@code [-1, …, -1, C]} (channels last). */
+    private long[] placeholderShape(int channels, Layout layout) {
+        long[] shape = new long[architecture.spatialDims() + 2];
+        Arrays.fill(shape, -1);
+        shape[layout.channelsLast() ? shape.length - 1 : 1] = channels;
+        return shape;
+    }
+
+    /** A channels-first array in {@code layout} (a C-ordered copy for channels last). */
+    private static INDArray toLayout(INDArray channelsFirst, Layout layout) {
+        if (!layout.channelsLast()) {
+            return channelsFirst;
+        }
+        return channelsFirst.rank() == 4 ? channelsFirst.permute(0, 2, 3, 1).dup('c')
+                : channelsFirst.permute(0, 2, 3, 4, 1).dup('c');
     }
 
     /**
-     * An array of {@code layout} back in NCHW, C-ordered (a copy for NHWC: inputs and outputs
-     * have 1 or 2 channels, so the copy is small next to the 64-channel activations, and callers
-     * get contiguous arrays).
+     * An array of {@code layout} back in channels-first order, C-ordered (a copy for channels last:
+     * inputs and outputs have 1 or 2 channels, so the copy is small next to the 64-channel
+     * activations, and callers get contiguous arrays).
      */
     private static INDArray fromLayout(INDArray a, Layout layout) {
-        return layout == Layout.NCHW ? a : a.permute(0, 3, 1, 2).dup('c');
+        if (!layout.channelsLast()) {
+            return a;
+        }
+        return a.rank() == 4 ? a.permute(0, 3, 1, 2).dup('c') : a.permute(0, 4, 1, 2, 3).dup('c');
     }
 
     /** The graph of {@code layout}, built on first use; all share this network's parameter arrays. */
@@ -341,12 +455,12 @@ public final class ConvNet {
 
     /** Appends the tangent pass ṫ_{l+1} = φ'(z_l) ⊙ (W_l ⋆ ṫ_l) to the NCHW graph: output {@value #JVP}. */
     private void buildTangent(SameDiff g) {
-        Conv2DConfig config = ConvolutionOperator.conv2dConfig(architecture.kernel());
         Activation activation = Activation.of(architecture.activation());
-        SDVariable t = g.placeHolder(TANGENT, dtype, -1, architecture.channelsIn(), -1, -1);
+        SDVariable t = g.placeHolder(TANGENT, dtype, placeholderShape(architecture.channelsIn(), Layout.NCHW));
         for (int l = 0; l < architecture.layers(); l++) {
             SDVariable w = g.getVariable(VARIABLE_PREFIX + weightName(l));
-            t = g.cnn().conv2d(t, w, config);
+            t = ConvolutionOperator.convolution(g, t, w, null, architecture.spatialDims(), architecture.kernel(),
+                    false);
             if (l < architecture.layers() - 1) {
                 SDVariable z = g.getVariable(PRE_ACTIVATION + l);
                 t = activation.tangentDerivative(g, z).mul(t);
@@ -394,7 +508,8 @@ public final class ConvNet {
     }
 
     /**
-     * Builds N into another graph: {@code input} {@code [B, Cin, H, W]} ↦ N(input). The parameter
+     * Builds N into another graph: {@code input} {@code [B, Cin, H, W]} ({@code [B, Cin, D, H, W]}
+     * for a 3D network) ↦ N(input). The parameter
      * variables ({@value #VARIABLE_PREFIX}w0, …) are created in {@code target} on first use and
      * reused on later calls, so calling this K times (unrolled MoDL) shares the weights; they are
      * backed by this network's own arrays, so {@link #setParameters} and in-place updates of the
@@ -417,7 +532,6 @@ public final class ConvNet {
 
     /** {@link #layers(SameDiff, SDVariable)} on activations already in {@code layout}. */
     Layers layers(SameDiff target, SDVariable input, Layout layout) {
-        Conv2DConfig config = ConvolutionOperator.conv2dConfig(architecture.kernel(), layout.name());
         Activation activation = Activation.of(architecture.activation());
         List<SDVariable> z = new ArrayList<>();
         List<SDVariable> w = new ArrayList<>();
@@ -426,7 +540,8 @@ public final class ConvNet {
             SDVariable wl = shared(target, VARIABLE_PREFIX + weightName(l), weights.get(l));
             SDVariable bl = shared(target, VARIABLE_PREFIX + biasName(l), biases.get(l));
             w.add(wl);
-            h = target.cnn().conv2d(h, wl, bl, config);
+            h = ConvolutionOperator.convolution(target, h, wl, bl, architecture.spatialDims(), architecture.kernel(),
+                    layout.channelsLast());
             if (!target.hasVariable(PRE_ACTIVATION + l)) {
                 h = h.rename(PRE_ACTIVATION + l);
             }
@@ -448,13 +563,19 @@ public final class ConvNet {
     }
 
     /**
-     * The convolutions (with the weights the graph computes with) as linear operators on
-     * {@code height}×{@code width} images, for operator norms and Lipschitz certificates.
+     * The convolutions (with the weights the graph computes with) as linear operators on images
+     * of size {@code {H, W}} (2D network) or volumes {@code {D, H, W}} (3D network), for operator
+     * norms and Lipschitz certificates.
      */
-    public List<ConvolutionOperator> layerOperators(int height, int width) {
+    public List<ConvolutionOperator> layerOperators(long... spatialShape) {
+        if (spatialShape.length != architecture.spatialDims()) {
+            throw new IllegalArgumentException("a " + architecture.spatialDims() + "D network's layer operators need "
+                    + (architecture.spatialDims() == 2 ? "{H, W}" : "{D, H, W}") + ", got "
+                    + Arrays.toString(spatialShape));
+        }
         List<ConvolutionOperator> ops = new ArrayList<>();
         for (INDArray w : weights) {
-            ops.add(new ConvolutionOperator(w, height, width));
+            ops.add(new ConvolutionOperator(w, spatialShape));
         }
         return ops;
     }
@@ -490,14 +611,19 @@ public final class ConvNet {
         Path configFile = dir.resolve(CONFIG_FILE);
         Saved saved;
         try {
-            saved = JSON.readValue(configFile.toFile(), Saved.class);
+            JsonNode tree = JSON.readTree(configFile.toFile());
+            int version = tree.path("format_version").asInt(-1);
+            if (version != 1 && version != FORMAT_VERSION) {
+                throw new IllegalArgumentException(configFile + ": format_version " + tree.path("format_version")
+                        + " is not supported; expected 1 or " + FORMAT_VERSION);
+            }
+            if (version == 1) {
+                upgradeFromVersion1(tree);
+            }
+            saved = JSON.treeToValue(tree, Saved.class);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read network description " + configFile
                     + " (expected the " + CONFIG_FILE + " written by ConvNet.save)", e);
-        }
-        if (saved.formatVersion() != FORMAT_VERSION) {
-            throw new IllegalArgumentException(configFile + ": format_version " + saved.formatVersion()
-                    + " is not supported; expected " + FORMAT_VERSION);
         }
         Architecture a = saved.architecture();
         DataType dtype = DataType.valueOf(saved.dtype());
@@ -517,6 +643,24 @@ public final class ConvNet {
         }
         SpectralNormalization sn = SpectralNormalization.load(dir, saved.spectral(), weights, dtype);
         return new ConvNet(a, dtype, weights, biases, sn);
+    }
+
+    /**
+     * Rewrites a version-1 {@code network.json} tree (always a 2D network) into version 2:
+     * {@code architecture.spatial_dims = 2}, spectral {@code height}, {@code width} →
+     * {@code spatial_shape}.
+     */
+    private static void upgradeFromVersion1(JsonNode tree) {
+        if (tree.get("architecture") instanceof ObjectNode architecture) {
+            architecture.put("spatial_dims", 2);
+        }
+        if (tree.get("spectral") instanceof ObjectNode spectral) {
+            JsonNode height = spectral.remove("height");
+            JsonNode width = spectral.remove("width");
+            spectral.putArray("spatial_shape").add(height == null ? 0 : height.asLong())
+                    .add(width == null ? 0 : width.asLong());
+        }
+        ((ObjectNode) tree).put("format_version", FORMAT_VERSION);
     }
 
     /** Contents of {@code network.json}. */
@@ -554,9 +698,10 @@ public final class ConvNet {
     }
 
     private INDArray cast(INDArray x, String what, int channels) {
-        if (x.rank() != 4 || x.size(1) != channels) {
-            throw new IllegalArgumentException(what + " must be [B, " + channels + ", H, W], got "
-                    + Arrays.toString(x.shape()));
+        int d = architecture.spatialDims();
+        if (x.rank() != d + 2 || x.size(1) != channels) {
+            throw new IllegalArgumentException(what + " must be [B, " + channels + (d == 2 ? ", H, W]" : ", D, H, W]")
+                    + " for this " + d + "D network, got " + Arrays.toString(x.shape()));
         }
         return x.dataType() == dtype ? x : x.castTo(dtype);
     }
@@ -581,21 +726,21 @@ public final class ConvNet {
         return stored.getArrForVarName(full).castTo(dtype).dup();
     }
 
-    /** He-normal weights N(0, 2/(k²·Cin)) from a seeded stream, independent of ND4J's global RNG. */
+    /** He-normal weights N(0, 2/(k^d·Cin)) from a seeded stream, independent of ND4J's global RNG. */
     private static List<INDArray> initialWeights(Architecture a, long seed, DataType dtype) {
         SplittableRandom random = new SplittableRandom(seed);
         List<INDArray> list = new ArrayList<>();
+        int kernelVolume = (int) Math.round(Math.pow(a.kernel(), a.spatialDims()));
         for (int l = 0; l < a.layers(); l++) {
-            int fanIn = a.kernel() * a.kernel() * a.width(l);
+            int fanIn = kernelVolume * a.width(l);
             double std = Math.sqrt(2.0 / fanIn);
-            double[] values = new double[a.kernel() * a.kernel() * a.width(l) * a.width(l + 1)];
+            double[] values = new double[kernelVolume * a.width(l) * a.width(l + 1)];
             for (int i = 0; i < values.length; i++) {
                 double u = 1.0 - random.nextDouble();
                 double t = random.nextDouble();
                 values[i] = std * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * t);
             }
-            list.add(Nd4j.create(values, new long[] {a.kernel(), a.kernel(), a.width(l), a.width(l + 1)},
-                    DataType.DOUBLE).castTo(dtype));
+            list.add(Nd4j.create(values, a.weightShape(l), DataType.DOUBLE).castTo(dtype));
         }
         return list;
     }

@@ -53,14 +53,18 @@ public final class ElderRegularizer {
     private final List<String> gradientNames;
 
     /**
-     * @param network N, with {@code channelsIn == channelsOut}, a smooth activation and no spectral
-     *                normalisation
+     * @param network N, 2D, with {@code channelsIn == channelsOut}, a smooth activation and no
+     *                spectral normalisation
      */
     public ElderRegularizer(ConvNet network) {
         ConvNet.Architecture a = network.architecture();
         if (a.channelsIn() != a.channelsOut()) {
             throw new IllegalArgumentException("ELDER's R(x) = ½‖x − N(x)‖² needs N with as many output as input"
                     + " channels, got " + a.channelsIn() + " -> " + a.channelsOut());
+        }
+        if (a.spatialDims() != 2) {
+            throw new IllegalArgumentException("ELDER's explicit-gradient graph is built for 2D networks (conv2d);"
+                    + " got a " + a.spatialDims() + "D network: create N with ConvNet.create(spec, 2, …)");
         }
         if (network.spectralNormalization() != null) {
             throw new IllegalArgumentException("ELDER uses an unconstrained network; spectral normalisation is MOL-SN's");

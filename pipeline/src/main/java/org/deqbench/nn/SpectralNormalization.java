@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.deqbench.solve.Lanczos;
 import org.deqbench.solve.PowerIteration;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -25,7 +26,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * Miyato et al., ICLR 2018, but on the convolution operator rather than the reshaped kernel, and
  * with Lanczos cycles instead of single power steps, see {@link Lanczos}).
  *
- * <p>For raw weights V_l (l = 0 … n−1) and the convolution C_V on H×W images:
+ * <p>For raw weights V_l (l = 0 … n−1) and the convolution C_V on H×W images (or D×H×W volumes
+ * for a 3D network: the same formulas with conv3d, {@link Settings#spatialShape()} of rank 3):
  * <pre>
  *   σ_l = ⟨u_l, C_{V_l} v_l⟩ = ‖C_{V_l} v_l‖   (v_l from Lanczos on C^T C, u_l = C v_l/‖C v_l‖)
  *   W_l = c · V_l / σ_l,    c = (L·(1 − s))^{1/n}
@@ -51,24 +53,31 @@ public final class SpectralNormalization {
 
     /**
      * @param target            L, bound on the product of layer norms, in (0, 1) for MOL
-     * @param height            image height the norms are taken on
-     * @param width             image width
+     * @param spatialShape      image size the norms are taken on: {@code {H, W}} for a 2D network,
+     *                          {@code {D, H, W}} for a 3D one (2D+time: frames as D)
      * @param initialIterations applications of C^T C per layer when the network is created
      * @param maxIterations     applications per layer and {@link #refresh} (warm-started); 0 holds
      *                          the vectors fixed after creation (σ is still recomputed from them)
      * @param tolerance         relative eigen-residual at which the iteration stops early
      * @param slack             s: layers are scaled to L·(1 − s) to absorb the estimate's error
      */
-    public record Settings(double target, int height, int width, int initialIterations, int maxIterations,
+    public record Settings(double target, long[] spatialShape, int initialIterations, int maxIterations,
                            double tolerance, double slack) {
         public Settings {
             if (!(target > 0)) {
                 throw new IllegalArgumentException("network.lipschitz_target: expected > 0, got " + target);
             }
-            if (height < 1 || width < 1) {
-                throw new IllegalArgumentException("spectral normalisation image size must be positive, got "
-                        + height + "x" + width);
+            if (spatialShape == null || (spatialShape.length != 2 && spatialShape.length != 3)) {
+                throw new IllegalArgumentException("spectral normalisation needs an image size {H, W} or a volume size"
+                        + " {D, H, W}, got " + (spatialShape == null ? "none" : Arrays.toString(spatialShape)));
             }
+            for (long n : spatialShape) {
+                if (n < 1) {
+                    throw new IllegalArgumentException("spectral normalisation image size must be positive, got "
+                            + Arrays.toString(spatialShape));
+                }
+            }
+            spatialShape = spatialShape.clone();
             if (initialIterations < 1 || maxIterations < 0 || !(tolerance >= 0) || !(slack >= 0 && slack < 1)) {
                 throw new IllegalArgumentException("spectral normalisation needs initialIterations >= 1,"
                         + " maxIterations >= 0, tolerance >= 0, slack in [0, 1); got " + initialIterations + ", "
@@ -76,12 +85,55 @@ public final class SpectralNormalization {
             }
         }
 
+        /** Settings for a 2D network on {@code height}×{@code width} images. */
+        public Settings(double target, int height, int width, int initialIterations, int maxIterations,
+                        double tolerance, double slack) {
+            this(target, new long[] {height, width}, initialIterations, maxIterations, tolerance, slack);
+        }
+
         /**
          * Defaults: 160 applications at creation, then 16 warm-started ones (one Lanczos cycle)
          * per refresh, early stop at relative eigen-residual 1e-6, slack 1 %.
          */
         public static Settings of(double target, int height, int width) {
-            return new Settings(target, height, width, 160, 16, 1e-6, 1e-2);
+            return of(target, new long[] {height, width});
+        }
+
+        /** The defaults of {@link #of(double, int, int)} on images {@code {H, W}} or volumes {@code {D, H, W}}. */
+        public static Settings of(double target, long... spatialShape) {
+            return new Settings(target, spatialShape, 160, 16, 1e-6, 1e-2);
+        }
+
+        /** The image size (a copy). */
+        @Override
+        public long[] spatialShape() {
+            return spatialShape.clone();
+        }
+
+        /** 2 for images, 3 for volumes. */
+        public int spatialDims() {
+            return spatialShape.length;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Settings other && Double.compare(target, other.target) == 0
+                    && Arrays.equals(spatialShape, other.spatialShape) && initialIterations == other.initialIterations
+                    && maxIterations == other.maxIterations && Double.compare(tolerance, other.tolerance) == 0
+                    && Double.compare(slack, other.slack) == 0;
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(target, Arrays.hashCode(spatialShape), initialIterations, maxIterations, tolerance,
+                    slack);
+        }
+
+        @Override
+        public String toString() {
+            return "Settings[target=" + target + ", spatialShape=" + Arrays.toString(spatialShape)
+                    + ", initialIterations=" + initialIterations + ", maxIterations=" + maxIterations
+                    + ", tolerance=" + tolerance + ", slack=" + slack + "]";
         }
     }
 
@@ -104,7 +156,8 @@ public final class SpectralNormalization {
     private SameDiff sigmaGraph;
 
     /**
-     * @param raw        raw weights V_l {@code [k, k, Cin, Cout]}, owned from now on
+     * @param raw        raw weights V_l {@code [k, k, Cin, Cout]} or {@code [k, k, k, Cin, Cout]}, owned from
+     *                   now on; their spatial rank must be that of the settings' image size
      * @param normalised arrays that receive W_l (the network graph's weights), same shapes
      */
     SpectralNormalization(Settings settings, List<INDArray> raw, List<INDArray> normalised, long seed) {
@@ -166,17 +219,18 @@ public final class SpectralNormalization {
             ConvolutionOperator op = operator(l);
             if (iterations > 0) {
                 last[l] = lanczos.largestSingularValue(op::gram, v[l]);
-                v[l] = last[l].vector();
+                v[l] = last[l].vector().div(last[l].vector().norm2Number());
             }
+            // σ = ‖C v‖ from the unit vector as kept (and saved), not renormalised again: a loaded
+            // network then recomputes bit for bit the weights the saved one computed with.
             INDArray cv = op.apply(v[l]);
-            double s = cv.norm2Number().doubleValue() / v[l].norm2Number().doubleValue();
+            double s = cv.norm2Number().doubleValue();
             if (!(s > 0) || Double.isInfinite(s)) {
                 throw new IllegalStateException("layer " + l + " has operator norm " + s
                         + "; cannot normalise a zero or non-finite convolution");
             }
             sigma[l] = s;
             u[l] = cv.divi(cv.norm2Number());
-            v[l] = v[l].div(v[l].norm2Number());
             normalised.get(l).assign(raw.get(l).mul(c / s));
         }
         sigmaGradients = null;
@@ -217,7 +271,8 @@ public final class SpectralNormalization {
                 SDVariable vl = sigmaGraph.placeHolder("v" + l, raw.get(l).dataType(), v[l].shape());
                 SDVariable ul = sigmaGraph.placeHolder("u" + l, raw.get(l).dataType(), u[l].shape());
                 SDVariable w = sigmaGraph.var("V" + l, raw.get(l));
-                SDVariable conv = sigmaGraph.cnn().conv2d(vl, w, ConvolutionOperator.conv2dConfig(op.kernel()));
+                SDVariable conv = ConvolutionOperator.convolution(sigmaGraph, vl, w, null, op.spatialDims(),
+                        op.kernel(), false);
                 terms.add(sigmaGraph.sum(conv.mul(ul)));
             }
             SDVariable total = terms.get(0);
@@ -244,7 +299,7 @@ public final class SpectralNormalization {
     }
 
     private ConvolutionOperator operator(int l) {
-        return new ConvolutionOperator(raw.get(l), settings.height(), settings.width());
+        return new ConvolutionOperator(raw.get(l), settings.spatialShape());
     }
 
     void save(Path dir) throws IOException {

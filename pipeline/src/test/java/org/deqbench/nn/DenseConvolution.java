@@ -11,16 +11,19 @@ final class DenseConvolution {
     private DenseConvolution() {
     }
 
-    /** Columns are the (double precision) images of the unit vectors. */
+    /** Columns are the (double precision) images of the unit vectors (2D or 3D convolutions). */
     static double[][] matrix(ConvolutionOperator op) {
-        ConvolutionOperator d = new ConvolutionOperator(op.weight().castTo(DataType.DOUBLE), op.height(), op.width());
-        int cin = d.channelsIn();
-        int h = d.height();
-        int w = d.width();
-        int n = cin * h * w;
-        int m = d.channelsOut() * h * w;
+        ConvolutionOperator d = new ConvolutionOperator(op.weight().castTo(DataType.DOUBLE), op.spatialShape());
+        long[] domain = d.domainShape();
+        int pixels = 1;
+        for (long size : op.spatialShape()) {
+            pixels *= (int) size;
+        }
+        int n = d.channelsIn() * pixels;
+        int m = d.channelsOut() * pixels;
+        domain[0] = n;
         // All unit vectors as one batch: example j is e_j, so row j of the result is column j.
-        INDArray units = Nd4j.eye(n).castTo(DataType.DOUBLE).reshape(n, cin, h, w);
+        INDArray units = Nd4j.eye(n).castTo(DataType.DOUBLE).reshape(domain);
         double[][] columns = d.apply(units).reshape(n, m).toDoubleMatrix();
         double[][] dense = new double[m][n];
         for (int j = 0; j < n; j++) {
