@@ -29,8 +29,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The shared training engine of the learned methods ({@link LearnedMethod}: MoDL, and DEQ, MOL-SN,
- * MOL-LR with MOL's iteration), on every problem their networks are shaped for
- * ({@link #network}).
+ * MOL-LR with MOL's iteration), on every problem: networks take their shape from the task
+ * ({@link #network}): 2D convolutions on images, 3D convolutions over (frames or slices, H, W) for
+ * 2D+time and 3D MRI — frames are treated as a third spatial axis, so the network sees temporal
+ * (or through-slice) neighbours in the same 3×3×3 stencil.
  *
  * <p><b>Training</b> ({@link #train}): the training split minus its last ⌊N/8⌋ examples (at least
  * one when N ≥ 4) trains, those held-out examples validate after every epoch and the best epoch's
@@ -51,9 +53,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public final class LearnedTraining {
     /** Factor on the last convolution of unconstrained networks at initialisation. */
     static final double OUTPUT_SCALE = 0.1;
-    /** The problems learned networks are shaped for. */
-    static final Set<Problem> PROBLEMS = EnumSet.of(Problem.MRI, Problem.SINGLE_COIL_MRI, Problem.DENOISE,
-            Problem.DEBLUR, Problem.SUPER_RESOLUTION, Problem.INPAINT);
+    /** The problems learned networks are shaped for: all of them. */
+    static final Set<Problem> PROBLEMS = EnumSet.allOf(Problem.class);
     static final String MODEL_DIR = "model";
     static final String NETWORK_DIR = "model/network";
     static final String MODEL_JSON = "model/model.json";
@@ -81,14 +82,11 @@ public final class LearnedTraining {
         // quarter of physical memory, and a subgraph search linear in the graph size
         org.deqbench.recon.LinearSubgraphSession.install();
         int c = ForwardModels.channels(task);
-        if (ForwardModels.hasFrames(task)) {
-            throw new IllegalArgumentException("method '" + m.name() + "': networks on 2D+time and 3D images are not"
-                    + " available in this build (task '" + task.name() + "', problem " + task.problem().key() + ")");
-        }
+        long[] shape = spatialShape(task);
         if (spectral) {
-            return ConvNet.createSpectral(m.network(), c, c, task.height(), task.width(), seed, DTYPE);
+            return ConvNet.createSpectral(m.network(), c, c, shape, seed, DTYPE);
         }
-        ConvNet net = ConvNet.create(m.network(), c, c, seed, DTYPE);
+        ConvNet net = ConvNet.create(m.network(), shape.length, c, c, seed, DTYPE);
         Map<String, INDArray> p = net.parameters();
         String last = "w" + (net.architecture().layers() - 1);
         p.get(last).muli(OUTPUT_SCALE);

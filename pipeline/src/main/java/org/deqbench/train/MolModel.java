@@ -140,7 +140,7 @@ final class MolModel implements TrainableModel<ExampleSet.Batch> {
     static double layerNormBound(ConvNet network, long[] spatialShape, Lanczos lanczos) {
         double bound = 1;
         long s = 0;
-        for (ConvolutionOperator op : network.layerOperators((int) spatialShape[0], (int) spatialShape[1])) {
+        for (ConvolutionOperator op : network.layerOperators(spatialShape)) {
             bound *= op.operatorNorm(lanczos, 17 + s++).value();
         }
         return bound * Math.pow(network.activationLipschitz(), network.architecture().layers() - 1);

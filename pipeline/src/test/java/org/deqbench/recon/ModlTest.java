@@ -17,14 +17,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * MoDL's backward sweep (exact data-consistency gradients) against central finite differences of
- * ℓ = ⟨x_K, v⟩, in double precision, on the forward model of every 2D problem.
+ * ℓ = ⟨x_K, v⟩, in double precision, on every registered operator (3D networks for 2D+time and 3D MRI).
  */
 class ModlTest {
     static final DataType D = DataType.DOUBLE;
 
     static Stream<OperatorRegistry.Entry> operators() {
         return OperatorRegistry.all().stream()
-                .filter(e -> e.create().get().domainShape().length == 3 && !e.name().isEmpty());
+                .filter(e -> !e.name().isEmpty());
     }
 
     @ParameterizedTest(name = "{0}")
@@ -33,7 +33,8 @@ class ModlTest {
         LinearOperator op = entry.create().get();
         int channels = (int) op.domainShape()[0];
         Random rng = new Random(3);
-        ConvNet net = ConvNet.create(new NetworkSpec(2, 3, 3, "softplus", null), channels, channels, 11, D);
+        int spatialDims = op.domainShape().length - 1;
+        ConvNet net = ConvNet.create(new NetworkSpec(2, 3, 3, "softplus", null), spatialDims, channels, channels, 11, D);
         // CG to 1e-10 within the cap, so the forward map is the exact inverse the gradient assumes
         Modl modl = new Modl(net, Modl.logLambdaOf(0.4, D), 2, 200);
         INDArray x = OperatorRegistry.randomBatch(entry.batch(), op.domainShape(), rng, D);
