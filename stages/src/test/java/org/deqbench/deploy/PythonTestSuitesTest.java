@@ -45,7 +45,7 @@ class PythonTestSuitesTest {
 
     @Test
     void dagFilesEqualTheExportedPlansUnderTheAirflowStandIn() throws Exception {
-        unittest("dags/tests", 15);
+        unittest("dags/tests", 24);
     }
 
     @Test
