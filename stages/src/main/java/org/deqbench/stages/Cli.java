@@ -15,7 +15,7 @@ final class Cli {
     static final int EXIT_FAILED = 1;
     /** The spec or the arguments are unusable; nothing was run or written. */
     static final int EXIT_BAD_INPUT = 2;
-    /** The CUDA backend cannot run on this machine's GPU ({@link GpuPreflight}); nothing was run. */
+    /** The CUDA backend has no kernels for a visible GPU ({@link GpuPreflight}); nothing was run. */
     static final int EXIT_UNSUPPORTED_GPU = 3;
 
     private Cli() {

@@ -38,7 +38,7 @@ public final class Nd4jCudaKernels {
     public static final String MIN_DRIVER = "510.39.01";
 
     /** What to do instead, the same in every refusal. */
-    static final String REMEDY = "schedule it on a GPU with compute capability " + supportedRange()
+    static final String REMEDY = "schedule the job on a GPU with compute capability " + supportedRange()
             + " (e.g. V100, T4, A100, A10, L4, L40) or run the CPU image";
 
     private Nd4jCudaKernels() {

@@ -41,7 +41,7 @@ class Nd4jCudaKernelsTest {
         assertEquals(Optional.empty(), v.cubin());
         assertEquals("GPU 0 (NVIDIA H100 80GB HBM3) has compute capability 9.0, for which ND4J 1.0.0-M2.1's CUDA "
                 + "backend (nd4j-cuda-11.6) has no kernels (cubins for 3.7, 5.0, 5.2, 6.0, 6.1, 7.0, 7.5, 8.0, 8.6, "
-                + "no PTX); schedule it on a GPU with compute capability 3.7-3.x, 5.0-8.x (e.g. V100, T4, A100, A10, "
+                + "no PTX); schedule the job on a GPU with compute capability 3.7-3.x, 5.0-8.x (e.g. V100, T4, A100, A10, "
                 + "L4, L40) or run the CPU image", v.message());
         assertFalse(v.message().contains("\n"), "one line");
     }
