@@ -55,6 +55,6 @@ class PythonTestSuitesTest {
 
     @Test
     void dockerfilesAndEntrypointMatchWhatThePodsExpect() throws Exception {
-        unittest("docker/tests", 5);
+        unittest("docker/tests", 8);
     }
 }
