@@ -14,6 +14,12 @@ Deployment settings are read from the environment of the DAG processor (parse ti
                             the CUDA image; ``cpu``: every stage runs the CPU image on CPU nodes
 ``DEQBENCH_GPU_NODE_SELECTOR``  ``key=value[,key=value]`` for GPU pods (default
                             ``nvidia.com/gpu.present=true``)
+``DEQBENCH_GPU_AFFINITY``   which GPUs the GPU pods may land on (ND4J 1.0.0-M2.1's CUDA backend has
+                            kernels for compute capability 3.7-3.x and 5.0-8.x only: no Hopper or
+                            Blackwell). ``compute`` (default): a required node affinity on the GPU
+                            feature discovery labels ``nvidia.com/gpu.compute.major``/``.minor``;
+                            ``product=<label>[,<label>]``: only nodes whose ``nvidia.com/gpu.product``
+                            is listed (for clusters without the compute labels); ``none``: no affinity
 
 Images are resolved at run time from Airflow Variables (``deqbench_image_cpu``,
 ``deqbench_image_cuda``), so a new image needs no DAG change.
@@ -58,6 +64,15 @@ IMAGE_UID = 10001  # the non-root user of docker/cpu and docker/cuda
 
 GPU_TOLERATIONS = [k8s.V1Toleration(key="nvidia.com/gpu", operator="Exists", effect="NoSchedule")]
 
+# Compute capabilities (major, minor) with a cubin in ND4J 1.0.0-M2.1's libnd4jcuda.so, which has no
+# PTX: a cubin runs on GPUs of the same major version and an equal or higher minor version only. The
+# same list as org.deqbench.stages.gpu.Nd4jCudaKernels.CUBINS, whose preflight refuses other GPUs.
+ND4J_CUBINS = ((3, 7), (5, 0), (5, 2), (6, 0), (6, 1), (7, 0), (7, 5), (8, 0), (8, 6))
+# Node labels of NVIDIA GPU feature discovery (GPU operator / device plugin).
+COMPUTE_MAJOR_LABEL = "nvidia.com/gpu.compute.major"
+COMPUTE_MINOR_LABEL = "nvidia.com/gpu.compute.minor"
+PRODUCT_LABEL = "nvidia.com/gpu.product"
+
 # Transient failures (node preemption, image pull hiccups, evictions) are retried; the run store
 # makes a retried node start from a clean temporary folder, and completed nodes are skipped.
 RETRIES = 2
@@ -73,6 +88,49 @@ def _gpu_node_selector() -> dict:
             raise ValueError(f"DEQBENCH_GPU_NODE_SELECTOR: expected key=value pairs, found {pair!r}")
         selector[key] = value
     return selector
+
+
+def _compute_capability_terms() -> list:
+    """Node selector terms (ORed) admitting exactly the capabilities ND4J_CUBINS run on: one term
+    for the major versions whose oldest cubin is M.0, one per major version starting later
+    (``major In [M]`` and ``minor Gt m-1``)."""
+    first_minor = {}
+    for major, minor in ND4J_CUBINS:
+        first_minor[major] = min(minor, first_minor.get(major, minor))
+    whole = [str(m) for m in sorted(first_minor) if first_minor[m] == 0]
+    terms = []
+    if whole:
+        terms.append(k8s.V1NodeSelectorTerm(match_expressions=[
+            k8s.V1NodeSelectorRequirement(key=COMPUTE_MAJOR_LABEL, operator="In", values=whole)]))
+    for major in sorted(m for m in first_minor if first_minor[m] > 0):
+        terms.append(k8s.V1NodeSelectorTerm(match_expressions=[
+            k8s.V1NodeSelectorRequirement(key=COMPUTE_MAJOR_LABEL, operator="In", values=[str(major)]),
+            k8s.V1NodeSelectorRequirement(key=COMPUTE_MINOR_LABEL, operator="Gt",
+                                          values=[str(first_minor[major] - 1)])]))
+    return terms
+
+
+def _gpu_affinity():
+    """The required node affinity of GPU pods (DEQBENCH_GPU_AFFINITY), or None for ``none``."""
+    raw = os.environ.get("DEQBENCH_GPU_AFFINITY", "compute").strip()
+    if raw == "none":
+        return None
+    if raw == "compute":
+        terms = _compute_capability_terms()
+    elif raw.startswith("product="):
+        products = [p.strip() for p in raw[len("product="):].split(",") if p.strip()]
+        if not products:
+            raise ValueError("DEQBENCH_GPU_AFFINITY: product= needs at least one nvidia.com/gpu.product value")
+        terms = [k8s.V1NodeSelectorTerm(match_expressions=[
+            k8s.V1NodeSelectorRequirement(key=PRODUCT_LABEL, operator="In", values=products)])]
+    else:
+        raise ValueError("DEQBENCH_GPU_AFFINITY: expected 'compute', 'product=<label>[,<label>]' or 'none', "
+                         f"found {raw!r}")
+    return k8s.V1Affinity(node_affinity=k8s.V1NodeAffinity(
+        required_during_scheduling_ignored_during_execution=k8s.V1NodeSelector(node_selector_terms=terms)))
+
+
+GPU_AFFINITY = _gpu_affinity()
 
 
 def load_plans(plans_dir: Path | None = None) -> list[dict]:
@@ -166,7 +224,7 @@ def _volumes():
 def stage_pod(task_id_: str, name: str, stage: str, arguments: list[str], *, image: str,
               retries: int = RETRIES, **kwargs) -> KubernetesPodOperator:
     """One pod running ``deqbench <arguments>`` with the run volume, MLflow settings, the
-    stage's resources and, for GPU stages, the GPU node selector and toleration."""
+    stage's resources and, for GPU stages, the GPU node selector, toleration and node affinity."""
     volumes, mounts = _volumes()
     gpu = uses_gpu(stage)
     return KubernetesPodOperator(
@@ -189,6 +247,8 @@ def stage_pod(task_id_: str, name: str, stage: str, arguments: list[str], *, ima
         container_resources=resources(stage),
         node_selector=_gpu_node_selector() if gpu else None,
         tolerations=GPU_TOLERATIONS if gpu else None,
+        # Only GPUs the CUDA image has kernels for; elsewhere its preflight exits with code 3.
+        affinity=GPU_AFFINITY if gpu else None,
         security_context={"runAsNonRoot": True, "runAsUser": IMAGE_UID, "runAsGroup": IMAGE_UID,
                           "fsGroup": IMAGE_UID, "seccompProfile": {"type": "RuntimeDefault"}},
         container_security_context={"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True,

@@ -36,7 +36,7 @@ public final class BenchCommand implements Runnable {
             description = {"CNN forward and forward+VJP throughput (GFLOP/s of the convolutions) against a large "
                     + "float32 matrix multiply, on the CPU backend, in one run.",
                     "Defaults: 5 layers x 64 channels, shapes 4x2x64x64 and 1x2x256x256, gemm 2048, 5 rounds."})
-    public static final class Kernels implements Callable<Integer> {
+    public static final class Kernels implements Callable<Integer>, UsesNd4j {
         @Option(names = "--out", defaultValue = "bench-kernels.json", paramLabel = "<file.json>",
                 description = "report file (default: ${DEFAULT-VALUE})")
         Path out;

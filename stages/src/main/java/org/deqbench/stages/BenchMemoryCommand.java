@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
                 "Writes <run-dir>/bench/memory.json (rows: method, iterations, peak_bytes, peak_heap_bytes, "
                         + "peak_offheap_bytes, seconds_per_step); its simulated data go to <run-dir>/bench/memory-data, so "
                         + "it may share an experiment's run directory (whose report then plots it)."})
-public final class BenchMemoryCommand implements Callable<Integer> {
+public final class BenchMemoryCommand implements Callable<Integer>, UsesNd4j {
     @Option(names = "--spec", required = true, paramLabel = "FILE",
             description = "Spec with one MRI task and the methods to compare (e.g. experiments/memory-scaling.yaml).")
     Path spec;

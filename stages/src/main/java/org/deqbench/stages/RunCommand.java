@@ -31,7 +31,7 @@ import picocli.CommandLine.Parameters;
             "stopped. The report lands in <run-dir>/report/index.html.",
             "",
             "JVM options of the node processes: DEQBENCH_JAVA_OPTS (default " + RunCommand.DEFAULT_JAVA_OPTS + ")."})
-public final class RunCommand implements Callable<Integer> {
+public final class RunCommand implements Callable<Integer>, UsesNd4j {
     static final String DEFAULT_JAVA_OPTS = "-Xmx6g -Dorg.bytedeco.javacpp.maxbytes=8G "
             + "-Dorg.bytedeco.javacpp.maxphysicalbytes=16G -Djava.awt.headless=true";
 

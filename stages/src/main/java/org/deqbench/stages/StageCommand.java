@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
  * and method. Runs the node through {@link NodeExecutor} (atomic output, tracker, skip when up to
  * date) and maps failures to exit codes with a one-line message.
  */
-abstract class StageCommand implements Callable<Integer> {
+abstract class StageCommand implements Callable<Integer>, UsesNd4j {
     @Option(names = "--spec", required = true, paramLabel = "FILE", description = "Experiment spec (YAML).")
     Path spec;
 

@@ -17,6 +17,7 @@ import io.fabric8.kubernetes.api.model.EnvFromSource;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.NodeSelectorRequirement;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
@@ -56,13 +57,16 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.deqbench.stages.gpu.ComputeCapability;
+import org.deqbench.stages.gpu.Nd4jCudaKernels;
 import org.junit.jupiter.api.Test;
 
 /**
  * Every manifest under k8s/ parses into typed fabric8 objects with no field the Kubernetes API
  * does not know (a misspelt or misplaced key would be silently pruned or rejected by the API
- * server), and the overlays carry what running the pipeline needs: GPU requests, restricted
- * security contexts, probes, resolvable volume, Secret and ConfigMap references, network policies.
+ * server), and the overlays carry what running the pipeline needs: GPU requests on GPUs the CUDA
+ * backend has kernels for, restricted security contexts, probes, resolvable volume, Secret and
+ * ConfigMap references, network policies.
  * Overlays are rendered by {@code kubectl kustomize} when kubectl is installed, else assembled per
  * file (base + overlay resources, Secrets from the base's secretGenerator).
  */
@@ -219,7 +223,8 @@ class KubernetesManifestsTest {
         Map<String, PodTemplateSpec> t = new LinkedHashMap<>();
         all(objects, Deployment.class).forEach(d -> t.put("Deployment/" + d.getMetadata().getName(), d.getSpec().getTemplate()));
         all(objects, StatefulSet.class).forEach(s -> t.put("StatefulSet/" + s.getMetadata().getName(), s.getSpec().getTemplate()));
-        all(objects, Job.class).forEach(j -> t.put("Job/" + j.getMetadata().getGenerateName(), j.getSpec().getTemplate()));
+        all(objects, Job.class).forEach(j -> t.put("Job/" + Objects.requireNonNullElse(j.getMetadata().getName(),
+                j.getMetadata().getGenerateName()), j.getSpec().getTemplate()));
         return t;
     }
 
@@ -247,9 +252,13 @@ class KubernetesManifestsTest {
             List<HasMetadata> objects = overlay(o);
             Set<String> kinds = new TreeSet<>();
             objects.forEach(x -> kinds.add(x.getKind()));
-            assertEquals(new TreeSet<>(List.of("ConfigMap", "Deployment", "LimitRange", "Namespace", "NetworkPolicy",
+            Set<String> expected = new TreeSet<>(List.of("ConfigMap", "Deployment", "LimitRange", "Namespace", "NetworkPolicy",
                     "PersistentVolumeClaim", "ResourceQuota", "Role", "RoleBinding", "Secret", "Service",
-                    "ServiceAccount", "StatefulSet")), kinds, o);
+                    "ServiceAccount", "StatefulSet"));
+            if (o.equals("gpu")) {
+                expected.add("Job"); // the suspended GPU check
+            }
+            assertEquals(expected, kinds, o);
             for (HasMetadata x : objects) {
                 if (!x.getKind().equals("Namespace")) {
                     assertEquals("deqbench", x.getMetadata().getNamespace(), o + ": " + x.getKind() + "/" + x.getMetadata().getName());
@@ -445,6 +454,94 @@ class KubernetesManifestsTest {
         assertEquals(new Quantity("0"), named(overlay("cpu"), ResourceQuota.class, "deqbench-compute").getSpec().getHard().get("requests.nvidia.com/gpu"));
     }
 
+    private static boolean requestsGpu(PodTemplateSpec t) {
+        return t.getSpec().getContainers().stream().anyMatch(c -> c.getResources() != null
+                && c.getResources().getLimits() != null && c.getResources().getLimits().containsKey("nvidia.com/gpu"));
+    }
+
+    /**
+     * Whether the scheduler may place the pod on a node with these labels: its nodeSelector, and its
+     * required node affinity (terms ORed, the expressions of a term ANDed; Gt/Lt compare integers).
+     */
+    private static boolean admits(PodSpec pod, Map<String, String> labels) {
+        if (pod.getNodeSelector() != null && !labels.entrySet().containsAll(pod.getNodeSelector().entrySet())) {
+            return false;
+        }
+        if (pod.getAffinity() == null || pod.getAffinity().getNodeAffinity() == null
+                || pod.getAffinity().getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution() == null) {
+            return true;
+        }
+        return pod.getAffinity().getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution().getNodeSelectorTerms()
+                .stream().anyMatch(term -> term.getMatchExpressions().stream().allMatch(r -> matches(r, labels)));
+    }
+
+    private static boolean matches(NodeSelectorRequirement r, Map<String, String> labels) {
+        String v = labels.get(r.getKey());
+        return switch (r.getOperator()) {
+            case "In" -> v != null && r.getValues().contains(v);
+            case "NotIn" -> v == null || !r.getValues().contains(v);
+            case "Exists" -> v != null;
+            case "DoesNotExist" -> v == null;
+            case "Gt", "Lt" -> {
+                if (v == null || r.getValues().size() != 1) {
+                    yield false;
+                }
+                try {
+                    int have = Integer.parseInt(v);
+                    int bound = Integer.parseInt(r.getValues().get(0));
+                    yield r.getOperator().equals("Gt") ? have > bound : have < bound;
+                } catch (NumberFormatException e) {
+                    yield false;
+                }
+            }
+            default -> throw new AssertionError("unknown node selector operator " + r.getOperator());
+        };
+    }
+
+    /**
+     * Every pod template that requests a GPU, in {@code kubectl kustomize k8s/overlays/gpu} and in the
+     * job templates, may land on a GPU node exactly when ND4J 1.0.0-M2.1's CUDA backend has a cubin
+     * for its compute capability ({@link Nd4jCudaKernels}, the rule the image's preflight enforces),
+     * judged on the GPU feature discovery labels for every capability 1.0 to 12.9.
+     */
+    @Test
+    void everyGpuWorkloadLandsOnlyOnGpusTheCudaBackendHasKernelsFor() throws Exception {
+        Map<String, PodSpec> gpu = new LinkedHashMap<>();
+        podTemplates(overlay("gpu")).forEach((k, t) -> {
+            if (requestsGpu(t)) {
+                gpu.put("kubectl kustomize k8s/overlays/gpu: " + k, t.getSpec());
+            }
+        });
+        assertEquals(1, gpu.size(), "GPU workloads of the gpu overlay: " + gpu.keySet());
+        podTemplates(jobTemplates()).forEach((k, t) -> {
+            if (requestsGpu(t)) {
+                gpu.put("k8s/jobs: " + k, t.getSpec());
+            }
+        });
+        assertEquals(2, gpu.size(), "GPU workloads: " + gpu.keySet());
+        int admitted = 0;
+        for (Map.Entry<String, PodSpec> e : gpu.entrySet()) {
+            for (int major = 1; major <= 12; major++) {
+                for (int minor = 0; minor <= 9; minor++) {
+                    ComputeCapability cc = new ComputeCapability(major, minor);
+                    Map<String, String> node = Map.of("nvidia.com/gpu.present", "true",
+                            "nvidia.com/gpu.compute.major", String.valueOf(major),
+                            "nvidia.com/gpu.compute.minor", String.valueOf(minor));
+                    boolean runs = Nd4jCudaKernels.cubinFor(cc).isPresent();
+                    assertEquals(runs, admits(e.getValue(), node), e.getKey() + " on a GPU of compute capability " + cc);
+                    admitted += runs ? 1 : 0;
+                }
+            }
+            assertFalse(admits(e.getValue(), Map.of("nvidia.com/gpu.present", "true")),
+                    e.getKey() + " on a GPU node without the compute capability labels");
+        }
+        assertEquals(2 * (3 + 4 * 10), admitted, "3.7-3.9 and 5.0-8.9, in both workloads");
+        assertEquals(Boolean.TRUE, named(overlay("gpu"), Job.class, "deqbench-gpu-check").getSpec().getSuspend(),
+                "applying the overlay starts no GPU pod");
+        assertTrue(podTemplates(overlay("cpu")).values().stream().noneMatch(KubernetesManifestsTest::requestsGpu),
+                "the cpu overlay requests no GPU");
+    }
+
     @Test
     void onlyPipelinePodsReachMlflowAndOnlyMlflowReachesPostgres() throws Exception {
         List<HasMetadata> objects = everything("gpu");
@@ -468,9 +565,11 @@ class KubernetesManifestsTest {
         assertFalse(postgresPod.entrySet().containsAll(allowed.entrySet()) , "and not itself/others");
         assertEquals(5432, toPostgres.getSpec().getIngress().get(0).getPorts().get(0).getPort().getIntVal());
 
-        // The pods that must reach MLflow carry the label; the servers do not.
+        // The pods that must reach MLflow (stages) carry the label; the servers and the GPU check do not.
         for (Job j : all(objects, Job.class)) {
-            assertEquals("true", j.getSpec().getTemplate().getMetadata().getLabels().get(MLFLOW_CLIENT_LABEL));
+            Map<String, String> labels = j.getSpec().getTemplate().getMetadata().getLabels();
+            boolean stage = "stage".equals(labels.get("app.kubernetes.io/component"));
+            assertEquals(stage ? "true" : null, labels.get(MLFLOW_CLIENT_LABEL), "Job " + j.getMetadata().getName());
         }
         assertFalse(postgresPod.containsKey(MLFLOW_CLIENT_LABEL));
     }

@@ -45,7 +45,7 @@ class PythonTestSuitesTest {
 
     @Test
     void dagFilesEqualTheExportedPlansUnderTheAirflowStandIn() throws Exception {
-        unittest("dags/tests", 15);
+        unittest("dags/tests", 24);
     }
 
     @Test
@@ -55,6 +55,6 @@ class PythonTestSuitesTest {
 
     @Test
     void dockerfilesAndEntrypointMatchWhatThePodsExpect() throws Exception {
-        unittest("docker/tests", 5);
+        unittest("docker/tests", 8);
     }
 }

@@ -43,7 +43,8 @@ class KubernetesPodOperator(BaseOperator):
             raise ValueError(f"pod name {name!r} is not a DNS-1123 label")
         for key, typ in (("container_resources", k8s.V1ResourceRequirements), ("env_from", k8s.V1EnvFromSource),
                          ("volumes", k8s.V1Volume), ("volume_mounts", k8s.V1VolumeMount),
-                         ("tolerations", k8s.V1Toleration), ("env_vars", k8s.V1EnvVar)):
+                         ("tolerations", k8s.V1Toleration), ("env_vars", k8s.V1EnvVar),
+                         ("affinity", k8s.V1Affinity)):
             value = kwargs.get(key)
             items = value if isinstance(value, list) else [value] if value is not None else []
             if key == "container_resources" and isinstance(value, list):
