@@ -19,14 +19,14 @@ public interface BaselineMethod extends Method {
      * The method with its parameters chosen by {@code score} (higher is better; the mean training
      * PSNR in the train stage); what was tried and chosen goes into {@code info} (method.json).
      */
-    Reconstructor.Differentiable choose(MethodSpec method, ToDoubleFunction<Reconstructor> score, Map<String, Object> info);
+    Reconstructor choose(MethodSpec method, ToDoubleFunction<Reconstructor> score, Map<String, Object> info);
 
     @Override
     default void train(NodeContext ctx) {
         long t0 = System.nanoTime();
         SimulatedSplit train = SimulatedData.load(ctx.simulated(), "train");
         Map<String, Object> info = new LinkedHashMap<>();
-        Reconstructor.Differentiable chosen = choose(ctx.method(), r -> LinearBaselines.meanPsnr(r, train), info);
+        Reconstructor chosen = choose(ctx.method(), r -> LinearBaselines.meanPsnr(r, train), info);
         if (info.get("lambda_grid") instanceof List<?> grid) {
             for (int i = 0; i < grid.size(); i++) {
                 if (grid.get(i) instanceof Map<?, ?> row && row.get("train_psnr") instanceof Number psnr) {

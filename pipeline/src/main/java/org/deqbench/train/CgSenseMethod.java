@@ -32,7 +32,7 @@ final class CgSenseMethod implements BaselineMethod {
     }
 
     @Override
-    public Reconstructor.Differentiable choose(MethodSpec m, ToDoubleFunction<Reconstructor> score,
+    public Reconstructor choose(MethodSpec m, ToDoubleFunction<Reconstructor> score,
                                                Map<String, Object> info) {
         ConjugateGradient cg = new ConjugateGradient(CG_TOLERANCE, m.cgIterations());
         List<Map<String, Object>> grid = new ArrayList<>();
@@ -55,7 +55,7 @@ final class CgSenseMethod implements BaselineMethod {
     }
 
     @Override
-    public Reconstructor.Differentiable load(NodeInput trained, MethodSpec method, TaskSpec task) {
+    public Reconstructor load(NodeInput trained, MethodSpec method, TaskSpec task) {
         JsonNode m = trained.json("method.json");
         if (!m.hasNonNull("lambda")) {
             throw new NodeOutputError(trained.dir().resolve("method.json"),

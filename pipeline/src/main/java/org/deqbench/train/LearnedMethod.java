@@ -50,7 +50,7 @@ public interface LearnedMethod<M extends TrainableModel<ExampleSet.Batch>> exten
     }
 
     @Override
-    default Reconstructor.Differentiable load(NodeInput trained, MethodSpec method, TaskSpec task) {
+    default Reconstructor load(NodeInput trained, MethodSpec method, TaskSpec task) {
         return LearnedTraining.load(trained, method, this);
     }
 }

@@ -12,8 +12,9 @@ import org.deqbench.spec.TaskSpec;
  * A reconstruction method as the pipeline runs it: the contract every method kind implements once
  * and {@link MethodRegistry} lists once. Its spec section is the typed {@link MethodSpec} (which
  * sections apply is declared by the kind); what it can prove and its measurement vector-Jacobian
- * product come with the trained {@link Reconstructor.Differentiable}
- * ({@link Reconstructor#lipschitzUpperBound}, {@link Reconstructor.Differentiable#measurementVjp}).
+ * product come with the trained {@link Reconstructor} ({@link Reconstructor#lipschitzUpperBound};
+ * {@link Reconstructor.Differentiable#measurementVjp} for the methods that have one, which certify
+ * and attack then use for gradient ascent).
  *
  * <p>To add a method: write one class implementing this interface (for a network trained by the
  * shared trainer, {@link LearnedMethod}, which supplies {@link #train} and {@link #load}), and add one
@@ -33,5 +34,5 @@ public interface Method {
     void train(NodeContext ctx);
 
     /** The trained method from its train node's outputs, for certify and attack. */
-    Reconstructor.Differentiable load(NodeInput trained, MethodSpec method, TaskSpec task);
+    Reconstructor load(NodeInput trained, MethodSpec method, TaskSpec task);
 }

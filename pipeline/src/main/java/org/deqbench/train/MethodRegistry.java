@@ -18,6 +18,7 @@ public final class MethodRegistry implements MethodCatalog {
     static {
         METHODS.put(MethodKind.ZERO_FILLED, new ZeroFilledMethod());
         METHODS.put(MethodKind.CG_SENSE, new CgSenseMethod());
+        METHODS.put(MethodKind.TV, new TvMethod());
         METHODS.put(MethodKind.MODL, new ModlMethod());
         METHODS.put(MethodKind.DEQ, new MolMethod(MolMethod.Variant.UNCONSTRAINED));
         METHODS.put(MethodKind.MOL_SN, new MolMethod(MolMethod.Variant.SPECTRAL_NORMALISED));

@@ -10,7 +10,7 @@ public final class TrainedMethods {
     private TrainedMethods() {
     }
 
-    public static Reconstructor.Differentiable load(NodeInput trained, MethodSpec method, TaskSpec task) {
+    public static Reconstructor load(NodeInput trained, MethodSpec method, TaskSpec task) {
         return MethodRegistry.of(method.kind()).load(trained, method, task);
     }
 }

@@ -19,13 +19,13 @@ final class ZeroFilledMethod implements BaselineMethod {
     }
 
     @Override
-    public Reconstructor.Differentiable choose(MethodSpec method, ToDoubleFunction<Reconstructor> score,
+    public Reconstructor choose(MethodSpec method, ToDoubleFunction<Reconstructor> score,
                                                Map<String, Object> info) {
         return new ZeroFilled();
     }
 
     @Override
-    public Reconstructor.Differentiable load(NodeInput trained, MethodSpec method, TaskSpec task) {
+    public Reconstructor load(NodeInput trained, MethodSpec method, TaskSpec task) {
         return new ZeroFilled();
     }
 }
