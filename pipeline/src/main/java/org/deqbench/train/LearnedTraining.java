@@ -60,8 +60,6 @@ public final class LearnedTraining {
     static final String MODEL_JSON = "model/model.json";
     private static final DataType DTYPE = DataType.FLOAT;
     private static final int EVAL_BATCH = 4;
-    /** Relative change to which the two solves of the uniqueness check run (float32 reaches it). */
-    static final double UNIQUENESS_TOLERANCE = 1e-5;
 
     private LearnedTraining() {
     }

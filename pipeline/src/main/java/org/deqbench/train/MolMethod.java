@@ -33,6 +33,9 @@ final class MolMethod implements LearnedMethod<MolModel> {
         LIPSCHITZ_PENALTY
     }
 
+    /** Relative change to which the two solves of the uniqueness check run (float32 reaches it). */
+    static final double UNIQUENESS_TOLERANCE = 1e-5;
+
     private final Variant variant;
 
     MolMethod(Variant variant) {
@@ -79,17 +82,17 @@ final class MolMethod implements LearnedMethod<MolModel> {
         return new DeqReconstructor(network, model.get("lambda").asDouble(), m.deq(), m.cgIterations());
     }
 
-    @Override
-    /*
+    /**
      * Fixed points from the CG-SENSE start and from zero (the uniqueness check), forward
      * iterations and convergence per example, the local Lipschitz estimate of H at the fixed points
      * and the layer-norm bound.
      */
+    @Override
     public LearnedTraining.Evaluation evaluate(MolModel model, ExampleSet test, MethodSpec m) {
         DeqReconstructor r = model.reconstructor();
         DeqSpec d = m.deq();
         DeqSpec tightSpec = new DeqSpec(d.alpha(), d.lambda(), Math.max(4 * d.maxIterations(), 500),
-                Math.min(d.tolerance(), LearnedTraining.UNIQUENESS_TOLERANCE), d.solver(), d.andersonMemory(), d.backward(),
+                Math.min(d.tolerance(), UNIQUENESS_TOLERANCE), d.solver(), d.andersonMemory(), d.backward(),
                 d.backwardMaxIterations(), d.backwardTolerance(), d.cgIterations());
         DeqReconstructor tight = new DeqReconstructor(r.network(), r.lambda(), tightSpec, m.cgIterations());
         List<INDArray> parts = new ArrayList<>();
