@@ -215,8 +215,16 @@ public final class ConvNet {
     static final Layout DEFAULT_LAYOUT = Layout.NHWC;
 
     /**
-     * Layout of {@link #forward} and {@link #vjp} graphs of 3D networks. See
-     * {@link #defaultLayout(int)}.
+     * Layout of {@link #forward} and {@link #vjp} graphs of 3D networks: channels first, NCDHW,
+     * the layout of the arrays in and out, so no transposition is needed. Measured with
+     * {@code deqbench bench kernels --shape 1x2x8x64x64} ({@link KernelBenchmark}: 5 layers × 64
+     * channels, 3×3×3, float32, oneDNN/AVX2 libnd4j, 2 cores shared with other jobs at load
+     * average 10–12, two runs of 5 rounds): median forward passes 832 / 726 ms in NCDHW against
+     * 835 / 616 ms in NDHWC, forward + VJP 3175 / 3666 ms against 2683 / 3531 ms; per round, the
+     * NDHWC VJP took 0.49–1.86× the NCDHW one (slower in 7 of 10 rounds) and in the least loaded
+     * round NCDHW was faster in both (278 against 347 ms, 856 against 1590 ms). No layout won
+     * clearly on this machine; NCDHW is the one without copies and with the faster VJP in most
+     * rounds, and VJPs cost 4–5 forward passes. Re-measure on a quiet machine before tuning.
      */
     static final Layout DEFAULT_VOLUME_LAYOUT = Layout.NCHW;
 
@@ -635,7 +643,13 @@ public final class ConvNet {
         List<INDArray> weights = new ArrayList<>();
         List<INDArray> biases = new ArrayList<>();
         for (int l = 0; l < a.layers(); l++) {
-            weights.add(storedArray(stored, graphFile, weightName(l), dtype));
+            INDArray w = storedArray(stored, graphFile, weightName(l), dtype);
+            if (!Arrays.equals(w.shape(), a.weightShape(l))) {
+                throw new IllegalArgumentException(graphFile + ": parameter '" + VARIABLE_PREFIX + weightName(l)
+                        + "' has shape " + Arrays.toString(w.shape()) + ", but the architecture in " + configFile
+                        + " expects " + Arrays.toString(a.weightShape(l)));
+            }
+            weights.add(w);
             biases.add(storedArray(stored, graphFile, biasName(l), dtype));
         }
         if (saved.spectral() == null) {

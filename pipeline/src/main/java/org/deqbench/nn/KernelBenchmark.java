@@ -25,7 +25,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * forward pass and forward + VJP — against ND4J's own float32 matrix multiply measured in the same
  * run, on the CPU backend.
  *
- * <p>FLOPs counted: the convolutions only, 2·k²·Cin·Cout·H·W per layer and image for the forward
+ * <p>FLOPs counted: the convolutions only, 2·k²·Cin·Cout·H·W per layer and image (2·k³·Cin·Cout·D·H·W
+ * per volume for the 3D network's shapes {@code BxCxDxHxW}) for the forward
  * pass, three times that for forward + VJP (the backward pass computes the input and the weight
  * gradients, each as costly as the forward pass). A gemm of n×n matrices counts 2n³.
  *
@@ -39,6 +40,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * convolution in the first timed round, and forward + VJP rounds after the first took about twice
  * as long again (not explained yet), so forward + VJP stays well below the forward fraction; NHWC
  * forward convolutions ran 1.3–4.5× faster than NCHW ones (see {@link ConvNet#DEFAULT_LAYOUT});
+ * for the 3D network's conv3d neither NCDHW nor NDHWC won clearly (see
+ * {@link ConvNet#DEFAULT_VOLUME_LAYOUT});
  * on a loaded machine OpenMP's default spin-waiting costs a
  * factor 3–4 unless {@code OMP_WAIT_POLICY=PASSIVE} is set (recorded in the report).
  */
@@ -54,32 +57,64 @@ public final class KernelBenchmark {
     private KernelBenchmark() {
     }
 
-    /** One input shape {@code [batch, channels, height, width]}. */
-    public record Shape(int batch, int channels, int height, int width) {
+    /**
+     * One input shape: images {@code [batch, channels, height, width]} ({@code depth} 0) for a 2D
+     * network, or volumes / 2D+time sequences {@code [batch, channels, depth, height, width]}
+     * ({@code depth} ≥ 1) for a 3D network.
+     */
+    public record Shape(int batch, int channels, int depth, int height, int width) {
         public Shape {
-            if (batch < 1 || channels < 1 || height < 1 || width < 1) {
+            if (batch < 1 || channels < 1 || depth < 0 || height < 1 || width < 1) {
                 throw new IllegalArgumentException("benchmark shape must be positive, got "
-                        + batch + "x" + channels + "x" + height + "x" + width);
+                        + batch + "x" + channels + (depth > 0 ? "x" + depth : "") + "x" + height + "x" + width);
             }
         }
 
-        /** Parses {@code BxCxHxW}, e.g. {@code 4x2x64x64}. */
+        /** An image shape {@code [batch, channels, height, width]}. */
+        public Shape(int batch, int channels, int height, int width) {
+            this(batch, channels, 0, height, width);
+        }
+
+        /** Parses {@code BxCxHxW} (images, e.g. {@code 4x2x64x64}) or {@code BxCxDxHxW} (volumes, e.g. {@code 1x2x8x64x64}). */
         public static Shape parse(String text) {
             String[] p = text.trim().split("x");
-            if (p.length != 4) {
-                throw new IllegalArgumentException("shape '" + text + "': expected BxCxHxW, e.g. 4x2x64x64");
+            if (p.length != 4 && p.length != 5) {
+                throw new IllegalArgumentException("shape '" + text + "': expected BxCxHxW (e.g. 4x2x64x64) or"
+                        + " BxCxDxHxW (e.g. 1x2x8x64x64)");
             }
             try {
-                return new Shape(Integer.parseInt(p[0]), Integer.parseInt(p[1]), Integer.parseInt(p[2]),
-                        Integer.parseInt(p[3]));
+                int[] n = new int[p.length];
+                for (int i = 0; i < p.length; i++) {
+                    n[i] = Integer.parseInt(p[i]);
+                }
+                if (p.length == 5 && n[2] < 1) {
+                    throw new IllegalArgumentException("shape '" + text + "': depth D must be >= 1");
+                }
+                return p.length == 4 ? new Shape(n[0], n[1], n[2], n[3]) : new Shape(n[0], n[1], n[2], n[3], n[4]);
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("shape '" + text + "': expected four integers BxCxHxW", e);
+                throw new IllegalArgumentException("shape '" + text + "': expected integers BxCxHxW or BxCxDxHxW", e);
             }
+        }
+
+        /** 2 for images, 3 for volumes. */
+        public int spatialDims() {
+            return depth == 0 ? 2 : 3;
+        }
+
+        /** {@code {H, W}} or {@code {D, H, W}}. */
+        long[] spatialShape() {
+            return depth == 0 ? new long[] {height, width} : new long[] {depth, height, width};
+        }
+
+        /** The full array shape, channels first. */
+        long[] arrayShape() {
+            return depth == 0 ? new long[] {batch, channels, height, width}
+                    : new long[] {batch, channels, depth, height, width};
         }
 
         @Override
         public String toString() {
-            return batch + "x" + channels + "x" + height + "x" + width;
+            return batch + "x" + channels + (depth > 0 ? "x" + depth : "") + "x" + height + "x" + width;
         }
     }
 
@@ -100,9 +135,13 @@ public final class KernelBenchmark {
             shapes = List.copyOf(shapes);
         }
 
-        /** The brief's configuration: 5 layers × 64 channels on 4×2×64×64 and 1×2×256×256, gemm 2048. */
+        /**
+         * The default configuration: 5 layers × 64 channels on images 4×2×64×64 and 1×2×256×256 and
+         * (3D network, 3×3×3 kernels) on a 2D+time sequence or small volume 1×2×8×64×64, gemm 2048.
+         */
         public static Settings defaults() {
-            return new Settings(5, 2048, 64, 5, List.of(new Shape(4, 2, 64, 64), new Shape(1, 2, 256, 256)), 0);
+            return new Settings(5, 2048, 64, 5, List.of(new Shape(4, 2, 64, 64), new Shape(1, 2, 256, 256),
+                    new Shape(1, 2, 8, 64, 64)), 0);
         }
     }
 
@@ -161,10 +200,10 @@ public final class KernelBenchmark {
         double[] flops = new double[shapesCount];
         for (int s = 0; s < shapesCount; s++) {
             Shape shape = settings.shapes().get(s);
-            nets[s] = ConvNet.create(spec, shape.channels(), shape.channels(), 1, DataType.FLOAT);
-            xs[s] = Nd4j.rand(DataType.FLOAT, shape.batch(), shape.channels(), shape.height(), shape.width());
-            vs[s] = Nd4j.rand(DataType.FLOAT, shape.batch(), shape.channels(), shape.height(), shape.width());
-            flops[s] = nets[s].architecture().convolutionFlops(shape.height(), shape.width()) * shape.batch();
+            nets[s] = ConvNet.create(spec, shape.spatialDims(), shape.channels(), shape.channels(), 1, DataType.FLOAT);
+            xs[s] = Nd4j.rand(DataType.FLOAT, shape.arrayShape());
+            vs[s] = Nd4j.rand(DataType.FLOAT, shape.arrayShape());
+            flops[s] = nets[s].architecture().convolutionFlops(shape.spatialShape()) * shape.batch();
         }
         // Warm-up: graph construction, gradient function, oneDNN primitive caches, JIT.
         Nd4j.gemm(a, b, c, false, false, 1.0, 0.0);
@@ -209,7 +248,7 @@ public final class KernelBenchmark {
             for (int l = 0; l < layouts.size(); l++) {
                 KernelTiming f = timing(flops[s], fwdMs[s][l], gemmRates);
                 KernelTiming v = timing(3 * flops[s], vjpMs[s][l], gemmRates);
-                lr.add(new LayoutResult(layouts.get(l).name(), f, v));
+                lr.add(new LayoutResult(layouts.get(l).dataFormat(settings.shapes().get(s).spatialDims()), f, v));
                 if (f.medianMillis() < lr.get(bestF).forward().medianMillis()) {
                     bestF = l;
                 }
@@ -218,9 +257,10 @@ public final class KernelBenchmark {
                 }
             }
             String name = settings.shapes().get(s).toString();
-            shapeResults.add(new ShapeResult(name, flops[s] / 1e9, lr, layouts.get(bestF).name(),
-                    layouts.get(bestV).name()));
-            LayoutResult production = lr.get(layouts.indexOf(ConvNet.DEFAULT_LAYOUT));
+            int dims = settings.shapes().get(s).spatialDims();
+            shapeResults.add(new ShapeResult(name, flops[s] / 1e9, lr, layouts.get(bestF).dataFormat(dims),
+                    layouts.get(bestV).dataFormat(dims)));
+            LayoutResult production = lr.get(layouts.indexOf(ConvNet.defaultLayout(dims)));
             goals.put(name + "_forward_met", production.forward().fractionOfGemm() >= FORWARD_GOAL);
             goals.put(name + "_forward_vjp_met", production.forwardVjp().fractionOfGemm() >= VJP_GOAL);
             for (LayoutResult x : lr) {
@@ -231,6 +271,7 @@ public final class KernelBenchmark {
             }
         }
         goals.put("production_layout", ConvNet.DEFAULT_LAYOUT.name());
+        goals.put("production_layout_3d", ConvNet.DEFAULT_VOLUME_LAYOUT.dataFormat(3));
         return new Result("kernel-benchmark", Instant.now().toString(), settings, env, gemm, shapeResults, goals,
                 loadAverage());
     }

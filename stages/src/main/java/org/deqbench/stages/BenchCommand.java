@@ -35,7 +35,8 @@ public final class BenchCommand implements Runnable {
     @Command(name = "kernels", mixinStandardHelpOptions = true,
             description = {"CNN forward and forward+VJP throughput (GFLOP/s of the convolutions) against a large "
                     + "float32 matrix multiply, on the CPU backend, in one run.",
-                    "Defaults: 5 layers x 64 channels, shapes 4x2x64x64 and 1x2x256x256, gemm 2048, 5 rounds."})
+                    "Defaults: 5 layers x 64 channels, shapes 4x2x64x64 and 1x2x256x256 (2D network) and 1x2x8x64x64"
+                            + " (3D network), gemm 2048, 5 rounds."})
     public static final class Kernels implements Callable<Integer>, UsesNd4j {
         @Option(names = "--out", defaultValue = "bench-kernels.json", paramLabel = "<file.json>",
                 description = "report file (default: ${DEFAULT-VALUE})")
@@ -54,8 +55,8 @@ public final class BenchCommand implements Runnable {
         @Option(names = "--layers", defaultValue = "5", description = "convolutions (default: ${DEFAULT-VALUE})")
         int layers;
 
-        @Option(names = "--shape", paramLabel = "<BxCxHxW>", split = ",",
-                description = "input shapes (default: 4x2x64x64,1x2x256x256)")
+        @Option(names = "--shape", paramLabel = "<BxCxHxW|BxCxDxHxW>", split = ",",
+                description = "input shapes; five sizes run the 3D network (default: 4x2x64x64,1x2x256x256,1x2x8x64x64)")
         List<String> shapes = new ArrayList<>();
 
         @Option(names = "--threads", defaultValue = "0",

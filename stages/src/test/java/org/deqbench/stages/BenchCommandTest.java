@@ -36,6 +36,25 @@ class BenchCommandTest {
         assertTrue(shape.get("layouts").get(0).get("forward_vjp").get("gflops").asDouble() > 0);
     }
 
+    /** A five-size shape runs the 3D network: k³ FLOPs per voxel and the layouts named NCDHW/NDHWC. */
+    @Test
+    void kernelsRunsTheThreeDimensionalNetworkOnVolumeShapes(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("bench3d.json");
+        StringWriter text = new StringWriter();
+        CommandLine cli = new CommandLine(new BenchCommand());
+        cli.setOut(new PrintWriter(text));
+        int code = cli.execute("kernels", "--out", out.toString(), "--rounds", "1", "--gemm-size", "64",
+                "--channels", "4", "--layers", "2", "--shape", "1x2x3x6x5");
+        assertEquals(0, code, text.toString());
+        JsonNode shape = new ObjectMapper().readTree(out.toFile()).get("shapes").get(0);
+        assertEquals("1x2x3x6x5", shape.get("shape").asText());
+        // 2 layers: 2·27·(2·4 + 4·2)·90 FLOPs per volume.
+        assertEquals(2.0 * 27 * (2 * 4 + 4 * 2) * 90 / 1e9, shape.get("forward_gflop_count").asDouble(), 1e-15);
+        assertEquals("NCDHW", shape.get("layouts").get(0).get("layout").asText());
+        assertEquals("NDHWC", shape.get("layouts").get(1).get("layout").asText());
+        assertTrue(shape.get("layouts").get(1).get("forward_vjp").get("gflops").asDouble() > 0);
+    }
+
     @Test
     void rejectsMalformedShapes(@TempDir Path dir) {
         CommandLine cli = new CommandLine(new BenchCommand());
