@@ -168,7 +168,7 @@ public final class TorchCheckpoint {
     }
 
     /** An OrderedDict; its pickled state (the state_dict's {@code _metadata}) is ignored. */
-    static final class StateDict extends LinkedHashMap<Object, Object> {
+    public static final class StateDict extends LinkedHashMap<Object, Object> {
         private static final long serialVersionUID = 1L;
 
         public void __setstate__(HashMap<?, ?> state) {

@@ -24,6 +24,7 @@ def network(x):
 
 def state(lam=12.5):
     sd = OrderedDict()
+    sd._metadata = OrderedDict([("", {"version": 1})])  # as Module.state_dict() pickles it
     sd["f.lam"] = torch.tensor(lam, dtype=torch.float32)
     for i, conv in enumerate(layers):
         sd["f.dw.net.%d.conv.weight" % i] = conv.weight.detach().clone()
