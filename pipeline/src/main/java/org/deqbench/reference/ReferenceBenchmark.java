@@ -100,6 +100,8 @@ public final class ReferenceBenchmark {
         env.put("mol_code", s.molCode().toAbsolutePath().toString());
         env.put("available_processors", Runtime.getRuntime().availableProcessors());
         env.put("java", System.getProperty("java.version"));
+        // both sides inherit it; torch reports its own thread count in each official row
+        env.put("omp_num_threads", System.getenv("OMP_NUM_THREADS"));
         doc.put("environment", env);
         Map<String, Object> settings = new LinkedHashMap<>();
         settings.put("spec", s.spec().toString());
