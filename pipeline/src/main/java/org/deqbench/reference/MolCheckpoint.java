@@ -2,10 +2,8 @@ package org.deqbench.reference;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import org.deqbench.nn.ConvNet;
@@ -218,16 +216,5 @@ public record MolCheckpoint(ConvNet network, OfficialMolSettings settings) {
 
     static String biasKey(int l) {
         return LAYER_PREFIX + l + ".conv.bias";
-    }
-
-    /** The torch parameter names in order (for messages and tests). */
-    static List<String> keys(int layers) {
-        List<String> k = new ArrayList<>();
-        k.add(LAMBDA_KEY);
-        for (int l = 0; l < layers; l++) {
-            k.add(weightKey(l));
-            k.add(biasKey(l));
-        }
-        return k;
     }
 }

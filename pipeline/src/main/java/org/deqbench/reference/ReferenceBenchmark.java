@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.deqbench.nn.ConvNet;
 import org.deqbench.physics.MultiCoilMri;
 import org.deqbench.plan.RunStore;
@@ -29,6 +30,9 @@ import org.deqbench.train.MemoryScaling;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.INDArrayIndex;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * deqbench against the official MOL code (Pramanik, Zimmerman, Jacob, IEEE TCI 2023), one after
@@ -188,8 +192,8 @@ public final class ReferenceBenchmark {
         return rows;
     }
 
-    private static org.nd4j.linalg.indexing.INDArrayIndex[] pointAt(int i) {
-        return new org.nd4j.linalg.indexing.INDArrayIndex[] {org.nd4j.linalg.indexing.NDArrayIndex.interval(i, i + 1)};
+    private static INDArrayIndex[] pointAt(int i) {
+        return new INDArrayIndex[] {NDArrayIndex.interval(i, i + 1)};
     }
 
     /**
@@ -200,7 +204,7 @@ public final class ReferenceBenchmark {
     static double inferenceSeconds(MethodSpec m, int k, MolInference.Inputs in, int rounds) {
         ConvNet net = ConvNet.create(m.network(), 2, 2, 11, DataType.FLOAT);
         MultiCoilMri op = new MultiCoilMri(in.coilMaps(), in.masks());
-        java.util.function.Supplier<INDArray> recon;
+        Supplier<INDArray> recon;
         if (m.kind() == MethodKind.MODL) {
             double lambda = m.lambdas().isEmpty() ? 0.05 : m.lambdas().get(0);
             Modl modl = new Modl(net, Modl.logLambdaOf(lambda, DataType.FLOAT), k, m.cgIterations());
@@ -293,9 +297,9 @@ public final class ReferenceBenchmark {
     }
 
     private static INDArray magnitude(INDArray x) {
-        INDArray re = x.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.point(0));
-        INDArray im = x.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.point(1));
-        return org.nd4j.linalg.ops.transforms.Transforms.sqrt(re.mul(re).addi(im.mul(im)));
+        INDArray re = x.get(NDArrayIndex.all(), NDArrayIndex.point(0));
+        INDArray im = x.get(NDArrayIndex.all(), NDArrayIndex.point(1));
+        return Transforms.sqrt(re.mul(re).addi(im.mul(im)));
     }
 
     /** CNN forward and forward + VJP, deqbench and torch, on the same shape. */

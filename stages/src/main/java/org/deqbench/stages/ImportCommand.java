@@ -81,9 +81,12 @@ public final class ImportCommand implements Runnable {
                     new ImportedMolModel.Source(checkpoint.toString(), sha, yml == null ? null : yml.toString()));
             OfficialMolSettings s = c.settings();
             var a = c.network().architecture();
-            outText.printf("imported %s: %d layers %dx%d, %d->%d->%d channels, relu, bias; %d parameters%n", checkpoint,
-                    a.layers(), a.kernel(), a.kernel(), a.channelsIn(), a.channels(), a.channelsOut(),
-                    c.network().parameterCount());
+            StringBuilder widths = new StringBuilder();
+            for (int l = 0; l <= a.layers(); l++) {
+                widths.append(l == 0 ? "" : "->").append(a.width(l));
+            }
+            outText.printf("imported %s: %d layers %dx%d, channels %s, relu, bias; %d parameters%n", checkpoint,
+                    a.layers(), a.kernel(), a.kernel(), widths, c.network().parameterCount());
             outText.printf("lambda %.6g, alpha %.4g, cg %d per iteration, start lambda0 %.4g with %d cg steps, "
                     + "identity weight %.4g, tolerance %.1e, max %d iterations%s%n", s.lambda(), s.alpha(), s.cgIterations(),
                     s.initLambda(), s.initCgIterations(), s.identityWeight(), s.tolerance(), s.maxIterations(),
