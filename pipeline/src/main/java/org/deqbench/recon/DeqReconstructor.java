@@ -37,16 +37,48 @@ public final class DeqReconstructor implements Reconstructor.Differentiable {
 
     private final MolIteration iteration;
     private final DeqSpec deq;
-    private final int initCgIterations;
+    private final Start start;
 
     /**
-     * @param initCgIterations CG steps for the CG-SENSE start x₀
+     * The CG-SENSE start x₀ = (A^H A + μ I)^{-1} A^H b by {@code cgIterations} CG steps from zero.
+     *
+     * @param mu           Tikhonov weight μ
+     * @param cgIterations CG step cap
+     * @param cgTolerance  relative residual at which CG stops; null for the dtype's default
+     *                     (1e-10 in float64, 1e-5 in float32), 0 to run every step
+     */
+    public record Start(double mu, int cgIterations, Double cgTolerance) {
+        public Start {
+            if (!(mu > 0) || cgIterations < 1 || (cgTolerance != null && !(cgTolerance >= 0))) {
+                throw new IllegalArgumentException("CG-SENSE start needs mu > 0, cg iterations >= 1 and a tolerance"
+                        + " >= 0; found " + mu + ", " + cgIterations + ", " + cgTolerance);
+            }
+        }
+    }
+
+    /**
+     * @param initCgIterations CG steps for the CG-SENSE start x₀ (μ = 1/λ)
      */
     public DeqReconstructor(ConvNet network, double lambda, DeqSpec deq, int initCgIterations) {
+        this(new MolIteration(network, deq.alpha(), lambda, deq.cgIterations()), deq,
+                new Start(1.0 / lambda, initCgIterations, null));
+    }
+
+    /**
+     * An iteration with its own identity weight and start (an imported official model: γ = 1.001,
+     * x₀ with the official code's λ_init and CG steps). {@code deq}'s α and CG steps must be the
+     * iteration's.
+     */
+    public DeqReconstructor(MolIteration iteration, DeqSpec deq, Start start) {
         LinearSubgraphSession.install(); // sessions that free released arrays (see there)
-        this.iteration = new MolIteration(network, deq.alpha(), lambda, deq.cgIterations());
+        if (iteration.alpha() != deq.alpha() || iteration.cgIterations() != deq.cgIterations()) {
+            throw new IllegalArgumentException("deq settings (alpha " + deq.alpha() + ", cg_iterations "
+                    + deq.cgIterations() + ") differ from the iteration's (" + iteration.alpha() + ", "
+                    + iteration.cgIterations() + ")");
+        }
+        this.iteration = iteration;
         this.deq = deq;
-        this.initCgIterations = initCgIterations;
+        this.start = start;
     }
 
     public MolIteration iteration() {
@@ -80,11 +112,20 @@ public final class DeqReconstructor implements Reconstructor.Differentiable {
         return iteration.network().dataType();
     }
 
-    /** CG-SENSE with μ = 1/λ: the fixed point of the iteration when H ≡ 0. */
+    /**
+     * The CG-SENSE start; with the default μ = 1/λ it is the fixed point of the iteration when
+     * H ≡ 0 (and γ = 1).
+     */
     public INDArray initial(MolIteration.Data d) {
-        double mu = 1.0 / iteration.lambda();
-        return new ConjugateGradient(cgTolerance(), initCgIterations)
+        double mu = start.mu();
+        double tolerance = start.cgTolerance() == null ? cgTolerance() : start.cgTolerance();
+        return new ConjugateGradient(tolerance, start.cgIterations())
                 .solve(v -> d.operator().normal(v).addi(v.mul(mu)), d.adjointMeasurements(), null).x();
+    }
+
+    /** How x₀ is computed. */
+    public Start start() {
+        return start;
     }
 
     /** Solves x* = T(x*) from {@code x0} (null: the CG-SENSE start). */

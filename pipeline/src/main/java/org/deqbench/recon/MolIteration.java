@@ -13,8 +13,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * code), for a CNN H_θ and the score F = I − H_θ:
  * <pre>
  *   z  = (1 − α) x + α H_θ(x)
- *   T(x) = M^{-1} (z + αλ A^H b),       M = I + αλ A^H A
+ *   T(x) = M^{-1} (z + αλ A^H b),       M = γ I + αλ A^H A
  * </pre>
+ * with γ = 1 (the paper's iteration) unless given: the official code solves with γ = 1.001
+ * ({@code Sense.inv}: {@code lam*ATA(x) + 1.001*x}), which moves the fixed point to
+ * λ A^H(A x − b) + F(x) + ((γ − 1)/α) x = 0 — with α = 0.01 a tenth of x, so a model trained
+ * that way is only reproduced with its γ.
  * M^{-1} by {@code cgIterations} conjugate-gradient steps warm-started at x (the previous iterate:
  * at the fixed point the warm start already solves the system). A fixed point satisfies
  * λ A^H(A x − b) + F(x) = 0.
@@ -28,12 +32,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * </pre>
  * (differentiate M T = z + αλ A^H b: M dT = α dλ A^H(b − A T) + αλ A^H db + dz).
  *
- * @param network      H_θ
- * @param alpha        α
- * @param lambda       λ
- * @param cgIterations warm-started CG steps per data-consistency solve
+ * @param network        H_θ
+ * @param alpha          α
+ * @param lambda         λ
+ * @param cgIterations   warm-started CG steps per data-consistency solve
+ * @param identityWeight γ of M = γ I + αλ A^H A (1 but for imported official models)
  */
-public record MolIteration(ConvNet network, double alpha, double lambda, int cgIterations) {
+public record MolIteration(ConvNet network, double alpha, double lambda, int cgIterations, double identityWeight) {
 
     /** The measurements and operator of one batch, with A^H b computed once. */
     public record Data(LinearOperator operator, INDArray measurements, INDArray adjointMeasurements) {
@@ -42,7 +47,15 @@ public record MolIteration(ConvNet network, double alpha, double lambda, int cgI
         }
     }
 
+    /** The paper's iteration, γ = 1. */
+    public MolIteration(ConvNet network, double alpha, double lambda, int cgIterations) {
+        this(network, alpha, lambda, cgIterations, 1.0);
+    }
+
     public MolIteration {
+        if (!(identityWeight > 0)) {
+            throw new IllegalArgumentException("MOL identity weight γ must be > 0, found " + identityWeight);
+        }
         if (!(alpha > 0 && alpha <= 1)) {
             throw new IllegalArgumentException("deq.alpha: expected a step in (0, 1], found " + alpha);
         }
@@ -54,9 +67,10 @@ public record MolIteration(ConvNet network, double alpha, double lambda, int cgI
         }
     }
 
-    /** M v = v + αλ A^H A v. */
+    /** M v = γ v + αλ A^H A v. */
     public INDArray dataConsistencyOperator(LinearOperator op, INDArray v) {
-        return op.normal(v).muli(alpha * lambda).addi(v);
+        INDArray mv = op.normal(v).muli(alpha * lambda);
+        return identityWeight == 1.0 ? mv.addi(v) : mv.addi(v.mul(identityWeight));
     }
 
     /** M^{-1} r by {@code steps} CG steps from {@code warm} (null: zero); tolerance 0 runs all steps. */

@@ -119,4 +119,28 @@ class DeqReconstructorTest {
     private static void assertClose(double fd, double analytic, String what) {
         assertEquals(fd, analytic, 1e-5 * Math.max(1e-2, Math.abs(fd)), what + ": fd " + fd + " vs " + analytic);
     }
+
+    /**
+     * With an identity weight γ ≠ 1 (the official code's M = γI + αλA^H A) the solved fixed point
+     * satisfies λ A^H(Ax − b) + (x − H(x)) + ((γ − 1)/α) x = 0: residual below 1e-9 relative to
+     * ‖λ A^H b‖ in double precision (fixed point to 1e-13, exact 30-step CG on 128 unknowns), and
+     * the γ = 1 equation is violated by the extra term, so the weight is really applied.
+     */
+    @Test
+    void identityWeightMovesTheFixedPointAsDerived() {
+        ConvNet net = contractiveNet();
+        MultiCoilMri op = operator();
+        INDArray b = op.apply(Nd4j.randn(D, 2, 2, H, W));
+        double alpha = 0.9;
+        double lambda = 2.0;
+        double gamma = 1.2;
+        MolIteration it = new MolIteration(net, alpha, lambda, TIGHT.cgIterations(), gamma);
+        DeqReconstructor deq = new DeqReconstructor(it, TIGHT, new DeqReconstructor.Start(0.5, 60, null));
+        INDArray x = deq.forward(b, op, null).x();
+        INDArray score = op.adjoint(op.apply(x).subi(b)).muli(lambda).addi(x.sub(net.forward(x)));
+        INDArray shifted = score.add(x.mul((gamma - 1) / alpha));
+        double scale = op.adjoint(b).norm2Number().doubleValue() * lambda;
+        assertTrue(shifted.norm2Number().doubleValue() / scale < 1e-9, "residual " + shifted.norm2Number());
+        assertTrue(score.norm2Number().doubleValue() / scale > 1e-3, "γ = 1 equation " + score.norm2Number());
+    }
 }

@@ -67,7 +67,7 @@ public final class BenchMemoryCommand implements Callable<Integer>, UsesNd4j {
                 return Cli.EXIT_OK;
             }
             List<Integer> ks = iterations.isEmpty() ? MemoryScaling.DEFAULT_ITERATIONS : iterations;
-            Path file = MemoryScaling.run(spec, dir, ks, steps, (config, rowFile) -> childCommand(dir, config, rowFile),
+            Path file = MemoryScaling.run(spec, dir, ks, steps, (config, rowFile) -> childCommand(spec, dir, steps, config, rowFile),
                     System.out);
             System.out.println("memory table: " + file.toAbsolutePath());
             return Cli.EXIT_OK;
@@ -81,7 +81,8 @@ public final class BenchMemoryCommand implements Callable<Integer>, UsesNd4j {
         }
     }
 
-    private List<String> childCommand(Path dir, MemoryScaling.Config config, Path rowFile) {
+    /** The command line of a child JVM that measures {@code config} and writes its row to {@code rowFile}. */
+    static List<String> childCommand(Path spec, Path dir, int steps, MemoryScaling.Config config, Path rowFile) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         String opts = System.getenv().getOrDefault("DEQBENCH_JAVA_OPTS", RunCommand.DEFAULT_JAVA_OPTS);

@@ -20,7 +20,9 @@ import picocli.CommandLine.Command;
             ReportMain.class,
             CompareCommand.class,
             MlflowCommand.class,
-            BenchCommand.class})
+            BenchCommand.class,
+            ImportCommand.class,
+            InferCommand.class})
 public final class DeqbenchCli implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;

@@ -1,0 +1,414 @@
+package org.deqbench.reference;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.deqbench.nn.ConvNet;
+import org.deqbench.physics.MultiCoilMri;
+import org.deqbench.plan.RunStore;
+import org.deqbench.recon.DeqReconstructor;
+import org.deqbench.recon.Modl;
+import org.deqbench.spec.DeqSpec;
+import org.deqbench.spec.ExperimentSpec;
+import org.deqbench.spec.MethodKind;
+import org.deqbench.spec.MethodSpec;
+import org.deqbench.spec.NetworkSpec;
+import org.deqbench.spec.SpecLoader;
+import org.deqbench.train.MemoryScaling;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.INDArrayIndex;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * deqbench against the official MOL code (Pramanik, Zimmerman, Jacob, IEEE TCI 2023), one after
+ * the other in one run, on identical data and settings. The official side runs in the machine's
+ * python3 with torch, through the driver {@code mol_reference_driver.py} shipped with deqbench,
+ * which imports the official modules from the given checkout. Three parts:
+ * <ol>
+ *   <li><b>Training and inference against K</b> (the spec, {@code experiments/reference-bench.yaml}:
+ *       64×64, 8 coils, the official 5×64 network, batch 1): MoDL unrolled K times and MOL-LR with
+ *       exactly K forward and K backward iterations. deqbench's rows come from
+ *       {@link MemoryScaling} (each configuration in a fresh JVM); the official rows from one
+ *       python process per configuration on the same simulated arrays. Per row: median seconds per
+ *       training step and peak resident set size above the process baseline over the steps after
+ *       the first (RSS sampled every 2 ms on both sides), and the median time of a K-iteration
+ *       inference (deqbench: x₀ plus K applications of T; official: x₀ plus K + 1 block
+ *       applications, as {@code DEQ_inf}/{@code Unroll} do).</li>
+ *   <li><b>The released checkpoint</b> on a synthetic slice (default 256×232, 12 coils, 6×
+ *       Cartesian): the official {@code tst_mol.py} model and deqbench's import of the same
+ *       checkpoint with plain iteration and with Anderson acceleration, the relative difference
+ *       ‖x − x_official‖ / ‖x_official‖ of the complex images, time and CNN evaluations.</li>
+ *   <li><b>CNN kernels</b>: the official network's forward and forward + backward (gradients for
+ *       the input and every parameter) in torch against {@link ConvNet#forward} and
+ *       {@link ConvNet#vjp}, median over rounds.</li>
+ * </ol>
+ * Without a python3 that imports torch the official columns are null and the reason is written.
+ */
+public final class ReferenceBenchmark {
+    /** The table, relative to the run directory. */
+    public static final String FILE = "bench/reference.json";
+    static final String DRIVER = "mol_reference_driver.py";
+    /** The released model inside the official repository. */
+    public static final String RELEASED_CHECKPOINT = "Models/UIHC_brain_360_Slices_MOL/model_best_trn.pth.tar";
+    /** The measured goal: relative difference to the official output on the released model. */
+    static final double GOAL = 1e-3;
+
+    private ReferenceBenchmark() {
+    }
+
+    /**
+     * @param molCode     checkout of the official repository
+     * @param python      interpreter to try first (null: python3 on the PATH, then /usr/bin/python3)
+     * @param spec        the K-scaling spec (one MRI task, a modl and a mol-lr method)
+     * @param runDir      where data, rows and the table go
+     * @param iterations  K values
+     * @param steps       training steps per configuration (≥ 2; the first is excluded)
+     * @param sliceHeight checkpoint comparison: slice height
+     * @param sliceCoils  checkpoint comparison: coils
+     * @param kernelShape CNN kernel shape B×C×H×W
+     * @param rounds      timed rounds of the kernels and inferences
+     */
+    public record Settings(Path molCode, String python, Path spec, Path runDir, List<Integer> iterations, int steps,
+                           int sliceHeight, int sliceWidth, int sliceCoils, long[] kernelShape, int rounds) {
+    }
+
+    /** Runs everything and writes {@value #FILE}; returns its path. */
+    public static Path run(Settings s, MemoryScaling.ChildCommand javaChild, PrintStream log) throws Exception {
+        Path work = Files.createDirectories(s.runDir().resolve("bench").resolve("reference"));
+        Path driver = work.resolve(DRIVER);
+        try (InputStream in = ReferenceBenchmark.class.getResourceAsStream(DRIVER)) {
+            Files.copy(in, driver, StandardCopyOption.REPLACE_EXISTING);
+        }
+        Python py = Python.find(s.python(), log);
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("kind", "reference-benchmark");
+        Map<String, Object> env = new LinkedHashMap<>();
+        env.put("python", py.executable());
+        env.put("torch", py.torchVersion());
+        env.put("official_unavailable", py.problem());
+        env.put("mol_code", s.molCode().toAbsolutePath().toString());
+        env.put("available_processors", Runtime.getRuntime().availableProcessors());
+        env.put("java", System.getProperty("java.version"));
+        // both sides inherit it; torch reports its own thread count in each official row
+        env.put("omp_num_threads", System.getenv("OMP_NUM_THREADS"));
+        doc.put("environment", env);
+        Map<String, Object> settings = new LinkedHashMap<>();
+        settings.put("spec", s.spec().toString());
+        settings.put("iterations", s.iterations());
+        settings.put("steps", s.steps());
+        settings.put("slice", List.of(s.sliceHeight(), s.sliceWidth(), s.sliceCoils()));
+        settings.put("kernel_shape", s.kernelShape());
+        settings.put("rounds", s.rounds());
+        doc.put("settings", settings);
+
+        doc.put("kernels", kernels(s, py, driver, log));
+        doc.put("checkpoint", checkpoint(s, py, driver, work, log));
+        doc.put("training", training(s, py, driver, javaChild, log));
+
+        Path file = s.runDir().resolve(FILE);
+        RunStore.JSON.writeValue(file.toFile(), doc);
+        return file;
+    }
+
+    /** K-scaling rows of both implementations. */
+    static List<Map<String, Object>> training(Settings s, Python py, Path driver, MemoryScaling.ChildCommand javaChild,
+                                              PrintStream log) throws Exception {
+        Path memoryFile = MemoryScaling.run(s.spec(), s.runDir(), s.iterations(), s.steps(), javaChild, log);
+        Map<String, Object> memory = RunStore.JSON.readValue(memoryFile.toFile(), new TypeReference<>() { });
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> javaRows = (List<Map<String, Object>>) memory.get("rows");
+        ExperimentSpec spec = SpecLoader.load(s.spec());
+        String task = spec.tasks().get(0).name();
+        Path data = s.runDir().resolve(MemoryScaling.DATA_DIR).resolve("simulate").resolve(task).resolve("train");
+        MolInference.Inputs in = MolInference.read(data.resolve("measurements.npy"), data.resolve("coil_maps.npy"),
+                data.resolve("masks.npy"));
+        MolInference.Inputs one = new MolInference.Inputs(in.measurements().get(pointAt(0)).dup(),
+                in.coilMaps().get(pointAt(0)).dup(), in.masks().get(pointAt(0)).dup());
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (MethodSpec m : spec.methods()) {
+            String official = m.kind() == MethodKind.MODL ? "modl" : "mol";
+            for (int k : s.iterations()) {
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("method", m.name());
+                row.put("iterations", k);
+                Map<String, Object> ours = new LinkedHashMap<>();
+                Map<String, Object> jr = javaRows.stream().filter(r -> m.name().equals(r.get("method"))
+                        && ((Number) r.get("iterations")).intValue() == k).findFirst().orElseThrow();
+                ours.put("seconds_per_step", jr.get("seconds_per_step"));
+                ours.put("peak_above_baseline_bytes", jr.get("peak_above_baseline_bytes"));
+                ours.put("peak_bytes", jr.get("peak_bytes"));
+                ours.put("inference_seconds", inferenceSeconds(m, k, one, s.rounds()));
+                row.put("deqbench", ours);
+                Map<String, Object> theirs = null;
+                if (py.usable()) {
+                    List<String> args = new ArrayList<>(List.of("train", "--method", official, "--iterations",
+                            String.valueOf(k), "--steps", String.valueOf(s.steps()), "--data", data.toString(),
+                            "--layers", String.valueOf(m.network().layers()), "--channels",
+                            String.valueOf(m.network().channels())));
+                    if (m.kind() == MethodKind.MODL) {
+                        // the official Unroll starts from its 50-step CG-SENSE (A_init); MoDL's CG steps per iteration
+                        args.addAll(List.of("--modl-lambda", String.valueOf(m.lambdas().isEmpty() ? 0.05 : m.lambdas().get(0)),
+                                "--cg-iter", String.valueOf(m.cgIterations()), "--cg-init", "50"));
+                    } else {
+                        args.addAll(List.of("--alpha", String.valueOf(m.deq().alpha()), "--lam-init",
+                                String.valueOf(m.deq().lambda()), "--cg-iter", String.valueOf(m.deq().cgIterations()),
+                                "--cg-init", String.valueOf(m.cgIterations())));
+                    }
+                    theirs = py.run(driver, s.molCode(), args, log);
+                }
+                row.put("official", theirs);
+                if (theirs != null) {
+                    row.put("step_time_ratio", ((Number) ours.get("seconds_per_step")).doubleValue()
+                            / ((Number) theirs.get("seconds_per_step")).doubleValue());
+                    row.put("memory_ratio", ((Number) ours.get("peak_above_baseline_bytes")).doubleValue()
+                            / ((Number) theirs.get("peak_above_baseline_bytes")).doubleValue());
+                    row.put("inference_time_ratio", ((Number) ours.get("inference_seconds")).doubleValue()
+                            / ((Number) theirs.get("inference_seconds")).doubleValue());
+                }
+                log.printf("reference %-7s K=%-3d deqbench %.2f s/step %.0f MB, official %s%n", m.name(), k,
+                        ((Number) ours.get("seconds_per_step")).doubleValue(),
+                        ((Number) ours.get("peak_above_baseline_bytes")).doubleValue() / (1 << 20),
+                        theirs == null ? "-" : String.format("%.2f s/step %.0f MB",
+                                ((Number) theirs.get("seconds_per_step")).doubleValue(),
+                                ((Number) theirs.get("peak_above_baseline_bytes")).doubleValue() / (1 << 20)));
+                rows.add(row);
+            }
+        }
+        return rows;
+    }
+
+    private static INDArrayIndex[] pointAt(int i) {
+        return new INDArrayIndex[] {NDArrayIndex.interval(i, i + 1)};
+    }
+
+    /**
+     * Median time of a K-iteration reconstruction of one slice with the method's network freshly
+     * initialised (the cost does not depend on the weights): MOL-LR's x₀ and K applications of T at
+     * tolerance 0, MoDL's K unrolled iterations.
+     */
+    static double inferenceSeconds(MethodSpec m, int k, MolInference.Inputs in, int rounds) {
+        ConvNet net = ConvNet.create(m.network(), 2, 2, 11, DataType.FLOAT);
+        MultiCoilMri op = new MultiCoilMri(in.coilMaps(), in.masks());
+        Supplier<INDArray> recon;
+        if (m.kind() == MethodKind.MODL) {
+            double lambda = m.lambdas().isEmpty() ? 0.05 : m.lambdas().get(0);
+            Modl modl = new Modl(net, Modl.logLambdaOf(lambda, DataType.FLOAT), k, m.cgIterations());
+            recon = () -> modl.reconstruct(in.measurements(), op);
+        } else {
+            DeqSpec d = m.deq();
+            DeqSpec capped = new DeqSpec(d.alpha(), d.lambda(), k, 0.0, "plain", d.andersonMemory(), d.backward(), k, 0.0,
+                    d.cgIterations());
+            DeqReconstructor r = new DeqReconstructor(net, d.lambda(), capped, m.cgIterations());
+            recon = () -> r.reconstruct(in.measurements(), op);
+        }
+        recon.get(); // builds the graphs
+        double[] t = new double[Math.max(1, rounds)];
+        for (int i = 0; i < t.length; i++) {
+            long t0 = System.nanoTime();
+            recon.get();
+            t[i] = (System.nanoTime() - t0) / 1e9;
+        }
+        return median(t);
+    }
+
+    /** The released checkpoint on one synthetic slice: both implementations, plain and Anderson. */
+    static Map<String, Object> checkpoint(Settings s, Python py, Path driver, Path work, PrintStream log)
+            throws IOException {
+        Map<String, Object> out = new LinkedHashMap<>();
+        Path ckpt = s.molCode().resolve(RELEASED_CHECKPOINT);
+        out.put("checkpoint", ckpt.toString());
+        out.put("slice", Map.of("height", s.sliceHeight(), "width", s.sliceWidth(), "coils", s.sliceCoils(),
+                "acceleration", 6.0, "noise_sigma", 0.005, "phantom", "anatomy"));
+        Path data = Files.createDirectories(work.resolve("slice"));
+        SyntheticSlices slice = SyntheticSlices.generate(1, s.sliceHeight(), s.sliceWidth(), s.sliceCoils(), 6.0, 0.005,
+                20260103L);
+        Nd4j.writeAsNumpy(slice.measurements(), data.resolve("measurements.npy").toFile());
+        Nd4j.writeAsNumpy(slice.coilMaps(), data.resolve("coil_maps.npy").toFile());
+        Nd4j.writeAsNumpy(slice.masks(), data.resolve("masks.npy").toFile());
+        Nd4j.writeAsNumpy(slice.groundTruth(), data.resolve("ground_truth.npy").toFile());
+        Path yml = ckpt.resolveSibling("training_parameters.yml");
+        MolCheckpoint c = MolCheckpoint.read(ckpt, Files.isRegularFile(yml) ? yml : null);
+        Path modelDir = work.resolve("model");
+        ImportedMolModel.write(modelDir, c.network(), c.settings(), new ImportedMolModel.Source(ckpt.toString(), null,
+                Files.isRegularFile(yml) ? yml.toString() : null));
+        MolInference.Inputs in = MolInference.read(data.resolve("measurements.npy"), data.resolve("coil_maps.npy"),
+                data.resolve("masks.npy"));
+        OfficialMolSettings os = c.settings();
+        INDArray official = null;
+        if (py.usable()) {
+            Path x = data.resolve("official.npy");
+            Map<String, Object> r = py.run(driver, s.molCode(), List.of("infer", "--checkpoint", ckpt.toString(), "--data",
+                    data.toString(), "--out", x.toString(), "--lam", String.valueOf(os.lambda()), "--alpha",
+                    String.valueOf(os.alpha()), "--lam-init", String.valueOf(os.initLambda()), "--cg-init",
+                    String.valueOf(os.initCgIterations()), "--cg-iter", String.valueOf(os.cgIterations()), "--tolerance",
+                    String.valueOf(os.tolerance()), "--max-iterations", String.valueOf(os.maxIterations())), log);
+            out.put("official", r);
+            official = Nd4j.createFromNpyFile(x.toFile()).castTo(DataType.DOUBLE);
+            log.printf("reference checkpoint: official %d iterations (%d block evaluations), %.1f s%n",
+                    ((Number) r.get("nfe")).intValue(), ((Number) r.get("block_evaluations")).intValue(),
+                    ((Number) r.get("seconds")).doubleValue());
+        } else {
+            out.put("official", null);
+        }
+        for (String solver : List.of("plain", "anderson")) {
+            ImportedMolModel.Loaded m = ImportedMolModel.load(modelDir, solver);
+            MolInference.Result r = MolInference.run(m, in);
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("seconds", r.seconds());
+            row.put("iterations", r.iterations());
+            row.put("cnn_evaluations", r.cnnEvaluations());
+            row.put("converged", r.converged());
+            row.put("relative_change", r.residual());
+            INDArray x = r.x().castTo(DataType.DOUBLE);
+            Double rel = official == null ? null : x.sub(official).norm2Number().doubleValue()
+                    / official.norm2Number().doubleValue();
+            row.put("relative_difference_to_official", rel);
+            row.put("magnitude_relative_difference_to_official", official == null ? null : magnitudeDifference(x, official));
+            row.put("goal", GOAL);
+            row.put("goal_met", rel == null ? null : rel <= GOAL);
+            out.put("deqbench_" + solver, row);
+            Nd4j.writeAsNumpy(r.x(), data.resolve("deqbench_" + solver + ".npy").toFile());
+            log.printf("reference checkpoint: deqbench %s %d iterations (%d CNN evaluations), %.1f s, relative "
+                    + "difference to official %s%n", solver, r.iterations(), r.cnnEvaluations(), r.seconds(),
+                    rel == null ? "-" : String.format("%.2e", rel));
+        }
+        return out;
+    }
+
+    private static double magnitudeDifference(INDArray x, INDArray y) {
+        INDArray mx = magnitude(x);
+        INDArray my = magnitude(y);
+        return mx.sub(my).norm2Number().doubleValue() / my.norm2Number().doubleValue();
+    }
+
+    private static INDArray magnitude(INDArray x) {
+        INDArray re = x.get(NDArrayIndex.all(), NDArrayIndex.point(0));
+        INDArray im = x.get(NDArrayIndex.all(), NDArrayIndex.point(1));
+        return Transforms.sqrt(re.mul(re).addi(im.mul(im)));
+    }
+
+    /** CNN forward and forward + VJP, deqbench and torch, on the same shape. */
+    static Map<String, Object> kernels(Settings s, Python py, Path driver, PrintStream log) {
+        long[] shape = s.kernelShape();
+        ConvNet net = ConvNet.create(NetworkSpec.DEFAULT, (int) shape[1], (int) shape[1], 5, DataType.FLOAT);
+        INDArray x = Nd4j.rand(DataType.FLOAT, shape);
+        INDArray v = Nd4j.rand(DataType.FLOAT, shape);
+        net.forward(x);
+        net.vjp(x, v);
+        double[] fwd = new double[Math.max(1, s.rounds())];
+        double[] vjp = new double[fwd.length];
+        for (int i = 0; i < fwd.length; i++) {
+            long t0 = System.nanoTime();
+            net.forward(x);
+            fwd[i] = (System.nanoTime() - t0) / 1e9;
+            t0 = System.nanoTime();
+            net.vjp(x, v);
+            vjp[i] = (System.nanoTime() - t0) / 1e9;
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("shape", shape);
+        out.put("network", "5 layers 3x3, 2->64->64->64->64->2, relu, bias");
+        Map<String, Object> ours = new LinkedHashMap<>();
+        ours.put("forward_seconds", median(fwd));
+        ours.put("forward_vjp_seconds", median(vjp));
+        out.put("deqbench", ours);
+        Map<String, Object> theirs = null;
+        if (py.usable()) {
+            theirs = py.run(driver, s.molCode(), List.of("kernels", "--shape", String.join(",",
+                    Arrays.stream(shape).mapToObj(String::valueOf).toList()), "--rounds", String.valueOf(s.rounds())), log);
+            out.put("forward_ratio", median(fwd) / ((Number) theirs.get("forward_seconds")).doubleValue());
+            out.put("forward_vjp_ratio", median(vjp) / ((Number) theirs.get("forward_vjp_seconds")).doubleValue());
+        }
+        out.put("official", theirs);
+        log.printf("reference kernels %s: deqbench forward %.3f s, forward+vjp %.3f s; torch %s%n", Arrays.toString(shape),
+                median(fwd), median(vjp), theirs == null ? "-" : String.format("forward %.3f s, forward+backward %.3f s",
+                        ((Number) theirs.get("forward_seconds")).doubleValue(),
+                        ((Number) theirs.get("forward_vjp_seconds")).doubleValue()));
+        return out;
+    }
+
+    static double median(double[] a) {
+        double[] s = a.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
+    /** The interpreter that runs the official code, or why there is none. */
+    record Python(String executable, String torchVersion, String problem) {
+        boolean usable() {
+            return problem == null;
+        }
+
+        static Python find(String preferred, PrintStream log) {
+            List<String> candidates = new ArrayList<>();
+            if (preferred != null) {
+                candidates.add(preferred);
+            }
+            candidates.add("python3");
+            candidates.add("/usr/bin/python3");
+            StringBuilder why = new StringBuilder();
+            for (String c : candidates) {
+                try {
+                    Process p = new ProcessBuilder(c, "-c", "import torch; print(torch.__version__)")
+                            .redirectErrorStream(true).start();
+                    String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+                    if (p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0) {
+                        String[] lines = text.split("\n");
+                        return new Python(c, lines[lines.length - 1].trim(), null);
+                    }
+                    why.append(c).append(": no torch; ");
+                } catch (IOException e) {
+                    why.append(c).append(": not found; ");
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            String problem = "no python3 with torch (" + why.toString().trim() + "); install Debian's python3-torch";
+            log.println("reference: " + problem + "; official columns left empty");
+            return new Python(null, null, problem);
+        }
+
+        /** Runs the driver; its last stdout line is a JSON object. */
+        Map<String, Object> run(Path driver, Path molCode, List<String> args, PrintStream log) {
+            List<String> cmd = new ArrayList<>(List.of(executable, driver.toString()));
+            cmd.add(args.get(0));
+            cmd.addAll(List.of("--mol-code", molCode.toString()));
+            cmd.addAll(args.subList(1, args.size()));
+            try {
+                ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+                pb.environment().putAll(MemoryScaling.CHILD_ENVIRONMENT);
+                Process p = pb.start();
+                String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+                int code = p.waitFor();
+                String[] lines = text.split("\n");
+                String last = lines[lines.length - 1];
+                if (code != 0 || !last.startsWith("{")) {
+                    throw new IllegalStateException("the official code failed (exit " + code + "): " + String.join(" ", cmd)
+                            + "\n" + text.substring(Math.max(0, text.length() - 2000)));
+                }
+                return RunStore.JSON.readValue(last, new TypeReference<>() { });
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot run " + String.join(" ", cmd) + ": " + e.getMessage(), e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted: " + String.join(" ", cmd), e);
+            }
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package org.deqbench.stages;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.deqbench.reference.CheckpointFormatException;
+import org.deqbench.reference.ReferenceBenchmark;
+import org.deqbench.spec.SpecException;
+import org.deqbench.train.MemoryScaling;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code deqbench bench reference --mol-code <checkout>}: deqbench against the official MOL code
+ * on identical data and settings ({@link ReferenceBenchmark}); writes
+ * {@code <run-dir>/bench/reference.json}.
+ */
+@Command(name = "reference", mixinStandardHelpOptions = true,
+        description = {"deqbench against the official MOL code (run by python3 with torch through a driver shipped "
+                + "with deqbench, importing the official modules from --mol-code), one after the other on identical data.",
+                "Writes <run-dir>/bench/reference.json: time per training step, peak memory above baseline and inference "
+                        + "time of MoDL and MOL-LR at each K (64x64, 8 coils); the released checkpoint on a synthetic "
+                        + "slice (relative difference, time, CNN evaluations, plain and Anderson); CNN kernel times."})
+public final class BenchReferenceCommand implements Callable<Integer> {
+    @Option(names = "--mol-code", required = true, paramLabel = "<dir>",
+            description = "Checkout of the official Monotone-Operator-Learning repository.")
+    Path molCode;
+
+    @Option(names = "--python", paramLabel = "<exe>",
+            description = "Interpreter with torch (default: python3 on the PATH, then /usr/bin/python3).")
+    String python;
+
+    @Option(names = "--spec", defaultValue = "experiments/reference-bench.yaml", paramLabel = "FILE",
+            description = "Spec of the K comparison (default: ${DEFAULT-VALUE}).")
+    Path spec;
+
+    @Option(names = "--run-dir", defaultValue = "runs/reference-bench", paramLabel = "DIR",
+            description = "Where data, rows and the table go (default: ${DEFAULT-VALUE}).")
+    Path runDir;
+
+    @Option(names = "--iterations", split = ",", paramLabel = "K", description = "Iteration counts (default: 1,2,5,10).")
+    List<Integer> iterations = new ArrayList<>();
+
+    @Option(names = "--steps", defaultValue = "3", paramLabel = "N",
+            description = "Training steps per configuration, the first excluded (default: ${DEFAULT-VALUE}).")
+    int steps;
+
+    @Option(names = "--slice", defaultValue = "256x232x12", paramLabel = "HxWxCOILS",
+            description = "Synthetic slice for the released checkpoint (default: ${DEFAULT-VALUE}).")
+    String slice;
+
+    @Option(names = "--kernel-shape", defaultValue = "4x2x64x64", paramLabel = "BxCxHxW",
+            description = "CNN kernel input shape (default: ${DEFAULT-VALUE}).")
+    String kernelShape;
+
+    @Option(names = "--rounds", defaultValue = "3", paramLabel = "N",
+            description = "Timed rounds of kernels and inferences (default: ${DEFAULT-VALUE}).")
+    int rounds;
+
+    @Override
+    public Integer call() {
+        try {
+            if (!Files.isDirectory(molCode) || !Files.isRegularFile(molCode.resolve("solvers.py"))) {
+                System.err.println("error: --mol-code " + molCode + ": not a checkout of the official MOL code (no "
+                        + "solvers.py)");
+                return Cli.EXIT_BAD_INPUT;
+            }
+            if (steps < 2) {
+                System.err.println("error: --steps must be at least 2 (the first step is excluded)");
+                return Cli.EXIT_BAD_INPUT;
+            }
+            long[] sl = dims(slice, 3, "--slice");
+            long[] ks = dims(kernelShape, 4, "--kernel-shape");
+            List<Integer> k = iterations.isEmpty() ? MemoryScaling.DEFAULT_ITERATIONS : iterations;
+            ReferenceBenchmark.Settings s = new ReferenceBenchmark.Settings(molCode, python, spec, runDir, k, steps,
+                    (int) sl[0], (int) sl[1], (int) sl[2], ks, rounds);
+            Path file = ReferenceBenchmark.run(s, (config, rowFile) -> BenchMemoryCommand.childCommand(spec, runDir, steps,
+                    config, rowFile), System.out);
+            System.out.println("reference table: " + file.toAbsolutePath());
+            return Cli.EXIT_OK;
+        } catch (SpecException | IllegalArgumentException | CheckpointFormatException e) {
+            System.err.println("error: " + e.getMessage());
+            return Cli.EXIT_BAD_INPUT;
+        } catch (Exception e) {
+            System.err.println("error: reference benchmark failed: " + e);
+            e.printStackTrace();
+            return Cli.EXIT_FAILED;
+        }
+    }
+
+    private static long[] dims(String text, int n, String option) {
+        String[] parts = text.toLowerCase().split("x");
+        if (parts.length != n) {
+            throw new IllegalArgumentException(option + ": expected " + n + " sizes separated by x, found '" + text + "'");
+        }
+        long[] out = new long[n];
+        for (int i = 0; i < n; i++) {
+            try {
+                out[i] = Long.parseLong(parts[i]);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(option + ": '" + parts[i] + "' is not a size in '" + text + "'");
+            }
+            if (out[i] < 1) {
+                throw new IllegalArgumentException(option + ": sizes must be >= 1, found '" + text + "'");
+            }
+        }
+        return out;
+    }
+}
