@@ -6,8 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.deqbench.plan.Plan;
-import org.deqbench.plan.PlanNode;
 
 /**
  * One run of a whole plan by the local runner ({@link PipelineTracking#begin}): its records in
@@ -27,7 +25,7 @@ public final class PipelineRun implements AutoCloseable {
     private boolean degraded;
     private boolean finished;
 
-    PipelineRun(Path runDir, Plan plan, String id, Map<String, String> env, MlflowSettings mlflow) {
+    PipelineRun(Path runDir, TrackedPlan plan, String id, Map<String, String> env, MlflowSettings mlflow) {
         this.id = id;
         this.runDir = runDir;
         Provenance prov = Provenance.detect(env);
@@ -37,7 +35,7 @@ public final class PipelineRun implements AutoCloseable {
         String mlflowExperiment = PipelineTracking.mlflowExperimentName(env, plan);
         RunRecord.PipelineStart start = new RunRecord.PipelineStart(id, 0, System.currentTimeMillis(),
                 plan.experiment(), mlflowExperiment, plan.specHash(), runDir.toAbsolutePath().normalize().toString(),
-                prov.gitCommit(), prov.image(), plan.nodes().stream().map(PlanNode::id).toList());
+                prov.gitCommit(), prov.image(), plan.nodes().stream().map(TrackedNode::id).toList());
         out.append(List.of(RunLogJson.line(start)));
         childEnv.put(TrackingEnv.PIPELINE_RUN_ID, id);
         childEnv.put(TrackingEnv.PIPELINE_MANAGED, "1");

@@ -11,6 +11,10 @@ final class Cli {
     static final int EXIT_FAILED = 1;
     /** The spec or the arguments are unusable; nothing was run or written. */
     static final int EXIT_BAD_INPUT = 2;
+    /** The run directory or the node is in use by another process; nothing was run or written. */
+    static final int EXIT_BUSY = 3;
+    /** Set to "1" for node processes of a run started with --ignore-code-version. */
+    static final String IGNORE_CODE_VERSION_ENV = "DEQBENCH_IGNORE_CODE_VERSION";
 
     private Cli() {
     }

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.deqbench.plan.NodeExecutor;
 import org.deqbench.plan.NodeOutputError;
+import org.deqbench.plan.RunLock;
 import org.deqbench.plan.Stage;
 import org.deqbench.spec.SpecException;
 import picocli.CommandLine.Option;
@@ -24,6 +25,11 @@ abstract class StageCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Rerun even if the node's output is up to date.")
     boolean force;
 
+    @Option(names = "--ignore-code-version",
+            description = "Count outputs made by other code as up to date (spec-only caching); also "
+                    + "set by DEQBENCH_IGNORE_CODE_VERSION=1.")
+    boolean ignoreCodeVersion;
+
     abstract Stage stage();
 
     String task() {
@@ -38,7 +44,8 @@ abstract class StageCommand implements Callable<Integer> {
     public Integer call() {
         try {
             Path dir = runDir != null ? runDir : Cli.defaultRunDir(spec);
-            NodeExecutor.Outcome o = NodeExecutor.run(stage(), spec, dir, task(), method(), force);
+            NodeExecutor.Outcome o = NodeExecutor.run(stage(), spec, dir, task(), method(), force,
+                    ignoreCodeVersion || "1".equals(System.getenv(Cli.IGNORE_CODE_VERSION_ENV)));
             System.out.println(o.skipped()
                     ? o.node().id() + " is up to date (" + o.dir() + "), skipped"
                     : o.node().id() + " written to " + o.dir());
@@ -46,6 +53,9 @@ abstract class StageCommand implements Callable<Integer> {
         } catch (SpecException e) {
             System.err.println("error: " + e.getMessage());
             return Cli.EXIT_BAD_INPUT;
+        } catch (RunLock.BusyException e) {
+            System.err.println("error: " + e.getMessage());
+            return Cli.EXIT_BUSY;
         } catch (NodeOutputError e) {
             System.err.println("error: " + e.getMessage());
             return Cli.EXIT_FAILED;
