@@ -344,7 +344,9 @@ public final class RunComparison {
     public static final class MlflowArtifacts {
         private final URI tracking;
         private final String authorization;
-        private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(20)).build();
+        // never follow a redirect: it would carry the Authorization header to another origin
+        private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(20))
+                .followRedirects(HttpClient.Redirect.NEVER).build();
 
         public MlflowArtifacts(URI tracking, Map<String, String> env) {
             String s = tracking.toString();
@@ -359,6 +361,7 @@ public final class RunComparison {
             } else {
                 authorization = null;
             }
+            org.deqbench.track.MlflowSettings.requireSafeTransport(this.tracking, authorization != null, env);
         }
 
         /** The text of artifact {@code path} of run {@code runId}. */

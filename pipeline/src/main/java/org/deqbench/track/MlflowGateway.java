@@ -67,6 +67,7 @@ final class MlflowGateway implements Closeable {
         this.redactor = settings.redactor();
         this.http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
+                .followRedirects(HttpClient.Redirect.NEVER) // never forward credentials to another origin
                 .connectTimeout(positive(settings.requestTimeout()))
                 .build();
         this.client = newClient();
@@ -100,7 +101,9 @@ final class MlflowGateway implements Closeable {
     private void singleAttempt(MlflowClient c, MlflowHostCredsProvider creds) {
         try {
             int ms = (int) Math.min(Integer.MAX_VALUE, positive(settings.requestTimeout()).toMillis());
-            CloseableHttpClient http = HttpClientBuilder.create().disableAutomaticRetries()
+            // No redirects: the client copies the Authorization header onto a redirected request,
+            // which would hand the token to whatever origin the Location names.
+            CloseableHttpClient http = HttpClientBuilder.create().disableAutomaticRetries().disableRedirectHandling()
                     .setDefaultRequestConfig(RequestConfig.custom().setConnectTimeout(ms).setSocketTimeout(ms)
                             .setConnectionRequestTimeout(ms).build())
                     .build();

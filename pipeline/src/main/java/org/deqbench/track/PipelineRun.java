@@ -13,7 +13,6 @@ import java.util.Optional;
  * sets the parent's final status; a shutdown hook records KILLED if the runner is stopped first.
  */
 public final class PipelineRun implements AutoCloseable {
-    private static final Duration BEGIN_BUDGET = Duration.ofSeconds(15);
     private final String id;
     private final Path runDir;
     private final AppendOnlyFile out;
@@ -47,8 +46,10 @@ public final class PipelineRun implements AutoCloseable {
             Trackers.preset(delivery, env, mlflowExperiment, id);
             state = new AttemptState(start, new AckLog(RunLogLayout.ackFile(file)));
             state.observe(start);
-            // Nodes find or create the parent themselves, so the runner does not wait long for it.
-            send(List.of(start), mlflow.retryBudget().compareTo(BEGIN_BUDGET) < 0 ? mlflow.retryBudget() : BEGIN_BUDGET);
+            // One attempt: nodes find or create the parent themselves, and a failure here tells them
+            // (MlflowOffline) not to try the server during this run.
+            MlflowOffline.clear(runDir);
+            send(List.of(start), Duration.ZERO);
             if (state.runId != null) {
                 childEnv.put(TrackingEnv.MLFLOW_EXPERIMENT_ID, state.experimentId);
                 childEnv.put(TrackingEnv.MLFLOW_PARENT_RUN_ID, state.runId);
@@ -69,6 +70,8 @@ public final class PipelineRun implements AutoCloseable {
         try {
             delivery.deliver(state, records, degraded ? Duration.ZERO : budget);
         } catch (MlflowCallException e) {
+            MlflowOffline.mark(runDir, delivery.settings().host(), "pipeline run " + id,
+                    delivery.redactor().redact(e.getMessage()));
             if (!degraded) {
                 System.err.println(delivery.redactor().redact("deqbench: MLflow tracking at " + delivery.settings().host()
                         + " failed for pipeline run " + id + ": " + e.getMessage() + ". Carrying on with the local run"
@@ -110,9 +113,9 @@ public final class PipelineRun implements AutoCloseable {
                 state.observe(f);
                 // Stopped by a signal: the pod's grace period is short, so wait at most the kill wait.
                 MlflowSettings s = delivery.settings();
-                Duration budget = status == Tracker.Status.KILLED && s.killWait().compareTo(s.retryBudget()) < 0
-                        ? s.killWait() : s.retryBudget();
-                send(List.of(state.first, f), budget);
+                if (!degraded && MlflowOffline.recent(runDir, s.host(), s.probeInterval()).isEmpty()) {
+                    send(List.of(state.first, f), Duration.ZERO);
+                }
                 delivery.close();
                 state.acks.close();
             }

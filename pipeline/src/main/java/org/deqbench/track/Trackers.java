@@ -57,7 +57,12 @@ public final class Trackers {
         // Held while the node runs; if another attempt of the node still holds it, run regardless.
         ProcessLock lock = ProcessLock.tryAcquire(RunLogLayout.lockFile(file)).orElse(null);
         MlflowSender sender = null;
-        if (mlflow.isPresent()) {
+        Optional<MlflowOffline> offline = mlflow.flatMap(m -> MlflowOffline.recent(runDir, m.host(), m.probeInterval()));
+        if (offline.isPresent()) {
+            System.err.println("deqbench: MLflow at " + offline.get().host() + " failed for " + offline.get().by()
+                    + " at " + offline.get().at() + "; " + node.id() + " tracks in the local run log only"
+                    + " ('deqbench mlflow sync " + runDir + "' delivers it later)");
+        } else if (mlflow.isPresent()) {
             MlflowDelivery delivery = new MlflowDelivery(new MlflowGateway(mlflow.get()), System.err::println);
             preset(delivery, env, mlflowExperiment, pipelineRunId);
             AttemptState state = new AttemptState(start, new AckLog(RunLogLayout.ackFile(file)));
