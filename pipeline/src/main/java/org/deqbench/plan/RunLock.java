@@ -155,9 +155,15 @@ public final class RunLock implements AutoCloseable {
             Holder h = readHolder(key);
             throw new BusyException(busyMessage.apply(h == null ? "this process" : h.describe()));
         }
-        FileChannel ch = null;
         try {
             Files.createDirectories(key.getParent());
+        } catch (IOException e) {
+            HELD.remove(key);
+            throw new NodeOutputError(key.getParent(), "cannot create the run directory (" + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : ": " + e.getMessage()) + "); choose a writable --run-dir", null);
+        }
+        FileChannel ch = null;
+        try {
             ch = FileChannel.open(key, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
             FileLock lock;
             try {
@@ -185,6 +191,19 @@ public final class RunLock implements AutoCloseable {
                 ch.force(true);
             }
             return new Held(key, ch, lock, !shared);
+        } catch (java.nio.file.FileSystemException e) {
+            if (!(e instanceof java.nio.file.AccessDeniedException)
+                    && (e.getReason() == null || !e.getReason().contains("Read-only"))) {
+                notice.accept("note: cannot lock " + key + " (" + e.getMessage() + "); running without protection"
+                        + " against a concurrent run");
+                closeQuietly(ch);
+                return new Held(key, null, null, false);
+            }
+            closeQuietly(ch);
+            HELD.remove(key);
+            throw new NodeOutputError(key.getParent(), "cannot write here (" + e.getClass().getSimpleName()
+                    + (e.getReason() == null ? "" : ": " + e.getReason()) + "); choose a writable run directory"
+                    + " (--run-dir)", null);
         } catch (IOException e) {
             // a file system without locks (some network volumes): run unprotected rather than never
             notice.accept("note: cannot lock " + key + " (" + e.getMessage() + "); running without protection"

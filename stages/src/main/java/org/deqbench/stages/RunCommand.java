@@ -97,6 +97,9 @@ public final class RunCommand implements Callable<Integer> {
             if (ignoreCodeVersion) {
                 env.put(Cli.IGNORE_CODE_VERSION_ENV, "1");
             }
+            if (Cli.debug()) {
+                env.put(Cli.DEBUG_ENV, "1");
+            }
             LocalRunner runner = new LocalRunner(RunCommand::nodeCommand, env, System.out);
             r = runner.run(plan, new RunStore(dir, !ignoreCodeVersion), force, lock);
             tracking.finish(r.ok() ? Tracker.Status.FINISHED : Tracker.Status.FAILED);

@@ -59,11 +59,17 @@ abstract class StageCommand implements Callable<Integer> {
         } catch (NodeOutputError e) {
             System.err.println("error: " + e.getMessage());
             return Cli.EXIT_FAILED;
-        } catch (Exception e) {
-            System.err.println("error: " + stage().name() + " failed: " + e);
-            e.printStackTrace();
-            return Cli.EXIT_FAILED;
+        } catch (Exception | Error e) {
+            System.err.println("error: " + nodeId() + " failed: " + Cli.oneLine(e));
+            if (Cli.debug()) {
+                e.printStackTrace();
+            }
+            return Cli.isBadInput(e) ? Cli.EXIT_BAD_INPUT : Cli.EXIT_FAILED;
         }
+    }
+
+    private String nodeId() {
+        return stage().name() + (task() == null ? "" : "/" + task()) + (method() == null ? "" : "/" + method());
     }
 
     /** Stages that run per task. */
