@@ -56,6 +56,9 @@ final class MlflowGateway implements Closeable {
     private static final double UPLOAD_SECONDS_PER_BYTE = 1e-6;
 
     private static volatile boolean warnedClient;
+    /** Extra time the first call of a process may take for class loading (see {@link #call}). */
+    private static final Duration WARM_UP = Duration.ofSeconds(10);
+    private static volatile boolean warm;
     private final MlflowSettings settings;
     private final Redactor redactor;
     private final HttpClient http;
@@ -146,10 +149,16 @@ final class MlflowGateway implements Closeable {
             w = worker;
         }
         Future<T> f = w.submit(() -> op.apply(c));
+        // The first call of a process also loads and links the client's classes (protobuf, HTTP),
+        // seconds on a busy machine: that is not the server's time, so the watchdog allows it. A
+        // hanging server is still caught after the request timeout by the socket timeout.
+        long warmUp = warm ? 0 : WARM_UP.toNanos();
+        warm = true;
         try {
             // The socket timeout normally fires first; this also bounds DNS, connection-pool waits
             // and anything else the client might block on.
-            return f.get(positive(settings.requestTimeout()).toNanos() * 3 / 2 + 200_000_000L, TimeUnit.NANOSECONDS);
+            return f.get(positive(settings.requestTimeout()).toNanos() * 3 / 2 + 200_000_000L + warmUp,
+                    TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             abandon(f);
             throw new MlflowCallException(MlflowCallException.Kind.TRANSIENT, true, 0,
