@@ -12,7 +12,7 @@ final class Cli {
     /** The spec or the arguments are unusable; nothing was run or written. */
     static final int EXIT_BAD_INPUT = 2;
     /** The run directory or the node is in use by another process; nothing was run or written. */
-    static final int EXIT_BUSY = 3;
+    static final int EXIT_BUSY = 4;
     /** Set to "1" for node processes of a run started with --ignore-code-version. */
     static final String IGNORE_CODE_VERSION_ENV = "DEQBENCH_IGNORE_CODE_VERSION";
 
