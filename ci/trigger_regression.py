@@ -14,7 +14,9 @@
 
 Exit code: 0 the run succeeded (no regression), 1 it failed (a regression, or a stage failed),
 2 usage or API errors, 3 no verdict within ``--timeout``. Standard library only; credentials are
-read from the environment, never from the command line.
+read from the environment, never from the command line. Redirects are never followed (a redirected
+request would carry the token to whatever origin the answer names), and a plain ``http://`` URL to
+another machine is refused unless ``--insecure`` says the network is trusted.
 """
 from __future__ import annotations
 
@@ -38,6 +40,32 @@ class ApiError(Exception):
         self.status = status
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Turns every redirect into an error instead of re-sending the request (and its token)."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
+
+
+def is_loopback(host: str | None) -> bool:
+    h = (host or "").lower()
+    return h == "localhost" or h.startswith("127.") or h in ("::1", "[::1]")
+
+
+def check_transport(url: str, insecure: bool) -> str | None:
+    """Why credentials must not go to ``url``, or None when they may."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return f"{url!r} is not an http(s) URL of the Airflow API server"
+    if parts.scheme == "http" and not is_loopback(parts.hostname) and not insecure:
+        return (f"{url} is plain http: the Airflow credentials would cross the network unencrypted; "
+                "use https://, or pass --insecure where the network is trusted")
+    return None
+
+
 class Airflow:
     """The three calls this script needs, with a bearer token renewed once on 401."""
 
@@ -57,9 +85,13 @@ class Airflow:
         if auth:
             req.add_header("Authorization", f"Bearer {self.token}")
         try:
-            with urllib.request.urlopen(req, timeout=self.timeout) as res:
+            with _OPENER.open(req, timeout=self.timeout) as res:
                 text = res.read().decode("utf-8")
         except urllib.error.HTTPError as e:
+            if 300 <= e.code < 400:
+                raise ApiError(f"{method} {path}: HTTP {e.code} redirect to {e.headers.get('Location')!r} not "
+                               "followed (credentials are never sent to another address); set AIRFLOW_URL to "
+                               "the API server's own address", e.code) from None
             detail = e.read().decode("utf-8", "replace")[:500]
             raise ApiError(f"{method} {path}: HTTP {e.code} {detail}", e.code) from None
         except urllib.error.URLError as e:
@@ -111,9 +143,14 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--run-id", help="DAG run id (default: ci__<experiment>__<UTC time>)")
     p.add_argument("--poll", type=float, default=30.0, help="seconds between status checks (default 30)")
     p.add_argument("--timeout", type=float, default=6 * 3600.0, help="seconds to wait for a verdict (default 6 h)")
+    p.add_argument("--insecure", action="store_true",
+                   help="allow a plain http:// Airflow URL on another machine (a trusted network only)")
     args = p.parse_args(argv)
     if not args.airflow_url:
         p.error("no Airflow URL: pass --airflow-url or set AIRFLOW_URL")
+    why = check_transport(args.airflow_url, args.insecure)
+    if why:
+        p.error(why)
     if args.poll <= 0 or args.timeout <= 0:
         p.error("--poll and --timeout must be > 0")
     return args

@@ -253,7 +253,7 @@ def stage_pod(task_id_: str, name: str, stage: str, arguments: list[str], *, ima
                           "fsGroup": IMAGE_UID, "seccompProfile": {"type": "RuntimeDefault"}},
         container_security_context={"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True,
                                     "capabilities": {"drop": ["ALL"]}},
-        image_pull_policy="IfNotPresent",
+        image_pull_policy="Always",  # tags are mutable: never run a stale image cached on the node
         # GPU nodes may have to be scaled up first: wait up to an hour for scheduling.
         startup_timeout_seconds=3600 if gpu else 600,
         get_logs=True,

@@ -12,8 +12,11 @@ does it from CI):
                   from the sweep) or an MLflow run id
 
 The plan runs in a fresh run directory ``/runs/regression/<experiment>/<run id>`` (so no node is
-skipped as already complete), then ``deqbench compare <baseline> <candidate> --spec <spec>`` fails
-the DAG run when a metric moves beyond the experiment's ``regression.tolerances``.
+skipped as already complete), then ``deqbench compare --spec <spec> -- <baseline> <candidate>`` fails
+the DAG run when a metric moves beyond the experiment's ``regression.tolerances``. The baseline is
+free text from the trigger, so it is checked twice: the param accepts only a path under the runs
+volume or an MLflow run id (``BASELINE_PATTERN``), and it is passed after ``--`` so that it can only
+ever be a run, never an option of ``compare`` (a ``--help`` would otherwise pass the gate).
 """
 from __future__ import annotations
 
@@ -31,6 +34,11 @@ IMAGE = "{{ params.image }}"
 GPU_IMAGE = "{{ params.gpu_image or (params.image ~ '-cuda') }}"
 # Run ids hold ':' and '+' (manual__2026-01-01T00:00:00+00:00); keep the folder name plain.
 RUN_FOLDER = "{{ run_id | replace(':', '-') | replace('+', '-') }}"
+
+
+# A run directory on the runs volume, or an MLflow run id (bare or runs:/<id>); never an option.
+BASELINE_PATTERN = (r"^(" + deqbench_pods.RUNS_MOUNT + r"/[A-Za-z0-9_][A-Za-z0-9._/-]*"
+                    r"|runs:/[0-9a-f]{32}|[0-9a-f]{32})$")
 
 
 def candidate_dir(experiment: str) -> str:
@@ -61,7 +69,7 @@ with DAG(
         "image": Param(type="string", minLength=1, description="candidate image (CPU)"),
         "gpu_image": Param("", type="string", description="candidate CUDA image; default <image>-cuda"),
         "experiment": Param(type="string", enum=EXPERIMENTS, description="experiment to run"),
-        "baseline": Param(type="string", minLength=1,
+        "baseline": Param(type="string", minLength=1, pattern=BASELINE_PATTERN,
                           description="baseline run directory (e.g. /runs/<experiment>) or MLflow run id"),
     },
 ) as dag:
@@ -74,7 +82,7 @@ with DAG(
             # A regression is not transient: the gate is never retried.
             _compare = deqbench_pods.stage_pod(
                 "compare", deqbench_pods.pod_name(_experiment, "compare"), "compare",
-                ["compare", "{{ params.baseline }}", candidate_dir(_experiment), "--spec", _plan["spec"]],
+                ["compare", "--spec", _plan["spec"], "--", "{{ params.baseline }}", candidate_dir(_experiment)],
                 image=IMAGE, retries=0,
                 doc_md="Fails (exit 1) on a regression beyond the spec's regression.tolerances, "
                        "exit 2 when a summary is missing.")

@@ -178,6 +178,47 @@ class TriggerRegression(unittest.TestCase):
             sys.stderr = saved
         self.assertIn("AIRFLOW_URL", err.getvalue())
 
+    def test_a_redirect_is_not_followed_and_the_token_never_reaches_another_origin(self):
+        with FakeAirflow(["success"]) as other:
+            class Redirect(BaseHTTPRequestHandler):
+                def log_message(self, *args):
+                    pass
+
+                def _redirect(self):
+                    self.send_response(307)
+                    self.send_header("Location", other.url + self.path)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+
+                do_GET = do_POST = _redirect
+
+            server = ThreadingHTTPServer(("127.0.0.1", 0), Redirect)
+            threading.Thread(target=server.serve_forever, daemon=True).start()
+            try:
+                out = io.StringIO()
+                code = trigger_regression.main(["--airflow-url", f"http://127.0.0.1:{server.server_address[1]}",
+                                                *ARGS], env={"AIRFLOW_TOKEN": "token-secret"}, out=out)
+            finally:
+                server.shutdown()
+                server.server_close()
+        self.assertEqual(code, 2, out.getvalue())
+        self.assertIn("redirect", out.getvalue())
+        self.assertEqual(other.requests, [], "the redirect was followed")
+        self.assertNotIn("token-secret", out.getvalue())
+
+    def test_plain_http_to_another_machine_is_refused_unless_insecure(self):
+        err = io.StringIO()
+        saved, sys.stderr = sys.stderr, err
+        try:
+            code = trigger_regression.main(["--airflow-url", "http://airflow.example.internal", *ARGS], env=ENV)
+        finally:
+            sys.stderr = saved
+        self.assertEqual(code, 2)
+        self.assertIn("--insecure", err.getvalue())
+        self.assertIsNone(trigger_regression.check_transport("http://airflow.example.internal", True))
+        self.assertIsNone(trigger_regression.check_transport("https://airflow.example.internal", False))
+        self.assertIsNone(trigger_regression.check_transport("http://127.0.0.1:8080", False))
+
 
 if __name__ == "__main__":
     unittest.main()

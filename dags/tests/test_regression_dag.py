@@ -41,13 +41,22 @@ class RegressionDag(unittest.TestCase):
         compare = self.dag.task_dict["tiny.compare"]
         self.assertEqual(compare.upstream_task_ids, {"tiny.report"})
         self.assertEqual(compare.arguments,
-                         ["compare", "{{ params.baseline }}",
-                          "/runs/regression/tiny/{{ run_id | replace(':', '-') | replace('+', '-') }}",
-                          "--spec", "experiments/tiny.yaml"])
+                         ["compare", "--spec", "experiments/tiny.yaml", "--", "{{ params.baseline }}",
+                          "/runs/regression/tiny/{{ run_id | replace(':', '-') | replace('+', '-') }}"])
         self.assertEqual(compare.image, "{{ params.image }}")
         self.assertEqual(compare.retries, 0)
         self.assertNotIn("nvidia.com/gpu", compare.container_resources.limits)
         self.assertEqual(compare.on_finish_action, "delete_succeeded_pod")
+
+    def test_the_baseline_param_accepts_runs_and_run_ids_but_never_an_option(self):
+        import re
+        pattern = re.compile(self.dag.params["baseline"].schema["pattern"])
+        for good in ("/runs/quickstart", "/runs/regression/tiny/manual__2026-01-01", "0123456789abcdef0123456789abcdef",
+                     "runs:/0123456789abcdef0123456789abcdef"):
+            self.assertRegex(good, pattern)
+        for bad in ("--help", "-h", "/etc/passwd", "/runs/--help", "quickstart --allow-different-specs", "",
+                    "/runs/a b"):
+            self.assertIsNone(pattern.match(bad), bad)
 
     def test_branch_starts_only_the_requested_experiments_first_nodes(self):
         select = self.dag.task_dict["select_experiment"]

@@ -112,7 +112,7 @@ final class Hdf5Reader implements AutoCloseable {
                 System.arraycopy(v, k * item, out, k * 2 * item, item);
             }
         }
-        return out;
+        return requireFinite(out, name, first, count);
     }
 
     /** Real items [first, first + count) along axis 0, C order. */
@@ -132,7 +132,23 @@ final class Hdf5Reader implements AutoCloseable {
         for (int i = 1; i < dims.length; i++) {
             n *= dims[i];
         }
-        return flatten(read(d, offset, shape), n);
+        return requireFinite(flatten(read(d, offset, shape), n), name, first, count);
+    }
+
+    /** Refuses data holding NaN or ±∞, naming the file, the dataset, the items and the count. */
+    private double[] requireFinite(double[] v, String name, int first, int count) {
+        long bad = 0;
+        for (double x : v) {
+            if (!Double.isFinite(x)) {
+                bad++;
+            }
+        }
+        if (bad > 0) {
+            throw new IllegalArgumentException(context + ": dataset '" + name + "' of " + file + " holds " + bad
+                    + " NaN or infinite values (of " + v.length + ") in items [" + first + ", " + (first + count)
+                    + "); clean the data or leave those items out");
+        }
+        return v;
     }
 
     private Object read(Dataset d, long[] offset, int[] shape) {
@@ -171,7 +187,8 @@ final class Hdf5Reader implements AutoCloseable {
         double[] out = new double[n];
         int filled = fill(nested, out, 0);
         if (filled != n) {
-            throw new IllegalStateException("expected " + n + " values, found " + filled);
+            throw new IllegalArgumentException("expected " + n + " values, found " + filled
+                    + " (truncated or inconsistent dataset)");
         }
         return out;
     }

@@ -37,7 +37,21 @@ public final class LocalRunner {
         this.log = log;
     }
 
+    /**
+     * Runs the plan under the run directory's exclusive {@link RunLock}.
+     *
+     * @throws RunLock.BusyException when another process uses the run directory
+     */
     public Result run(Plan plan, RunStore store, boolean force) throws IOException, InterruptedException {
+        try (RunLock lock = RunLock.exclusive(store.root(), "deqbench run", log::println)) {
+            return run(plan, store, force, lock);
+        }
+    }
+
+    /** Runs the plan under {@code lock}, the run directory's exclusive lock held by the caller. */
+    public Result run(Plan plan, RunStore store, boolean force, RunLock lock) throws IOException, InterruptedException {
+        Map<String, String> env = new java.util.HashMap<>(environment);
+        env.putAll(lock.childEnvironment());
         for (Path p : store.cleanAbandoned()) {
             log.println("removed unfinished output " + store.root().relativize(p));
         }
@@ -48,14 +62,15 @@ public final class LocalRunner {
         for (PlanNode node : plan.nodes()) {
             index++;
             String prefix = String.format("[%d/%d] %-40s", index, total, node.id());
-            if (!force && store.isComplete(node)) {
+            String stale = store.staleReason(node);
+            if (!force && stale == null) {
                 log.println(prefix + " up to date, skipped");
                 skipped++;
                 continue;
             }
-            log.println(prefix + " running");
+            log.println(prefix + " running" + (force || store.marker(node.id()) == null ? "" : " (" + stale + ")"));
             long t0 = System.nanoTime();
-            int code = runProcess(command.apply(node));
+            int code = runProcess(command.apply(node), env);
             double seconds = (System.nanoTime() - t0) / 1e9;
             if (code != 0 || !store.isComplete(node)) {
                 log.printf("%s FAILED (exit code %d after %.1f s); fix the cause and rerun to resume%n",
@@ -68,9 +83,9 @@ public final class LocalRunner {
         return new Result(executed, skipped, null, 0);
     }
 
-    private int runProcess(List<String> cmd) throws IOException, InterruptedException {
+    private int runProcess(List<String> cmd, Map<String, String> env) throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(new ArrayList<>(cmd)).inheritIO();
-        pb.environment().putAll(environment);
+        pb.environment().putAll(env);
         Process p = pb.start();
         Thread killer = new Thread(() -> {
             // SIGTERM to the runner forwards to the node, which marks its tracker KILLED.

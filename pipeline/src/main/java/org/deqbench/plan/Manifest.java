@@ -5,11 +5,15 @@ import java.util.Map;
 
 /**
  * A node folder's {@code manifest.json}: which node wrote it, from which hash, every file it holds,
- * and conventions that apply to all of them (complex layout, FFT normalisation, …).
+ * conventions that apply to all of them (complex layout, FFT normalisation, …), and the SHA-256 of
+ * every file in the folder (declared or not: checkpoints and saved networks too), by which a reader
+ * detects a truncated or altered file.
  */
+@com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
 public record Manifest(String node, String stage, String task, String method, String hash,
-                       Map<String, Object> conventions, List<ManifestEntry> files) {
+                       Map<String, Object> conventions, List<ManifestEntry> files, Map<String, String> sha256) {
     public Manifest {
+        sha256 = sha256 == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(sha256));
         // insertion order kept (Map.copyOf's order varies between JVM runs), so that the same
         // outputs always serialise to the same bytes
         conventions = conventions == null ? Map.of()

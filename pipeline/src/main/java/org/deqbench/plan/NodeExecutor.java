@@ -8,8 +8,8 @@ import org.deqbench.track.Tracker;
 import org.deqbench.track.Trackers;
 
 /**
- * Runs one plan node in this process: checks its inputs are complete, opens its tracker, runs the
- * stage into a temporary folder and commits it atomically. On failure the temporary folder is
+ * Runs one plan node in this process: takes the node's {@link RunLock}, checks its inputs are
+ * complete, opens its tracker, runs the stage into a temporary folder and commits it atomically. On failure the temporary folder is
  * removed, the tracker records FAILED, and the error propagates with the node's id.
  */
 public final class NodeExecutor {
@@ -24,27 +24,48 @@ public final class NodeExecutor {
      * Loads the spec, plans it, and runs the node {@code stage[/task[/method]]}.
      *
      * @param force rerun even if the node's marker matches
+     * @throws RunLock.BusyException when a run or another process on the same node holds the lock
      */
     public static Outcome run(Stage stage, Path specFile, Path runDir, String task, String method, boolean force)
             throws Exception {
+        return run(stage, specFile, runDir, task, method, force, false);
+    }
+
+    /**
+     * As {@link #run(Stage, Path, Path, String, String, boolean)}.
+     *
+     * @param ignoreCodeVersion count outputs made by other code as up to date (spec-only caching)
+     */
+    public static Outcome run(Stage stage, Path specFile, Path runDir, String task, String method, boolean force,
+                              boolean ignoreCodeVersion) throws Exception {
         ExperimentSpec spec = SpecLoader.load(specFile);
         Plan plan = Planner.plan(spec, specFile.toString(), runDir.toString());
         String id = stage.name() + (task == null ? "" : "/" + task) + (method == null ? "" : "/" + method);
         PlanNode node = plan.node(id);
-        RunStore store = new RunStore(runDir);
+        RunStore store = new RunStore(runDir, !ignoreCodeVersion);
+        try (RunLock lock = RunLock.forNode(runDir, id, System.getenv(), System.err::println)) {
+            store.cleanAbandoned(id);
+            return runLocked(stage, spec, specFile, runDir, plan, node, store, force);
+        }
+    }
+
+    private static Outcome runLocked(Stage stage, ExperimentSpec spec, Path specFile, Path runDir, Plan plan,
+                                     PlanNode node, RunStore store, boolean force) throws Exception {
+        String id = node.id();
         if (!force && store.isComplete(node)) {
             return new Outcome(node, true, store.nodeDir(id));
         }
         for (String in : node.inputs()) {
             PlanNode up = plan.node(in);
-            if (!store.isComplete(up)) {
+            String stale = store.staleReason(up);
+            if (stale != null) {
                 throw new NodeOutputError(store.nodeDir(in), "input node '" + in + "' of '" + id
-                        + "' is missing or stale (its marker does not match the spec); run 'deqbench run "
-                        + specFile + "' or that stage first", null);
+                        + "' is missing or stale (" + stale + "); run 'deqbench run " + specFile
+                        + "' or that stage first", null);
             }
         }
         NodeOutput out = store.begin(node);
-        Tracker tracker = Trackers.forNode(runDir, plan, node);
+        FiniteMetrics tracker = new FiniteMetrics(Trackers.forNode(runDir, plan, node), id);
         Thread hook = new Thread(() -> tracker.finish(Tracker.Status.KILLED, "terminated by signal"));
         Runtime.getRuntime().addShutdownHook(hook);
         try {
@@ -53,6 +74,7 @@ public final class NodeExecutor {
             params.put("node_hash", node.hash());
             tracker.logParams(params);
             stage.run(new NodeContext(spec, specFile, plan, node, store, out, tracker));
+            tracker.requireAllFinite();
             Path dir = out.commit();
             // the node's whole folder (report, figures, certificates, model, arrays) under its stage name
             tracker.logArtifact(dir, node.stage());

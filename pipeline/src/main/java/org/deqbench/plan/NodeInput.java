@@ -9,11 +9,29 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /** A completed node's folder, read by a downstream node. Errors name the file. */
 public final class NodeInput {
+    private final RunStore store;
+    private final String nodeId;
     private final Path dir;
     private Manifest manifest;
 
-    NodeInput(Path dir) {
+    NodeInput(RunStore store, String nodeId, Path dir) {
+        this.store = store;
+        this.nodeId = nodeId;
         this.dir = dir;
+    }
+
+    /**
+     * Checks every file of this node against the SHA-256 in its manifest.
+     *
+     * @throws NodeOutputError naming the first missing, altered or truncated file
+     */
+    public NodeInput verify() {
+        String damage = store.damage(nodeId);
+        if (damage != null) {
+            throw new NodeOutputError(dir, "input node '" + nodeId + "' is damaged: " + damage
+                    + "; rerun it (deqbench run <spec> reruns damaged nodes)", null);
+        }
+        return this;
     }
 
     public Path dir() {

@@ -27,12 +27,14 @@ public final class NodeOutput {
     private final List<ManifestEntry> entries = new ArrayList<>();
     private final Map<String, Object> conventions = new LinkedHashMap<>();
     private final long started = System.currentTimeMillis();
+    private final Map<String, String> inputs;
     private boolean committed;
 
-    NodeOutput(RunStore store, PlanNode node, Path dir) {
+    NodeOutput(RunStore store, PlanNode node, Path dir, Map<String, String> inputs) {
         this.store = store;
         this.node = node;
         this.dir = dir;
+        this.inputs = inputs;
     }
 
     /** The temporary folder; files written here directly must be declared with {@link #addFile}. */
@@ -44,9 +46,15 @@ public final class NodeOutput {
         return node;
     }
 
-    /** Writes an array as {@code .npy} (readable by numpy.load) and lists it in the manifest. */
+    /**
+     * Writes an array as {@code .npy} (readable by numpy.load) and lists it in the manifest.
+     *
+     * @throws FiniteValues.NonFiniteValueException when a floating-point array holds NaN or ±∞: no node completes
+     *                                 with them
+     */
     public Path writeArray(String file, INDArray array, String role, String description) {
         Path p = resolve(file);
+        FiniteValues.requireFinite(array, p + " (" + role + " of node " + node.id() + ")");
         try {
             Nd4j.writeAsNumpy(array, p.toFile());
         } catch (IOException e) {
@@ -57,9 +65,14 @@ public final class NodeOutput {
         return p;
     }
 
-    /** Writes a value as pretty JSON and lists it in the manifest. */
+    /**
+     * Writes a value as pretty JSON and lists it in the manifest.
+     *
+     * @throws FiniteValues.NonFiniteValueException when a number in it is NaN or ±∞ (write null for "undefined")
+     */
     public Path writeJson(String file, Object value, String role, String description) {
         Path p = resolve(file);
+        FiniteValues.requireFinite((com.fasterxml.jackson.databind.JsonNode) RunStore.JSON.valueToTree(value), p + " (" + role + " of node " + node.id() + ")");
         try {
             RunStore.JSON.writeValue(p.toFile(), value);
         } catch (IOException e) {
@@ -95,20 +108,30 @@ public final class NodeOutput {
         return p;
     }
 
-    /** Writes the manifest and marker, then atomically moves the folder into place. */
+    /**
+     * Writes the manifest (with every file's SHA-256) and the marker (with the inputs' manifest
+     * hashes and the code version), then atomically moves the folder into place.
+     */
     public Path commit() {
         if (committed) {
             throw new IllegalStateException("node " + node.id() + " already committed");
         }
-        Manifest manifest = new Manifest(node.id(), node.stage(), node.task(), node.method(), node.hash(),
-                conventions, entries);
         try {
-            RunStore.JSON.writeValue(dir.resolve(RunStore.MANIFEST).toFile(), manifest);
-            Map<String, Object> marker = new LinkedHashMap<>();
-            marker.put("node", node.id());
-            marker.put("hash", node.hash());
-            marker.put("finished_at", Instant.now().toString());
-            marker.put("seconds", (System.currentTimeMillis() - started) / 1000.0);
+            Map<String, String> sha = new java.util.TreeMap<>();
+            try (var walk = Files.walk(dir)) {
+                for (Path f : walk.filter(Files::isRegularFile).sorted().toList()) {
+                    String rel = dir.relativize(f).toString().replace(File.separatorChar, '/');
+                    if (!rel.equals(RunStore.MANIFEST) && !rel.equals(RunStore.MARKER)) {
+                        sha.put(rel, ContentHash.of(f));
+                    }
+                }
+            }
+            Manifest manifest = new Manifest(node.id(), node.stage(), node.task(), node.method(), node.hash(),
+                    conventions, entries, sha);
+            Path mf = dir.resolve(RunStore.MANIFEST);
+            RunStore.JSON.writeValue(mf.toFile(), manifest);
+            CompletionMarker marker = new CompletionMarker(node.id(), node.hash(), store.codeVersion(), inputs,
+                    ContentHash.of(mf), Instant.now().toString(), (System.currentTimeMillis() - started) / 1000.0);
             Path m = dir.resolve(RunStore.MARKER);
             RunStore.JSON.writeValue(m.toFile(), marker);
             try (FileChannel ch = FileChannel.open(m, StandardOpenOption.WRITE)) {

@@ -15,7 +15,8 @@ import java.util.List;
  * @param nodes      nodes in dependency order
  */
 public record Plan(String experiment, String spec, @JsonProperty("run_dir") String runDir,
-                   @JsonProperty("spec_hash") String specHash, List<PlanNode> nodes) {
+                   @JsonProperty("spec_hash") String specHash, List<PlanNode> nodes)
+        implements org.deqbench.track.TrackedPlan {
     public Plan {
         nodes = List.copyOf(nodes);
     }

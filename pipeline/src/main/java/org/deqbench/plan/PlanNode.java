@@ -16,7 +16,7 @@ import java.util.List;
  * @param args   the exact command-line arguments of the {@code deqbench} executable that runs it
  */
 public record PlanNode(String id, String stage, String task, String method, List<String> inputs,
-                       String hash, List<String> args) {
+                       String hash, List<String> args) implements org.deqbench.track.TrackedNode {
     public PlanNode {
         inputs = List.copyOf(inputs);
         args = List.copyOf(args);

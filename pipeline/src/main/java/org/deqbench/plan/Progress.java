@@ -116,7 +116,9 @@ public final class Progress implements AutoCloseable {
         if (bar != null) {
             bar.close();
         } else {
-            lines.println(label + ": " + done + "/" + total + " done" + (message.isEmpty() ? "" : " " + message));
+            // closed early (the work failed): say where it stopped, not "done"
+            lines.println(label + ": " + done + "/" + total + (done >= total ? " done" : " stopped")
+                    + (message.isEmpty() ? "" : " " + message));
         }
     }
 }

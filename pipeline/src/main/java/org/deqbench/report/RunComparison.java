@@ -299,11 +299,49 @@ public final class RunComparison {
      * @param artifactPath the summary's path among the MLflow run's artifacts
      */
     public static List<Row> load(String ref, Map<String, String> env, String artifactPath) {
-        Path p = Path.of(ref);
-        if (Files.exists(p)) {
+        return loadRun(ref, env, artifactPath).rows();
+    }
+
+    /**
+     * A run's summary: which experiment and spec it ran, and its rows.
+     *
+     * @param experiment the experiment's name, or null when the summary does not say (a bare row list)
+     * @param specHash   the hash of the spec the run was planned from, or null
+     * @param rows       the summary rows
+     */
+    public record LoadedRun(String experiment, String specHash, List<Row> rows) {
+    }
+
+    /** As {@link #load}, with the run's experiment and spec hash. */
+    public static LoadedRun loadRun(String ref, Map<String, String> env, String artifactPath) {
+        String[] textAndSource = text(ref, env, artifactPath);
+        List<Row> rows = parseSummary(textAndSource[0], textAndSource[1]);
+        String experiment = null;
+        String specHash = null;
+        try {
+            JsonNode root = JSON.readTree(textAndSource[0]);
+            if (root != null && root.isObject()) {
+                experiment = root.path("experiment").isTextual() ? root.get("experiment").asText() : null;
+                specHash = root.path("spec_hash").isTextual() ? root.get("spec_hash").asText() : null;
+            }
+        } catch (JsonProcessingException e) {
+            throw new SummaryException(textAndSource[1] + ": not valid JSON: " + e.getOriginalMessage(), e);
+        }
+        return new LoadedRun(experiment, specHash, rows);
+    }
+
+    /** The summary's text and a description of where it came from. */
+    private static String[] text(String ref, Map<String, String> env, String artifactPath) {
+        Path p;
+        try {
+            p = Path.of(ref);
+        } catch (java.nio.file.InvalidPathException e) {
+            p = null;
+        }
+        if (p != null && !ref.isEmpty() && Files.exists(p)) {
             Path file = Files.isDirectory(p) ? summaryIn(p) : p;
             try {
-                return parseSummary(Files.readString(file), file.toString());
+                return new String[] {Files.readString(file), file.toString()};
             } catch (IOException e) {
                 throw new SummaryException(file + ": cannot read: " + e.getMessage(), e);
             }
@@ -321,7 +359,7 @@ public final class RunComparison {
             throw new SummaryException("'" + ref + "' names an MLflow run but MLFLOW_TRACKING_URI is not set");
         }
         String text = new MlflowArtifacts(URI.create(tracking), env).download(runId, artifactPath);
-        return parseSummary(text, "MLflow run " + runId + " artifact " + artifactPath);
+        return new String[] {text, "MLflow run " + runId + " artifact " + artifactPath};
     }
 
     private static Path summaryIn(Path dir) {
@@ -344,7 +382,9 @@ public final class RunComparison {
     public static final class MlflowArtifacts {
         private final URI tracking;
         private final String authorization;
-        private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(20)).build();
+        // never follow a redirect: it would carry the Authorization header to another origin
+        private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(20))
+                .followRedirects(HttpClient.Redirect.NEVER).build();
 
         public MlflowArtifacts(URI tracking, Map<String, String> env) {
             String s = tracking.toString();
@@ -359,6 +399,7 @@ public final class RunComparison {
             } else {
                 authorization = null;
             }
+            org.deqbench.track.MlflowSettings.requireSafeTransport(this.tracking, authorization != null, env);
         }
 
         /** The text of artifact {@code path} of run {@code runId}. */

@@ -33,6 +33,8 @@ public final class SpecLoader {
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            // a key given twice is a mistake in a spec, not "the last one wins"
+            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
             .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
             .build());
@@ -65,6 +67,9 @@ public final class SpecLoader {
             text = Files.readString(file);
         } catch (NoSuchFileException e) {
             throw new SpecException(file, List.of("file not found"));
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new SpecException(file, List.of("not a text file: it holds bytes that are not UTF-8; expected an"
+                    + " experiment spec in YAML"));
         } catch (IOException e) {
             throw new SpecException(file, List.of("cannot read: " + e.getMessage()));
         }
@@ -81,7 +86,16 @@ public final class SpecLoader {
         if (yaml.isBlank()) {
             throw new SpecException(file, List.of("the file is empty; expected an experiment spec"));
         }
+        if (yaml.indexOf('\u0000') >= 0) {
+            throw new SpecException(file, List.of("not a text file: it holds NUL bytes; expected an experiment spec"
+                    + " in YAML"));
+        }
         try {
+            String empty = emptyListItem(YAML.readTree(yaml), "");
+            if (empty != null) {
+                throw new SpecException(file, List.of(empty + ": empty list item (~ or null); give a value or"
+                        + " remove the item"));
+            }
             ExperimentSpec spec = YAML.readValue(yaml, ExperimentSpec.class);
             if (spec == null) {
                 throw new SpecException(file, List.of("expected a mapping with keys name, tasks, methods"));
@@ -90,9 +104,42 @@ public final class SpecLoader {
         } catch (JsonMappingException e) {
             throw new SpecException(file, List.of(describe(e)));
         } catch (JacksonException e) {
-            throw new SpecException(file, List.of("not valid YAML" + at(e.getLocation()) + ": "
-                    + e.getOriginalMessage()));
+            String msg = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
+            java.util.regex.Matcher dup = java.util.regex.Pattern.compile("^Duplicate field '([^']*)'").matcher(msg);
+            if (dup.find()) {
+                throw new SpecException(file, List.of("key '" + dup.group(1) + "' is given twice in one mapping"
+                        + at(e.getLocation()) + "; keep one"));
+            }
+            throw new SpecException(file, List.of("not valid YAML" + at(e.getLocation()) + ": " + firstLine(msg)));
         }
+    }
+
+    /** The key path of the first null item of a list in the tree, or null. */
+    private static String emptyListItem(com.fasterxml.jackson.databind.JsonNode n, String path) {
+        if (n == null) {
+            return null;
+        }
+        if (n.isArray()) {
+            for (int i = 0; i < n.size(); i++) {
+                String p = path + "[" + i + "]";
+                if (n.get(i).isNull()) {
+                    return p;
+                }
+                String inner = emptyListItem(n.get(i), p);
+                if (inner != null) {
+                    return inner;
+                }
+            }
+        } else if (n.isObject()) {
+            for (var it = n.fields(); it.hasNext(); ) {
+                var e = it.next();
+                String inner = emptyListItem(e.getValue(), path.isEmpty() ? e.getKey() : path + "." + e.getKey());
+                if (inner != null) {
+                    return inner;
+                }
+            }
+        }
+        return null;
     }
 
     private static String describe(JsonMappingException e) {

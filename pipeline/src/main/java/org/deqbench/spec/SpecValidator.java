@@ -55,7 +55,97 @@ public final class SpecValidator {
     public static List<String> validate(ExperimentSpec spec, Path baseDir) {
         SpecValidator v = new SpecValidator(baseDir);
         v.experiment(spec);
+        if (v.problems.isEmpty()) {
+            v.resources(spec);
+        }
         return List.copyOf(v.problems);
+    }
+
+    /** Largest dataset (ground truth, measurements, operator parameters, float32) a spec may ask for. */
+    static final long MAX_DATA_BYTES = 256L << 30;
+    /** Largest activation memory of one training step of a network (forward and backward, float32). */
+    static final long MAX_ACTIVATION_BYTES = 64L << 30;
+    /** Largest array of one example or of a network's weights: Java arrays are int-indexed. */
+    static final long MAX_ARRAY_ELEMENTS = Integer.MAX_VALUE - 8;
+
+    /** a·b·…, saturating at Long.MAX_VALUE instead of overflowing. */
+    static long product(long... factors) {
+        long r = 1;
+        for (long f : factors) {
+            try {
+                r = Math.multiplyExact(r, f);
+            } catch (ArithmeticException e) {
+                return Long.MAX_VALUE;
+            }
+        }
+        return r;
+    }
+
+    private static String bytes(long b) {
+        if (b == Long.MAX_VALUE) {
+            return "more than 8 EiB";
+        }
+        String[] units = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+        double v = b;
+        int u = 0;
+        while (v >= 1024 && u < units.length - 1) {
+            v /= 1024;
+            u++;
+        }
+        return String.format(java.util.Locale.ROOT, "%.1f %s", v, units[u]);
+    }
+
+    /**
+     * A resource estimate in long arithmetic, after every field is known to be in range: sizes that
+     * pass the field checks but would overflow an int-indexed array or exhaust memory are refused
+     * here, with the estimate, before anything runs.
+     */
+    private void resources(ExperimentSpec s) {
+        for (int i = 0; i < s.tasks().size(); i++) {
+            TaskSpec t = s.tasks().get(i);
+            String p = "tasks[" + i + "]";
+            long pixels = product(t.size().get(0), t.size().get(1), t.frames());
+            long channels = t.problem().complex() ? 2 : 1;
+            long coils = t.problem().isMri() && t.mri() != null && t.mri().coils() != null ? t.mri().coils() : 1;
+            long measurementValues = product(pixels, coils, 2);
+            long exampleArray = Math.max(product(pixels, channels), measurementValues);
+            if (exampleArray > MAX_ARRAY_ELEMENTS) {
+                problem(p, "one example of at most " + MAX_ARRAY_ELEMENTS + " values", exampleArray
+                        + " values (size " + t.size() + " × frames " + t.frames() + " × " + coils + " coil(s) × 2)");
+                continue;
+            }
+            long perExample = product(pixels, channels + 2 * coils + (t.problem().isMri() ? 2 * coils + 1 : 0), 4);
+            long examples = (long) t.train() + t.test();
+            long data = product(examples, perExample);
+            if (data > MAX_DATA_BYTES) {
+                problem(p, "a dataset of at most " + bytes(MAX_DATA_BYTES), "an estimated " + bytes(data) + " ("
+                        + examples + " examples × " + bytes(perExample) + " each: size " + t.size() + ", frames "
+                        + t.frames() + ", " + coils + " coil(s))");
+                continue;
+            }
+            for (int j = 0; j < s.methods().size(); j++) {
+                MethodSpec m = s.methods().get(j);
+                if (!m.kind().learned() || m.network() == null) {
+                    continue;
+                }
+                NetworkSpec n = m.network();
+                String mp = "methods[" + j + "].network";
+                long weights = product(n.layers(), n.channels(), n.channels(), n.kernel(), n.kernel());
+                if (weights > MAX_ARRAY_ELEMENTS) {
+                    problem(mp, "at most " + MAX_ARRAY_ELEMENTS + " weights", "an estimated " + weights + " ("
+                            + n.layers() + " layers × " + n.channels() + "² channels × " + n.kernel() + "² kernel)");
+                    break;
+                }
+                long batch = m.training() == null || m.training().batchSize() == null ? 1 : m.training().batchSize();
+                long activations = product(batch, pixels, n.channels(), n.layers(), 4, 2);
+                if (activations > MAX_ACTIVATION_BYTES) {
+                    problem(mp, "activations of at most " + bytes(MAX_ACTIVATION_BYTES) + " per training step on "
+                            + p + " (" + t.name() + ")", "an estimated " + bytes(activations) + " (batch " + batch
+                            + " × " + pixels + " pixels × " + n.channels() + " channels × " + n.layers()
+                            + " layers, forward and backward)");
+                }
+            }
+        }
     }
 
     private void problem(String path, String expected, Object found) {

@@ -56,6 +56,9 @@ final class MlflowGateway implements Closeable {
     private static final double UPLOAD_SECONDS_PER_BYTE = 1e-6;
 
     private static volatile boolean warnedClient;
+    /** Extra time the first call of a process may take for class loading (see {@link #call}). */
+    private static final Duration WARM_UP = Duration.ofSeconds(10);
+    private static volatile boolean warm;
     private final MlflowSettings settings;
     private final Redactor redactor;
     private final HttpClient http;
@@ -67,6 +70,7 @@ final class MlflowGateway implements Closeable {
         this.redactor = settings.redactor();
         this.http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
+                .followRedirects(HttpClient.Redirect.NEVER) // never forward credentials to another origin
                 .connectTimeout(positive(settings.requestTimeout()))
                 .build();
         this.client = newClient();
@@ -100,7 +104,9 @@ final class MlflowGateway implements Closeable {
     private void singleAttempt(MlflowClient c, MlflowHostCredsProvider creds) {
         try {
             int ms = (int) Math.min(Integer.MAX_VALUE, positive(settings.requestTimeout()).toMillis());
-            CloseableHttpClient http = HttpClientBuilder.create().disableAutomaticRetries()
+            // No redirects: the client copies the Authorization header onto a redirected request,
+            // which would hand the token to whatever origin the Location names.
+            CloseableHttpClient http = HttpClientBuilder.create().disableAutomaticRetries().disableRedirectHandling()
                     .setDefaultRequestConfig(RequestConfig.custom().setConnectTimeout(ms).setSocketTimeout(ms)
                             .setConnectionRequestTimeout(ms).build())
                     .build();
@@ -143,10 +149,16 @@ final class MlflowGateway implements Closeable {
             w = worker;
         }
         Future<T> f = w.submit(() -> op.apply(c));
+        // The first call of a process also loads and links the client's classes (protobuf, HTTP),
+        // seconds on a busy machine: that is not the server's time, so the watchdog allows it. A
+        // hanging server is still caught after the request timeout by the socket timeout.
+        long warmUp = warm ? 0 : WARM_UP.toNanos();
+        warm = true;
         try {
             // The socket timeout normally fires first; this also bounds DNS, connection-pool waits
             // and anything else the client might block on.
-            return f.get(positive(settings.requestTimeout()).toNanos() * 3 / 2 + 200_000_000L, TimeUnit.NANOSECONDS);
+            return f.get(positive(settings.requestTimeout()).toNanos() * 3 / 2 + 200_000_000L + warmUp,
+                    TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             abandon(f);
             throw new MlflowCallException(MlflowCallException.Kind.TRANSIENT, true, 0,

@@ -11,10 +11,10 @@ import java.util.List;
  * waits for the server: records are buffered for the flush interval (or until 1000 are waiting,
  * or an artifact or the finish record arrives) and handed to {@link MlflowDelivery}.
  *
- * <p>When the server cannot be reached within the retry window the sender says so once on stderr
- * and carries on with the local run log alone; it then tries again with a single request every
- * probe interval, and once more when the node finishes. Whatever is still unacknowledged at the
- * end is delivered later by {@code deqbench mlflow sync}.
+ * <p>Every request is made once. When one fails (refused, timed out, or an error answer) the sender
+ * says so once on stderr, goes offline for the rest of the node, and leaves the note
+ * {@link MlflowOffline} in the run directory so that the next nodes do not try either. Whatever is
+ * unacknowledged is delivered later by {@code deqbench mlflow sync}.
  */
 final class MlflowSender {
     private final MlflowDelivery delivery;
@@ -49,23 +49,25 @@ final class MlflowSender {
                 urgent = true;
             }
         }
-        // While the server is away the sender sleeps until its next probe; no need to wake it.
-        if (!degraded && (urgent || queue.size() >= MlflowDelivery.MAX_METRICS)) {
+        if (degraded) {
+            queue.clear(); // offline for the rest of the node: the run log has them, the sync sends them
+            return;
+        }
+        if (urgent || queue.size() >= MlflowDelivery.MAX_METRICS) {
             notifyAll();
         }
     }
 
     private void loop() {
-        long nextProbe = 0;
         while (true) {
             List<RunRecord> pending;
             boolean last;
             synchronized (this) {
                 long waitMillis;
-                if (finishing) {
+                if (degraded) {
+                    return;
+                } else if (finishing) {
                     waitMillis = 0;
-                } else if (degraded) {
-                    waitMillis = Math.max(1, (nextProbe - System.nanoTime()) / 1_000_000);
                 } else if (urgent || queue.size() >= MlflowDelivery.MAX_METRICS) {
                     waitMillis = 0;
                 } else {
@@ -85,25 +87,26 @@ final class MlflowSender {
                     }
                     continue;
                 }
-                if (degraded && !last && System.nanoTime() < nextProbe) {
-                    continue;
-                }
                 urgent = false;
                 pending = new ArrayList<>(queue);
             }
             try {
-                delivery.deliver(state, pending, degraded ? Duration.ZERO : settings.retryBudget());
-                degraded = false;
+                delivery.deliver(state, pending, Duration.ZERO);
             } catch (MlflowCallException e) {
-                giveUp(e.getMessage());
+                if (e.kind() == MlflowCallException.Kind.TRANSIENT) {
+                    giveUp(e.getMessage());
+                } else {
+                    // the server answers but will not take something (an artifact store it does not
+                    // proxy, a credential it refuses): say so once, keep sending the rest
+                    refusedOnce(e.getMessage());
+                }
             } catch (RuntimeException e) {
                 // Never let tracking take the stage down; the run log has the records.
                 giveUp(delivery.redactor().describe(e));
             }
-            nextProbe = System.nanoTime() + settings.probeInterval().toNanos();
             synchronized (this) {
                 queue.removeIf(r -> state.isDone(r.seq()));
-                if (last && (degraded || queue.isEmpty())) {
+                if (last) { // one final attempt; what is left goes by sync
                     return;
                 }
             }
@@ -113,14 +116,25 @@ final class MlflowSender {
         }
     }
 
+    private void refusedOnce(String reason) {
+        if (!announced) {
+            announced = true;
+            System.err.println(delivery.redactor().redact("deqbench: MLflow at " + settings.host() + " refused part of"
+                    + " what " + state.label() + " sent: " + reason + ". The rest is delivered; 'deqbench mlflow sync "
+                    + runDir + "' retries it."));
+        }
+    }
+
     private void giveUp(String reason) {
         degraded = true;
+        String redacted = delivery.redactor().redact(reason);
+        MlflowOffline.mark(runDir, settings.host(), state.label(), redacted);
         if (!announced) {
             announced = true;
             System.err.println(delivery.redactor().redact("deqbench: MLflow tracking at " + settings.host()
                     + " failed for " + state.label() + ": " + reason + ". Carrying on with the local run log only ("
-                    + logFile + "); trying again every " + settings.probeInterval().toSeconds()
-                    + " s. 'deqbench mlflow sync " + runDir + "' delivers whatever MLflow missed."));
+                    + logFile + ") for this node, and the next nodes for " + settings.probeInterval().toSeconds()
+                    + " s; 'deqbench mlflow sync " + runDir + "' delivers whatever MLflow missed."));
         }
     }
 
@@ -138,7 +152,9 @@ final class MlflowSender {
             if (killed) {
                 thread.join(Math.max(1, settings.killWait().toMillis()));
             } else {
-                long patience = settings.retryBudget().plus(settings.requestTimeout()).toMillis() + 1000;
+                // single attempts: a stuck delivery fails within one request's time limit (uploads
+                // get more per byte, and a live server is waited for while it makes progress)
+                long patience = settings.requestTimeout().multipliedBy(2).toMillis() + 1000;
                 long lastProgress = state.progress;
                 long since = System.currentTimeMillis();
                 while (thread.isAlive() && System.currentTimeMillis() - since < patience) {

@@ -55,12 +55,13 @@ public record MlflowSettings(URI trackingUri, String username, String password, 
             user = URLDecoder.decode(ui[0], StandardCharsets.UTF_8);
             password = ui.length > 1 ? URLDecoder.decode(ui[1], StandardCharsets.UTF_8) : null;
         }
+        requireSafeTransport(withoutUserInfo(uri), user != null || token != null, env);
         if (user != null && password == null) {
             throw new IllegalArgumentException(TrackingEnv.USERNAME + " is set but " + TrackingEnv.PASSWORD
                     + " is not; set both for Basic authentication, or " + TrackingEnv.TOKEN + " for a Bearer token");
         }
         return Optional.of(new MlflowSettings(withoutUserInfo(uri), user, password, token,
-                seconds(env, TrackingEnv.TIMEOUT_SECONDS, 30),
+                seconds(env, TrackingEnv.TIMEOUT_SECONDS, 5),
                 seconds(env, TrackingEnv.RETRY_SECONDS, 120),
                 seconds(env, TrackingEnv.BACKOFF_SECONDS, 1),
                 seconds(env, TrackingEnv.FLUSH_SECONDS, 5),
@@ -77,6 +78,29 @@ public record MlflowSettings(URI trackingUri, String username, String password, 
             s = s.substring(0, s.length() - 1);
         }
         return URI.create(s);
+    }
+
+    /**
+     * Refuses credentials over plain {@code http://} to anything but this machine's loopback unless
+     * {@value TrackingEnv#INSECURE} is "1".
+     *
+     * @throws IllegalArgumentException naming the URI and the two ways out
+     */
+    public static void requireSafeTransport(URI uri, boolean hasCredentials, Map<String, String> env) {
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+        if (hasCredentials && scheme.equals("http") && uri.getHost() != null && !isLoopback(uri.getHost())
+                && !"1".equals(env.get(TrackingEnv.INSECURE))) {
+            throw new IllegalArgumentException(TrackingEnv.TRACKING_URI + "='" + uri
+                    + "' is plain http but credentials are set: they would cross the network unencrypted; use"
+                    + " https://, or set " + TrackingEnv.INSECURE + "=1 where the network is trusted (e.g. inside"
+                    + " the cluster)");
+        }
+    }
+
+    /** Whether a host name is this machine's loopback (traffic never leaves the machine). */
+    static boolean isLoopback(String host) {
+        String h = host.toLowerCase(java.util.Locale.ROOT);
+        return h.equals("localhost") || h.startsWith("127.") || h.equals("[::1]") || h.equals("::1");
     }
 
     private static String blankToNull(String s) {

@@ -108,6 +108,9 @@ public final class MlflowSync {
             DeliveryStats s = delivery.stats();
             SyncReport report = new SyncReport(attempts, s.runsCreated, s.metrics, s.params, s.tags, s.artifactFiles,
                     s.statuses, s.alreadyPresent, s.rejected, skipped, failures);
+            if (failures.isEmpty()) {
+                MlflowOffline.clear(runDir); // the server answers again: nodes may use it
+            }
             out.println(summary(report));
             out.flush();
             return report;

@@ -6,8 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.deqbench.plan.Plan;
-import org.deqbench.plan.PlanNode;
 
 /**
  * One run of a whole plan by the local runner ({@link PipelineTracking#begin}): its records in
@@ -15,7 +13,6 @@ import org.deqbench.plan.PlanNode;
  * sets the parent's final status; a shutdown hook records KILLED if the runner is stopped first.
  */
 public final class PipelineRun implements AutoCloseable {
-    private static final Duration BEGIN_BUDGET = Duration.ofSeconds(15);
     private final String id;
     private final Path runDir;
     private final AppendOnlyFile out;
@@ -27,7 +24,7 @@ public final class PipelineRun implements AutoCloseable {
     private boolean degraded;
     private boolean finished;
 
-    PipelineRun(Path runDir, Plan plan, String id, Map<String, String> env, MlflowSettings mlflow) {
+    PipelineRun(Path runDir, TrackedPlan plan, String id, Map<String, String> env, MlflowSettings mlflow) {
         this.id = id;
         this.runDir = runDir;
         Provenance prov = Provenance.detect(env);
@@ -37,7 +34,7 @@ public final class PipelineRun implements AutoCloseable {
         String mlflowExperiment = PipelineTracking.mlflowExperimentName(env, plan);
         RunRecord.PipelineStart start = new RunRecord.PipelineStart(id, 0, System.currentTimeMillis(),
                 plan.experiment(), mlflowExperiment, plan.specHash(), runDir.toAbsolutePath().normalize().toString(),
-                prov.gitCommit(), prov.image(), plan.nodes().stream().map(PlanNode::id).toList());
+                prov.gitCommit(), prov.image(), plan.nodes().stream().map(TrackedNode::id).toList());
         out.append(List.of(RunLogJson.line(start)));
         childEnv.put(TrackingEnv.PIPELINE_RUN_ID, id);
         childEnv.put(TrackingEnv.PIPELINE_MANAGED, "1");
@@ -49,8 +46,10 @@ public final class PipelineRun implements AutoCloseable {
             Trackers.preset(delivery, env, mlflowExperiment, id);
             state = new AttemptState(start, new AckLog(RunLogLayout.ackFile(file)));
             state.observe(start);
-            // Nodes find or create the parent themselves, so the runner does not wait long for it.
-            send(List.of(start), mlflow.retryBudget().compareTo(BEGIN_BUDGET) < 0 ? mlflow.retryBudget() : BEGIN_BUDGET);
+            // One attempt: nodes find or create the parent themselves, and a failure here tells them
+            // (MlflowOffline) not to try the server during this run.
+            MlflowOffline.clear(runDir);
+            send(List.of(start), Duration.ZERO);
             if (state.runId != null) {
                 childEnv.put(TrackingEnv.MLFLOW_EXPERIMENT_ID, state.experimentId);
                 childEnv.put(TrackingEnv.MLFLOW_PARENT_RUN_ID, state.runId);
@@ -71,6 +70,8 @@ public final class PipelineRun implements AutoCloseable {
         try {
             delivery.deliver(state, records, degraded ? Duration.ZERO : budget);
         } catch (MlflowCallException e) {
+            MlflowOffline.mark(runDir, delivery.settings().host(), "pipeline run " + id,
+                    delivery.redactor().redact(e.getMessage()));
             if (!degraded) {
                 System.err.println(delivery.redactor().redact("deqbench: MLflow tracking at " + delivery.settings().host()
                         + " failed for pipeline run " + id + ": " + e.getMessage() + ". Carrying on with the local run"
@@ -112,9 +113,9 @@ public final class PipelineRun implements AutoCloseable {
                 state.observe(f);
                 // Stopped by a signal: the pod's grace period is short, so wait at most the kill wait.
                 MlflowSettings s = delivery.settings();
-                Duration budget = status == Tracker.Status.KILLED && s.killWait().compareTo(s.retryBudget()) < 0
-                        ? s.killWait() : s.retryBudget();
-                send(List.of(state.first, f), budget);
+                if (!degraded && MlflowOffline.recent(runDir, s.host(), s.probeInterval()).isEmpty()) {
+                    send(List.of(state.first, f), Duration.ZERO);
+                }
                 delivery.close();
                 state.acks.close();
             }

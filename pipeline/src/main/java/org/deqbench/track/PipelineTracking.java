@@ -11,7 +11,6 @@ import java.time.format.DateTimeFormatter;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
-import org.deqbench.plan.Plan;
 
 /**
  * Starts the tracking of a pipeline run for the local runner: a pipeline record in the run log
@@ -27,8 +26,8 @@ public final class PipelineTracking {
     private PipelineTracking() {
     }
 
-    /** {@link #begin(Path, Plan, Map)} with this process's environment. */
-    public static PipelineRun begin(Path runDir, Plan plan) {
+    /** {@link #begin(Path, TrackedPlan, Map)} with this process's environment. */
+    public static PipelineRun begin(Path runDir, TrackedPlan plan) {
         return begin(runDir, plan, System.getenv());
     }
 
@@ -39,7 +38,7 @@ public final class PipelineTracking {
      *
      * @throws IllegalArgumentException when an MLflow variable is set to something unusable
      */
-    public static PipelineRun begin(Path runDir, Plan plan, Map<String, String> env) {
+    public static PipelineRun begin(Path runDir, TrackedPlan plan, Map<String, String> env) {
         Optional<MlflowSettings> mlflow = MlflowSettings.fromEnv(env);
         String given = env.get(TrackingEnv.PIPELINE_RUN_ID);
         String id = given == null || given.isBlank() ? newRunId() : given.strip();
@@ -51,7 +50,7 @@ public final class PipelineTracking {
      * SHA-256 over the absolute run directory and the spec hash. Every pod of one plan on one volume
      * derives the same id, so they share one parent run.
      */
-    public static String derivedRunId(Path runDir, Plan plan) {
+    public static String derivedRunId(Path runDir, TrackedPlan plan) {
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
             md.update(runDir.toAbsolutePath().normalize().toString().getBytes(StandardCharsets.UTF_8));
@@ -64,7 +63,7 @@ public final class PipelineTracking {
     }
 
     /** The MLflow experiment of a plan: {@code MLFLOW_EXPERIMENT_NAME}, else the experiment's name. */
-    static String mlflowExperimentName(Map<String, String> env, Plan plan) {
+    static String mlflowExperimentName(Map<String, String> env, TrackedPlan plan) {
         String n = env.get(TrackingEnv.EXPERIMENT_NAME);
         return n == null || n.isBlank() ? plan.experiment() : n.strip();
     }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.deqbench.plan.PlanNode;
 import org.deqbench.spec.ExperimentSpec;
 import org.deqbench.spec.SpecLoader;
 
@@ -30,7 +29,7 @@ public final class SpecParams {
      * The params of a node: the experiment's name and seed, its task's section, its method's section
      * and, for certify, attack and report, that stage's section (report also the regression gate).
      */
-    public static Map<String, String> forNode(ExperimentSpec spec, PlanNode node) {
+    public static Map<String, String> forNode(ExperimentSpec spec, TrackedNode node) {
         Map<String, String> out = new LinkedHashMap<>();
         out.put("experiment.name", spec.name());
         out.put("experiment.seed", String.valueOf(spec.seed()));

@@ -6,8 +6,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.deqbench.plan.Plan;
-import org.deqbench.plan.PlanNode;
 
 /**
  * Opens the tracker of a node: the local run log always, and MLflow as well when
@@ -30,8 +28,8 @@ public final class Trackers {
         return RunLogLayout.nodeFile(runDir, nodeId);
     }
 
-    /** {@link #forNode(Path, Plan, PlanNode, Map)} with this process's environment. */
-    public static Tracker forNode(Path runDir, Plan plan, PlanNode node) {
+    /** {@link #forNode(Path, TrackedPlan, TrackedNode, Map)} with this process's environment. */
+    public static Tracker forNode(Path runDir, TrackedPlan plan, TrackedNode node) {
         return forNode(runDir, plan, node, System.getenv());
     }
 
@@ -41,13 +39,13 @@ public final class Trackers {
      * @param env the environment to read (tests pass their own instead of mutating the process's)
      * @throws IllegalArgumentException when an MLflow variable is set to something unusable
      */
-    public static Tracker forNode(Path runDir, Plan plan, PlanNode node, Map<String, String> env) {
+    public static Tracker forNode(Path runDir, TrackedPlan plan, TrackedNode node, Map<String, String> env) {
         Optional<MlflowSettings> mlflow = MlflowSettings.fromEnv(env);
         Provenance prov = Provenance.detect(env);
         String given = env.get(TrackingEnv.PIPELINE_RUN_ID);
         String pipelineRunId = given == null || given.isBlank() ? PipelineTracking.derivedRunId(runDir, plan) : given.strip();
         boolean managed = "1".equals(env.get(TrackingEnv.PIPELINE_MANAGED));
-        List<PlanNode> nodes = plan.nodes();
+        List<? extends TrackedNode> nodes = plan.nodes();
         boolean closesPipeline = !managed && !nodes.isEmpty() && nodes.get(nodes.size() - 1).id().equals(node.id());
         String attempt = HexFormat.of().formatHex(randomBytes());
         String mlflowExperiment = PipelineTracking.mlflowExperimentName(env, plan);
@@ -59,7 +57,12 @@ public final class Trackers {
         // Held while the node runs; if another attempt of the node still holds it, run regardless.
         ProcessLock lock = ProcessLock.tryAcquire(RunLogLayout.lockFile(file)).orElse(null);
         MlflowSender sender = null;
-        if (mlflow.isPresent()) {
+        Optional<MlflowOffline> offline = mlflow.flatMap(m -> MlflowOffline.recent(runDir, m.host(), m.probeInterval()));
+        if (offline.isPresent()) {
+            System.err.println("deqbench: MLflow at " + offline.get().host() + " failed for " + offline.get().by()
+                    + " at " + offline.get().at() + "; " + node.id() + " tracks in the local run log only"
+                    + " ('deqbench mlflow sync " + runDir + "' delivers it later)");
+        } else if (mlflow.isPresent()) {
             MlflowDelivery delivery = new MlflowDelivery(new MlflowGateway(mlflow.get()), System.err::println);
             preset(delivery, env, mlflowExperiment, pipelineRunId);
             AttemptState state = new AttemptState(start, new AckLog(RunLogLayout.ackFile(file)));

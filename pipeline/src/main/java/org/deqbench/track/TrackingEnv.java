@@ -30,15 +30,27 @@ public final class TrackingEnv {
     /** Container image the node runs in (set by the DAG / job template). */
     public static final String IMAGE = "DEQBENCH_IMAGE";
 
-    /** Seconds one request may take before it counts as failed (default 30). */
+    /**
+     * "1": allow credentials over plain {@code http://} to a host other than this machine's loopback
+     * (a trusted network, e.g. inside the cluster); otherwise such a configuration is refused.
+     */
+    public static final String INSECURE = "DEQBENCH_MLFLOW_INSECURE";
+
+    /**
+     * Seconds one request may take before it counts as failed (default 5). A node makes one
+     * attempt per request: the first failure takes its tracking offline ({@link MlflowOffline}).
+     */
     public static final String TIMEOUT_SECONDS = "DEQBENCH_MLFLOW_TIMEOUT_SECONDS";
-    /** Seconds of retrying with backoff before carrying on with the local log alone (default 120). */
+    /** Seconds {@code deqbench mlflow sync} retries with backoff before giving up (default 120). */
     public static final String RETRY_SECONDS = "DEQBENCH_MLFLOW_RETRY_SECONDS";
     /** First backoff in seconds, doubled after each failure up to 30 s (default 1). */
     public static final String BACKOFF_SECONDS = "DEQBENCH_MLFLOW_BACKOFF_SECONDS";
     /** Seconds between sends of buffered metrics (default 5). */
     public static final String FLUSH_SECONDS = "DEQBENCH_MLFLOW_FLUSH_SECONDS";
-    /** After giving up, seconds between single attempts to reach the server again (default 300). */
+    /**
+     * Seconds for which, after a node found the server failing, the following nodes skip it and track
+     * in the local run log only (default 300); {@code deqbench run} and a successful sync try again.
+     */
     public static final String PROBE_SECONDS = "DEQBENCH_MLFLOW_PROBE_SECONDS";
     /** Seconds a node stopped by SIGTERM spends delivering what is left (default 10). */
     public static final String KILL_WAIT_SECONDS = "DEQBENCH_MLFLOW_KILL_WAIT_SECONDS";

@@ -176,4 +176,27 @@ class Hdf5SourceTest {
         var f = assertThrows(IllegalArgumentException.class, () -> simulate(spec("fastmri_tiny.h5", "fastmri", 12, 12, 2, 1), "b"));
         assertTrue(f.getMessage().contains("2 slices"), f.getMessage());
     }
+
+    @Test
+    void dataWithNonFiniteValuesAreRefusedWithFileAndCount() throws Exception {
+        float[][][][][] data = new float[2][2][16][12][2];
+        for (float[][][][] slice : data) {
+            for (float[][][] coil : slice) {
+                for (float[][] row : coil) {
+                    for (float[] v : row) {
+                        v[0] = 1;
+                    }
+                }
+            }
+        }
+        data[0][1][3][4][0] = Float.NaN;
+        data[0][0][0][0][1] = Float.POSITIVE_INFINITY;
+        try (WritableHdfFile f = HdfFile.write(tmp.resolve("nan.h5"))) {
+            f.putDataset("kspace", data);
+        }
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> simulate(spec("nan.h5", "fastmri", 12, 12, 1, 1), "nan"));
+        assertTrue(e.getMessage().contains("nan.h5") && e.getMessage().contains("'kspace'")
+                && e.getMessage().contains(" 2 NaN or infinite values"), e.getMessage());
+    }
 }

@@ -137,4 +137,128 @@ class RunStoreTest {
         NodeOutputError e = assertThrows(NodeOutputError.class, () -> store.input("n").array("bad.npy"));
         assertTrue(e.getMessage().contains("bad.npy"), e.getMessage());
     }
+
+    /** Runs simulate/a and train/a/zf of the tiny spec with stages that write one array each. */
+    private Path simulateAndTrain(Path store, float[] measurements) throws Exception {
+        Path spec = runDir.resolve("spec.yaml");
+        Files.writeString(spec, PlannerTest.SPEC);
+        Stage sim = new Stage() {
+            @Override public String name() { return "simulate"; }
+            @Override public void run(NodeContext ctx) {
+                ctx.output().writeArray("measurements.npy", Nd4j.createFromArray(measurements), "measurements", "b");
+            }
+        };
+        Stage train = new Stage() {
+            @Override public String name() { return "train"; }
+            @Override public void run(NodeContext ctx) {
+                INDArray b = ctx.simulated().array("measurements.npy");
+                ctx.output().writeArray("recon.npy", b.mul(2), "reconstruction", "2b");
+            }
+        };
+        NodeExecutor.run(sim, spec, store, "a", null, true);
+        NodeExecutor.run(train, spec, store, "a", "zf", true);
+        return spec;
+    }
+
+    private static Plan tinyPlan(Path spec, Path store) {
+        return Planner.plan(PlannerTest.spec(PlannerTest.SPEC), spec.toString(), store.toString());
+    }
+
+    @Test
+    void aTruncatedOrAlteredInputIsDetectedAndNamed() throws Exception {
+        Path store = runDir.resolve("runs");
+        Path spec = simulateAndTrain(store, new float[] {1, 2, 3, 4});
+        RunStore rs = new RunStore(store);
+        Plan plan = tinyPlan(spec, store);
+        assertTrue(rs.isComplete(plan.node("simulate/a")));
+        assertTrue(rs.isComplete(plan.node("train/a/zf")));
+        Path b = store.resolve("simulate/a/measurements.npy");
+        byte[] bytes = Files.readAllBytes(b);
+        Files.write(b, java.util.Arrays.copyOf(bytes, bytes.length - 4)); // truncated
+        String why = rs.staleReason(plan.node("simulate/a"));
+        assertTrue(why != null && why.contains("measurements.npy") && why.contains("truncated"), why);
+        // a node reading it stops with one line naming the file
+        Stage train = new Stage() {
+            @Override public String name() { return "train"; }
+            @Override public void run(NodeContext ctx) { }
+        };
+        NodeOutputError e = assertThrows(NodeOutputError.class,
+                () -> NodeExecutor.run(train, spec, store, "a", "zf", true));
+        assertTrue(e.getMessage().contains("measurements.npy"), e.getMessage());
+        assertFalse(e.getMessage().contains("\n"));
+        // same length, one byte changed: detected too
+        bytes[bytes.length - 1] ^= 1;
+        Files.write(b, bytes);
+        assertTrue(rs.staleReason(plan.node("simulate/a")).contains("measurements.npy"));
+        assertThrows(NodeOutputError.class, () -> rs.input("simulate/a").verify());
+    }
+
+    @Test
+    void aRewrittenInputMakesItsDownstreamNodesStale() throws Exception {
+        Path store = runDir.resolve("runs");
+        Path spec = simulateAndTrain(store, new float[] {1, 2, 3, 4});
+        // simulate is forced with other measurements; train has not run since
+        Stage sim = new Stage() {
+            @Override public String name() { return "simulate"; }
+            @Override public void run(NodeContext ctx) {
+                ctx.output().writeArray("measurements.npy", Nd4j.createFromArray(5f, 6f), "measurements", "b");
+            }
+        };
+        NodeExecutor.run(sim, spec, store, "a", null, true);
+        RunStore rs = new RunStore(store);
+        Plan plan = tinyPlan(spec, store);
+        assertTrue(rs.isComplete(plan.node("simulate/a")));
+        String why = rs.staleReason(plan.node("train/a/zf"));
+        assertTrue(why != null && why.contains("simulate/a"), why);
+        assertFalse(rs.isComplete(plan.node("certify/a/zf")));
+    }
+
+    @Test
+    void aNodeMadeByOtherCodeIsStaleUnlessCodeVersionsAreIgnored() throws Exception {
+        Path store = runDir.resolve("runs");
+        Path spec = simulateAndTrain(store, new float[] {1, 2});
+        Path marker = store.resolve("simulate/a").resolve(RunStore.MARKER);
+        String text = Files.readString(marker);
+        Files.writeString(marker, text.replace(CodeVersion.current(), "sha256:0000000000000000"));
+        Plan plan = tinyPlan(spec, store);
+        assertTrue(new RunStore(store).staleReason(plan.node("simulate/a")).contains("other code"));
+        assertTrue(new RunStore(store, false).isComplete(plan.node("simulate/a")));
+    }
+
+    @Test
+    void aNaNArrayOrMetricNeverCompletesANode() throws Exception {
+        Path store = runDir.resolve("runs");
+        Path spec = runDir.resolve("spec.yaml");
+        Files.writeString(spec, PlannerTest.SPEC);
+        Stage nanArray = new Stage() {
+            @Override public String name() { return "simulate"; }
+            @Override public void run(NodeContext ctx) {
+                ctx.output().writeArray("x.npy", Nd4j.createFromArray(1f, Float.NaN, Float.POSITIVE_INFINITY, Float.NaN),
+                        "measurements", "b");
+            }
+        };
+        FiniteValues.NonFiniteValueException e = assertThrows(FiniteValues.NonFiniteValueException.class,
+                () -> NodeExecutor.run(nanArray, spec, store, "a", null, true));
+        assertTrue(e.getMessage().contains("x.npy") && e.getMessage().contains("2 NaN and 1 infinite"), e.getMessage());
+        assertFalse(Files.exists(store.resolve("simulate/a")));
+        Stage nanJson = new Stage() {
+            @Override public String name() { return "simulate"; }
+            @Override public void run(NodeContext ctx) {
+                ctx.output().writeJson("m.json", Map.of("mean", Map.of("psnr", Double.NaN)), "metrics", "m");
+            }
+        };
+        e = assertThrows(FiniteValues.NonFiniteValueException.class,
+                () -> NodeExecutor.run(nanJson, spec, store, "a", null, true));
+        assertTrue(e.getMessage().contains("mean.psnr"), e.getMessage());
+        Stage nanMetric = new Stage() {
+            @Override public String name() { return "simulate"; }
+            @Override public void run(NodeContext ctx) {
+                ctx.tracker().logMetric("test_psnr", Double.POSITIVE_INFINITY);
+            }
+        };
+        e = assertThrows(FiniteValues.NonFiniteValueException.class,
+                () -> NodeExecutor.run(nanMetric, spec, store, "a", null, true));
+        assertTrue(e.getMessage().contains("test_psnr"), e.getMessage());
+        assertFalse(Files.exists(store.resolve("simulate/a")));
+    }
 }

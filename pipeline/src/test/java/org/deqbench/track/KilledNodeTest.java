@@ -24,6 +24,7 @@ class KilledNodeTest {
     @Test
     void sigtermRecordsKilledLocallyAndInMlflow() throws Exception {
         try (MlflowStandIn server = new MlflowStandIn()) {
+            StringBuilder seen = new StringBuilder();
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             Process p = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
                     KilledNodeMain.class.getName(), runDir.toString(), server.uri())
@@ -31,12 +32,18 @@ class KilledNodeTest {
             try {
                 BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
                 String line;
-                StringBuilder seen = new StringBuilder();
                 while ((line = out.readLine()) != null && !line.equals("ready")) {
                     seen.append(line).append('\n');
                 }
                 assertEquals("ready", line, "the node process did not start: " + seen);
                 p.destroy(); // SIGTERM
+                try {
+                    for (String rest; (rest = out.readLine()) != null; ) { // until the process has exited
+                        seen.append(rest).append('\n');
+                    }
+                } catch (java.io.IOException closedAtExit) {
+                    // the JDK may close the pipe when the process exits
+                }
                 assertTrue(p.waitFor(30, TimeUnit.SECONDS), "the node exits within its kill wait");
             } finally {
                 p.destroyForcibly();
@@ -46,7 +53,7 @@ class KilledNodeTest {
             assertEquals("terminated by signal", a.finish().orElseThrow().error());
             assertEquals(10, a.metrics().size());
             List<MlflowStandIn.Run> runs = server.runs().stream().filter(r -> "node".equals(r.tags.get("deqbench.role"))).toList();
-            assertEquals(1, runs.size());
+            assertEquals(1, runs.size(), "the node said:\n" + seen + "\nrequests: " + server.requests());
             assertEquals("KILLED", runs.get(0).status);
             assertEquals(10, runs.get(0).metrics.size());
             assertEquals("terminated by signal", runs.get(0).tags.get(MlflowDelivery.ERROR_TAG));

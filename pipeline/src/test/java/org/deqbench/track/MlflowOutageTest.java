@@ -99,8 +99,7 @@ class MlflowOutageTest {
 
     @Test
     void refusedConnectionLeavesTheStageRunningAndSyncDeliversEverythingOnce() throws Exception {
-        Map<String, String> down = env(TrackingFixture.deadUri(), TrackingEnv.RETRY_SECONDS, "0.3",
-                TrackingEnv.PROBE_SECONDS, "0.05");
+        Map<String, String> down = env(TrackingFixture.deadUri(), TrackingEnv.RETRY_SECONDS, "0.3");
         Path model = Files.write(runDir.resolve("weights.bin"), new byte[] {1, 2, 3, 4});
         Map<String, Double> points;
         String output;
@@ -110,7 +109,6 @@ class MlflowOutageTest {
             Tracker t = Trackers.forNode(runDir, plan, plan.node("train/t/m"), nodeEnv);
             t.logParams(Map.of("method.deq.alpha", "0.01", "method.kind", "mol-lr"));
             points = train(t, 200);
-            Thread.sleep(300); // several probes fail while the stage goes on
             points.putAll(train(t, 0));
             t.setTag("phase", "done");
             t.logArtifact(model, "model");
@@ -121,8 +119,10 @@ class MlflowOutageTest {
             pipeline.finish(Tracker.Status.FINISHED);
             output = cap.text();
         }
-        assertEquals(1, occurrences(output, "failed for train/t/m"), "said once: " + output);
-        assertEquals(1, occurrences(output, "failed for pipeline run"), output);
+        // the runner's one failed request takes the whole run offline: each node says so in one line
+        assertEquals(1, occurrences(output, "refused"), "one request was made: " + output);
+        assertEquals(1, occurrences(output, "train/t/m tracks in the local run log only"), output);
+        assertEquals(1, occurrences(output, "report tracks in the local run log only"), output);
         assertTrue(output.contains("deqbench mlflow sync " + runDir), output);
         NodeAttempt local = RunLogReader.read(runDir).latest("train/t/m").orElseThrow();
         assertEquals(600, local.metrics().size(), "the local log is complete");
@@ -156,13 +156,13 @@ class MlflowOutageTest {
 
     @Test
     void failedAndSlowAnswersNeverDuplicateAMetric() {
-        // The 2nd log-batch is applied and then answered 503; the 3rd is applied and answered after
-        // the client's timeout; from the 5th on the server is down.
+        // The 2nd log-batch is applied and then answered 503: the node goes offline after it. In the
+        // sync, the 3rd is applied and answered after the client's timeout, the 4th fails once more.
         server.faults((r, n) -> !r.endpoint().equals("runs/log-batch") ? null
                 : n == 2 ? MlflowStandIn.Fault.appliedThen(503)
                 : n == 3 ? MlflowStandIn.Fault.slow(1000)
-                : n >= 5 ? MlflowStandIn.Fault.status(503) : null);
-        Map<String, String> live = env(server.uri(), TrackingEnv.TIMEOUT_SECONDS, "0.5", TrackingEnv.RETRY_SECONDS, "1",
+                : n == 4 ? MlflowStandIn.Fault.status(503) : null);
+        Map<String, String> live = env(server.uri(), TrackingEnv.TIMEOUT_SECONDS, "0.5", TrackingEnv.RETRY_SECONDS, "5",
                 TrackingEnv.FLUSH_SECONDS, "30");
         Map<String, Double> points;
         try (Tracker t = Trackers.forNode(runDir, plan, plan.node("train/t/m"), live)) {
@@ -171,18 +171,18 @@ class MlflowOutageTest {
         }
         assertEquals(points.size(), RunLogReader.read(runDir).latest("train/t/m").orElseThrow().metrics().size(),
                 "the local log is complete");
-        assertTrue(count("runs/log-batch") >= 5, "every fault was exercised: " + count("runs/log-batch"));
+        assertEquals(2, count("runs/log-batch"), "no request after the first failure");
         MlflowStandIn.Run partial = server.runs().stream().filter(r -> "node".equals(r.tags.get("deqbench.role")))
                 .findFirst().orElseThrow();
         Map<String, Integer> seen = new HashMap<>();
         partial.metrics.forEach(p -> seen.merge(p.key() + "@" + p.step(), 1, Integer::sum));
         assertTrue(seen.values().stream().allMatch(c -> c == 1), "no duplicates even before the sync");
-        assertTrue(seen.size() >= 2000 && seen.size() < points.size(), "batches 1-4 arrived: " + seen.size());
+        assertTrue(seen.size() > 1000 && seen.size() <= 2000, "requests 1-2 arrived: " + seen.size());
         assertEquals("RUNNING", partial.status, "the final status could not be delivered");
 
-        server.faults(null);
-        SyncReport report = sync(env(server.uri()));
+        SyncReport report = sync(live);
         assertTrue(report.complete(), report.toString());
+        assertTrue(count("runs/log-batch") >= 5, "every fault was exercised: " + count("runs/log-batch"));
         MlflowStandIn.Run run = assertExactlyOnce("train/t/m", points);
         assertEquals("FINISHED", run.status);
         assertEquals("deq", run.params.get("method.kind"));

@@ -71,8 +71,18 @@ final class MlflowStandIn implements AutoCloseable {
      * @param apply   whether the request is applied before answering
      * @param delayMs wait before answering (after applying, if applied)
      * @param echoAuthorization answer a 500 whose body contains the Authorization header
+     * @param location  answer {@code status} (a redirect) with this Location plus the request's path
      */
-    record Fault(int status, boolean apply, long delayMs, boolean echoAuthorization) {
+    record Fault(int status, boolean apply, long delayMs, boolean echoAuthorization, String location) {
+        Fault(int status, boolean apply, long delayMs, boolean echoAuthorization) {
+            this(status, apply, delayMs, echoAuthorization, null);
+        }
+
+        /** A 307 to the same path and query on {@code otherOrigin} (e.g. another stand-in). */
+        static Fault redirect(String otherOrigin) {
+            return new Fault(307, false, 0, false, otherOrigin);
+        }
+
         static Fault status(int s) {
             return new Fault(s, false, 0, false);
         }
@@ -184,6 +194,12 @@ final class MlflowStandIn implements AutoCloseable {
             Fault f = faults.of(req, n);
             if (f != null && f.echoAuthorization()) {
                 send(ex, 500, "{\"error_code\":\"INTERNAL_ERROR\",\"message\":\"proxy saw Authorization: " + auth + "\"}");
+                return;
+            }
+            if (f != null && f.location() != null) {
+                ex.getResponseHeaders().set("Location", f.location() + u.getRawPath()
+                        + (u.getRawQuery() == null ? "" : "?" + u.getRawQuery()));
+                send(ex, f.status(), "{}");
                 return;
             }
             if (f != null && !f.apply()) {

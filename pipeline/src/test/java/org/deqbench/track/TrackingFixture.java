@@ -35,8 +35,9 @@ final class TrackingFixture {
 
     /**
      * Environment for a tracker talking to {@code uri} (null: MLflow unset), with timings short
-     * enough for tests yet long enough for a first request on a busy machine: 2 s per request, 2 s
-     * of retrying, 20 ms first backoff, 20 ms flushes.
+     * enough for tests yet long enough for a request on a heavily loaded machine (a node makes each
+     * request once, so a stalled answer takes its tracking offline): 10 s per request (tests of
+     * slow answers set their own), 2 s of retrying in the sync, 20 ms first backoff, 20 ms flushes.
      */
     static Map<String, String> env(String uri) {
         Map<String, String> env = new HashMap<>();
@@ -45,7 +46,7 @@ final class TrackingFixture {
         }
         env.put(TrackingEnv.GIT_COMMIT, COMMIT);
         env.put(TrackingEnv.IMAGE, IMAGE);
-        env.put(TrackingEnv.TIMEOUT_SECONDS, "2");
+        env.put(TrackingEnv.TIMEOUT_SECONDS, "10");
         env.put(TrackingEnv.RETRY_SECONDS, "2");
         env.put(TrackingEnv.BACKOFF_SECONDS, "0.02");
         env.put(TrackingEnv.FLUSH_SECONDS, "0.02");

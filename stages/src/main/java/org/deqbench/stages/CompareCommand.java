@@ -22,9 +22,12 @@ import picocli.CommandLine.Spec;
  * Exit code 0: within tolerance; 1: a regression, or a row/metric missing in the candidate;
  * 2: bad usage or a summary that cannot be found or read.
  */
-@Command(name = "compare", mixinStandardHelpOptions = true,
+@Command(name = "compare",
         description = {"Compare a candidate run's report/summary.json with a baseline's, per metric, against "
                 + "the experiment's regression tolerances.",
+                "Put options first and the two runs after '--' (deqbench compare --spec s.yaml -- <baseline> "
+                + "<candidate>), so that a run name can never be read as an option. Runs of different "
+                + "experiments or specs are refused unless --allow-different-specs.",
                 "A run is a run directory (runs/<experiment>), a summary.json file, runs:/<MLflow run id>, or a "
                 + "bare MLflow run id when MLFLOW_TRACKING_URI is set (the summary is downloaded through the "
                 + "tracking server's artifact proxy)."},
@@ -36,11 +39,19 @@ public final class CompareCommand implements Callable<Integer> {
     static final int REGRESSION = 1;
     static final int UNUSABLE = 2;
 
-    @Parameters(index = "0", paramLabel = "<baseline>", description = "the reference run")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "<baseline>",
+            description = "the reference run: a run directory, its summary.json, or an MLflow run id")
     String baseline;
 
-    @Parameters(index = "1", paramLabel = "<candidate>", description = "the run under test")
+    @Parameters(index = "1", arity = "0..1", paramLabel = "<candidate>", description = "the run under test")
     String candidate;
+
+    @Option(names = {"-h", "--help"}, description = "Show this help and exit (alone: with other arguments it is an error).")
+    boolean help;
+
+    @Option(names = "--allow-different-specs",
+            description = "compare runs of different experiments or spec hashes (refused otherwise)")
+    boolean allowDifferentSpecs;
 
     @Option(names = "--spec", paramLabel = "<spec.yaml>",
             description = "the candidate's experiment spec; its regression.tolerances are the defaults "
@@ -67,6 +78,20 @@ public final class CompareCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = command.commandLine().getOut();
         PrintWriter err = command.commandLine().getErr();
+        if (help) {
+            // A help flag among real arguments is a baseline gone wrong (a gate must not pass on it).
+            if (baseline != null || candidate != null || spec != null || !tolerances.isEmpty()) {
+                err.println("deqbench compare: --help takes no other arguments; to compare, put the runs after"
+                        + " '--': deqbench compare [options] -- <baseline> <candidate>");
+                return UNUSABLE;
+            }
+            command.commandLine().usage(out);
+            return PASS;
+        }
+        if (baseline == null || candidate == null) {
+            err.println("deqbench compare: expected two runs: deqbench compare [options] -- <baseline> <candidate>");
+            return UNUSABLE;
+        }
         Map<String, Double> tol;
         try {
             tol = new TreeMap<>(spec == null ? RegressionSpec.DEFAULT.tolerances()
@@ -77,9 +102,17 @@ public final class CompareCommand implements Callable<Integer> {
         }
         tol.putAll(tolerances);
         try {
-            List<RunComparison.Row> base = RunComparison.load(baseline, environment, artifactPath);
-            List<RunComparison.Row> cand = RunComparison.load(candidate, environment, artifactPath);
-            RunComparison.Result result = RunComparison.compare(base, cand, tol);
+            RunComparison.LoadedRun base = RunComparison.loadRun(baseline, environment, artifactPath);
+            RunComparison.LoadedRun cand = RunComparison.loadRun(candidate, environment, artifactPath);
+            if (!allowDifferentSpecs) {
+                String why = different(base, cand);
+                if (why != null) {
+                    err.println("deqbench compare: " + why + "; a regression gate compares runs of one spec"
+                            + " (pass --allow-different-specs to compare them anyway)");
+                    return UNUSABLE;
+                }
+            }
+            RunComparison.Result result = RunComparison.compare(base.rows(), cand.rows(), tol);
             out.println("baseline:  " + baseline);
             out.println("candidate: " + candidate);
             out.print(result.table());
@@ -89,5 +122,18 @@ public final class CompareCommand implements Callable<Integer> {
             err.println("deqbench compare: " + e.getMessage());
             return UNUSABLE;
         }
+    }
+
+    /** Why two runs are not runs of one spec, or null (a summary that does not say is not refused). */
+    static String different(RunComparison.LoadedRun base, RunComparison.LoadedRun cand) {
+        if (base.experiment() != null && cand.experiment() != null && !base.experiment().equals(cand.experiment())) {
+            return "the baseline ran experiment '" + base.experiment() + "', the candidate '" + cand.experiment() + "'";
+        }
+        if (base.specHash() != null && cand.specHash() != null && !base.specHash().equals(cand.specHash())) {
+            return "the runs were planned from different specs (spec_hash " + base.specHash().substring(0,
+                    Math.min(12, base.specHash().length())) + "… vs " + cand.specHash().substring(0,
+                    Math.min(12, cand.specHash().length())) + "…)";
+        }
+        return null;
     }
 }

@@ -9,7 +9,9 @@ import picocli.CommandLine.Command;
             "unrolled (MoDL) versus deep-equilibrium (MOL, DEQ-GD/RERG, ELDER) reconstruction,",
             "with Lipschitz certificates, measurement attacks and reports.",
             "",
-            "Start with: deqbench run experiments/quickstart.yaml"},
+            "Start with: deqbench run experiments/quickstart.yaml",
+            "",
+            "Errors are one line on stderr; --debug (anywhere before '--') adds the stack trace."},
         subcommands = {
             RunCommand.class,
             PlanCommand.class,

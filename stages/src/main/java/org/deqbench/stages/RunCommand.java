@@ -11,6 +11,7 @@ import org.deqbench.plan.LocalRunner;
 import org.deqbench.plan.Plan;
 import org.deqbench.plan.PlanNode;
 import org.deqbench.plan.Planner;
+import org.deqbench.plan.RunLock;
 import org.deqbench.plan.RunStore;
 import org.deqbench.spec.ExperimentSpec;
 import org.deqbench.spec.SpecException;
@@ -27,8 +28,9 @@ import picocli.CommandLine.Parameters;
         description = {
             "Runs an experiment's stage graph on this machine: simulate -> train -> certify, attack",
             "-> report, each node in its own JVM, in dependency order. Nodes whose output is up to",
-            "date (completion marker matches the spec) are skipped; a killed run resumes where it",
-            "stopped. The report lands in <run-dir>/report/index.html.",
+            "date (completion marker matches the spec, the code version and the inputs' SHA-256, and",
+            "the node's files are intact) are skipped; a killed run resumes where it stopped. One run",
+            "at a time per run directory. The report lands in <run-dir>/report/index.html.",
             "",
             "JVM options of the node processes: DEQBENCH_JAVA_OPTS (default " + RunCommand.DEFAULT_JAVA_OPTS + ")."})
 public final class RunCommand implements Callable<Integer>, UsesNd4j {
@@ -51,6 +53,10 @@ public final class RunCommand implements Callable<Integer>, UsesNd4j {
     @Option(names = "--force", description = "Rerun every node even if up to date.")
     boolean force;
 
+    @Option(names = "--ignore-code-version",
+            description = "Count outputs made by other code as up to date (spec-only caching).")
+    boolean ignoreCodeVersion;
+
     @Override
     public Integer call() throws Exception {
         ExperimentSpec s;
@@ -62,18 +68,40 @@ public final class RunCommand implements Callable<Integer>, UsesNd4j {
         }
         Path dir = runDir != null ? runDir : Path.of("runs", s.name());
         Plan plan = Planner.plan(s, spec.toString(), dir.toString());
-        Files.createDirectories(dir);
+        try {
+            Files.createDirectories(dir);
+        } catch (java.io.IOException e) {
+            System.err.println("error: cannot create the run directory " + dir + " (" + e + ")");
+            return Cli.EXIT_BAD_INPUT;
+        }
+        if (!Files.isWritable(dir)) {
+            System.err.println("error: the run directory " + dir + " is not writable");
+            return Cli.EXIT_BAD_INPUT;
+        }
+        RunLock lock;
+        try {
+            lock = RunLock.exclusive(dir, "deqbench run " + spec, System.err::println);
+        } catch (RunLock.BusyException e) {
+            System.err.println("error: " + e.getMessage());
+            return Cli.EXIT_BUSY;
+        }
         System.out.println("experiment " + s.name() + ": " + plan.nodes().size() + " nodes, run directory " + dir);
         LocalRunner.Result r;
-        try (PipelineRun tracking = PipelineTracking.begin(dir, plan)) {
+        try (lock; PipelineRun tracking = PipelineTracking.begin(dir, plan)) {
             Map<String, String> env = new HashMap<>(tracking.childEnvironment());
             // Idle OpenMP threads that spin make small ND4J ops and convolutions several times
             // slower whenever the machine has other work; sleeping threads cost nothing measurable.
             if (System.getenv("OMP_WAIT_POLICY") == null) {
                 env.put("OMP_WAIT_POLICY", "PASSIVE");
             }
+            if (ignoreCodeVersion) {
+                env.put(Cli.IGNORE_CODE_VERSION_ENV, "1");
+            }
+            if (Cli.debug()) {
+                env.put(Cli.DEBUG_ENV, "1");
+            }
             LocalRunner runner = new LocalRunner(RunCommand::nodeCommand, env, System.out);
-            r = runner.run(plan, new RunStore(dir), force);
+            r = runner.run(plan, new RunStore(dir, !ignoreCodeVersion), force, lock);
             tracking.finish(r.ok() ? Tracker.Status.FINISHED : Tracker.Status.FAILED);
         }
         if (!r.ok()) {

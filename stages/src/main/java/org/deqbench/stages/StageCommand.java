@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.deqbench.plan.NodeExecutor;
 import org.deqbench.plan.NodeOutputError;
+import org.deqbench.plan.RunLock;
 import org.deqbench.plan.Stage;
 import org.deqbench.spec.SpecException;
 import picocli.CommandLine.Option;
@@ -24,6 +25,11 @@ abstract class StageCommand implements Callable<Integer>, UsesNd4j {
     @Option(names = "--force", description = "Rerun even if the node's output is up to date.")
     boolean force;
 
+    @Option(names = "--ignore-code-version",
+            description = "Count outputs made by other code as up to date (spec-only caching); also "
+                    + "set by DEQBENCH_IGNORE_CODE_VERSION=1.")
+    boolean ignoreCodeVersion;
+
     abstract Stage stage();
 
     String task() {
@@ -38,7 +44,8 @@ abstract class StageCommand implements Callable<Integer>, UsesNd4j {
     public Integer call() {
         try {
             Path dir = runDir != null ? runDir : Cli.defaultRunDir(spec);
-            NodeExecutor.Outcome o = NodeExecutor.run(stage(), spec, dir, task(), method(), force);
+            NodeExecutor.Outcome o = NodeExecutor.run(stage(), spec, dir, task(), method(), force,
+                    ignoreCodeVersion || "1".equals(System.getenv(Cli.IGNORE_CODE_VERSION_ENV)));
             System.out.println(o.skipped()
                     ? o.node().id() + " is up to date (" + o.dir() + "), skipped"
                     : o.node().id() + " written to " + o.dir());
@@ -46,14 +53,23 @@ abstract class StageCommand implements Callable<Integer>, UsesNd4j {
         } catch (SpecException e) {
             System.err.println("error: " + e.getMessage());
             return Cli.EXIT_BAD_INPUT;
+        } catch (RunLock.BusyException e) {
+            System.err.println("error: " + e.getMessage());
+            return Cli.EXIT_BUSY;
         } catch (NodeOutputError e) {
             System.err.println("error: " + e.getMessage());
             return Cli.EXIT_FAILED;
-        } catch (Exception e) {
-            System.err.println("error: " + stage().name() + " failed: " + e);
-            e.printStackTrace();
-            return Cli.EXIT_FAILED;
+        } catch (Exception | Error e) {
+            System.err.println("error: " + nodeId() + " failed: " + Cli.oneLine(e));
+            if (Cli.debug()) {
+                e.printStackTrace();
+            }
+            return Cli.isBadInput(e) ? Cli.EXIT_BAD_INPUT : Cli.EXIT_FAILED;
         }
+    }
+
+    private String nodeId() {
+        return stage().name() + (task() == null ? "" : "/" + task()) + (method() == null ? "" : "/" + method());
     }
 
     /** Stages that run per task. */

@@ -83,10 +83,53 @@ class KubernetesManifestsTest {
 
     // ---------------------------------------------------------------- loading
 
+    /** The secret env files the base's secretGenerator reads, with test values (never committed). */
+    static final Map<String, String> TEST_SECRET_FILES = Map.of(
+            "postgres.env", "POSTGRES_PASSWORD=test0password0for0manifest0tests\n",
+            "mlflow-credentials.env", "MLFLOW_TRACKING_USERNAME=deqbench\nMLFLOW_TRACKING_PASSWORD=test-only\n");
+
+    private static Path renderable;
+
+    /** k8s/ copied to a temporary folder, with the secret env files of {@link #TEST_SECRET_FILES}. */
+    private static synchronized Path k8sWithTestSecrets() throws IOException {
+        if (renderable == null) {
+            Path copy = copyK8s();
+            for (Map.Entry<String, String> f : TEST_SECRET_FILES.entrySet()) {
+                Files.writeString(copy.resolve("base/secrets").resolve(f.getKey()), f.getValue());
+            }
+            renderable = copy;
+        }
+        return renderable;
+    }
+
+    /** k8s/ copied to a fresh temporary folder, without any secret env file a developer may have. */
+    private static Path copyK8s() throws IOException {
+        Path copy = Files.createTempDirectory("deqbench-k8s");
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try (Stream<Path> walk = Files.walk(copy)) {
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException ignored) {
+                // a temporary folder
+            }
+        }));
+        try (Stream<Path> walk = Files.walk(K8S)) {
+            for (Path p : walk.toList()) {
+                Path t = copy.resolve(K8S.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(t);
+                } else if (!(p.getParent().getFileName().toString().equals("secrets") && p.toString().endsWith(".env"))) {
+                    Files.copy(p, t);
+                }
+            }
+        }
+        return copy;
+    }
+
     private static List<HasMetadata> overlay(String name) throws IOException, InterruptedException {
         String kubectl = kubectl();
+        Path k8s = k8sWithTestSecrets();
         if (kubectl != null) {
-            Process p = new ProcessBuilder(kubectl, "kustomize", K8S.resolve("overlays").resolve(name).toString())
+            Process p = new ProcessBuilder(kubectl, "kustomize", k8s.resolve("overlays").resolve(name).toString())
                     .redirectErrorStream(false).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -95,18 +138,24 @@ class KubernetesManifestsTest {
             return parse(out, "kubectl kustomize k8s/overlays/" + name);
         }
         List<HasMetadata> objects = new ArrayList<>();
-        for (Path dir : List.of(K8S.resolve("base"), K8S.resolve("overlays").resolve(name))) {
+        for (Path dir : List.of(k8s.resolve("base"), k8s.resolve("overlays").resolve(name))) {
             JsonNode kustomization = YAML.readTree(dir.resolve("kustomization.yaml").toFile());
             for (JsonNode r : kustomization.path("resources")) {
                 Path file = dir.resolve(r.asText()).normalize();
                 if (Files.isRegularFile(file)) {
-                    objects.addAll(parse(Files.readString(file), K8S.relativize(file).toString()));
+                    objects.addAll(parse(Files.readString(file), k8s.relativize(file).toString()));
                 }
             }
             for (JsonNode gen : kustomization.path("secretGenerator")) {
                 Map<String, String> data = new LinkedHashMap<>();
-                for (JsonNode lit : gen.path("literals")) {
-                    String[] kv = lit.asText().split("=", 2);
+                List<String> pairs = new ArrayList<>();
+                gen.path("literals").forEach(lit -> pairs.add(lit.asText()));
+                for (JsonNode env : gen.path("envs")) {
+                    Files.readAllLines(dir.resolve(env.asText())).stream()
+                            .filter(l -> !l.isBlank() && !l.startsWith("#")).forEach(pairs::add);
+                }
+                for (String pair : pairs) {
+                    String[] kv = pair.split("=", 2);
                     data.put(kv[0], Base64.getEncoder().encodeToString(kv[1].getBytes(StandardCharsets.UTF_8)));
                 }
                 Secret s = new Secret();
@@ -572,6 +621,126 @@ class KubernetesManifestsTest {
             assertEquals(stage ? "true" : null, labels.get(MLFLOW_CLIENT_LABEL), "Job " + j.getMetadata().getName());
         }
         assertFalse(postgresPod.containsKey(MLFLOW_CLIENT_LABEL));
+    }
+
+    @Test
+    void noPasswordIsCommittedAndRenderingWithoutTheSecretFilesFailsNamingThem() throws Exception {
+        JsonNode kustomization = YAML.readTree(K8S.resolve("base/kustomization.yaml").toFile());
+        List<String> envFiles = new ArrayList<>();
+        for (JsonNode gen : kustomization.path("secretGenerator")) {
+            assertTrue(gen.path("literals").isMissingNode(), "a literal secret value is committed: " + gen);
+            gen.path("envs").forEach(e -> envFiles.add(e.asText()));
+        }
+        assertEquals(List.of("secrets/postgres.env", "secrets/mlflow-credentials.env"), envFiles);
+        String ignore = Files.readString(K8S.resolve("base/secrets/.gitignore"));
+        assertTrue(ignore.lines().anyMatch(l -> l.strip().equals("*.env")), "the env files are ignored by git");
+        try (Stream<Path> walk = Files.walk(K8S)) {
+            for (Path f : walk.filter(Files::isRegularFile).toList()) {
+                String text = Files.readString(f);
+                assertFalse(text.contains("replace-me"), f + " holds a placeholder password");
+            }
+        }
+        String kubectl = kubectl();
+        if (kubectl != null) {
+            Path bare = copyK8s();
+            Process p = new ProcessBuilder(kubectl, "kustomize", bare.resolve("overlays/cpu").toString()).start();
+            p.getInputStream().readAllBytes();
+            String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+            assertTrue(p.exitValue() != 0, "rendered without the secret files");
+            assertTrue(err.contains("secrets/postgres.env"), "the error names the missing file: " + err);
+        }
+    }
+
+    @Test
+    void mlflowRequiresAuthenticationWithTheCredentialsTheStagePodsRead() throws Exception {
+        for (String o : OVERLAYS) {
+            List<HasMetadata> objects = everything(o);
+            PodSpec pod = named(objects, Deployment.class, "mlflow").getSpec().getTemplate().getSpec();
+            Container server = pod.getContainers().get(0);
+            assertTrue(server.getArgs().contains("--app-name=basic-auth"), server.getArgs().toString());
+            String configPath = server.getEnv().stream().filter(e -> e.getName().equals("MLFLOW_AUTH_CONFIG_PATH"))
+                    .findFirst().orElseThrow().getValue();
+            Container init = pod.getInitContainers().stream().filter(c -> c.getName().equals("auth-config")).findFirst()
+                    .orElseThrow();
+            String script = String.join("\n", init.getArgs());
+            assertTrue(script.contains(configPath) && script.contains("admin_password = ${MLFLOW_TRACKING_PASSWORD}"), script);
+            assertTrue(init.getEnvFrom().stream().anyMatch(e -> e.getSecretRef() != null
+                    && e.getSecretRef().getName().equals("deqbench-mlflow-credentials")));
+            Secret creds = named(objects, Secret.class, "deqbench-mlflow-credentials");
+            assertTrue(creds.getData().keySet().containsAll(Set.of("MLFLOW_TRACKING_USERNAME", "MLFLOW_TRACKING_PASSWORD")));
+            // the auth config is in memory, the user database on its own claim (not under the served artifacts)
+            assertTrue(pod.getVolumes().stream().anyMatch(v -> v.getName().equals("auth-config") && v.getEmptyDir() != null
+                    && "Memory".equals(v.getEmptyDir().getMedium())));
+            assertTrue(pod.getVolumes().stream().anyMatch(v -> v.getPersistentVolumeClaim() != null
+                    && v.getPersistentVolumeClaim().getClaimName().equals("mlflow-auth")));
+            for (Job j : all(objects, Job.class)) {
+                assertTrue(j.getSpec().getTemplate().getSpec().getContainers().get(0).getEnvFrom().stream()
+                        .anyMatch(e -> e.getSecretRef() != null && e.getSecretRef().getName().equals("deqbench-mlflow-credentials")),
+                        "job " + j.getMetadata().getGenerateName() + " reads the MLflow credentials");
+            }
+            ConfigMap env = named(objects, ConfigMap.class, "deqbench-pipeline-env");
+            assertTrue(env.getData().get("MLFLOW_TRACKING_URI").startsWith("http://mlflow:"));
+            assertEquals("1", env.getData().get("DEQBENCH_MLFLOW_INSECURE"),
+                    "credentials over in-cluster http are allowed explicitly");
+        }
+    }
+
+    @Test
+    void egressIsDeniedByDefaultAndOnlyTheListedFlowsAreAllowed() throws Exception {
+        List<HasMetadata> objects = overlay("gpu");
+        NetworkPolicy deny = named(objects, NetworkPolicy.class, "default-deny-egress");
+        assertTrue(deny.getSpec().getPodSelector().getMatchLabels() == null || deny.getSpec().getPodSelector().getMatchLabels().isEmpty());
+        assertEquals(List.of("Egress"), deny.getSpec().getPolicyTypes());
+        assertTrue(deny.getSpec().getEgress() == null || deny.getSpec().getEgress().isEmpty());
+        Map<String, String> flows = new java.util.TreeMap<>();
+        for (NetworkPolicy np : all(objects, NetworkPolicy.class)) {
+            if (np.getSpec().getEgress() == null) {
+                continue;
+            }
+            for (var rule : np.getSpec().getEgress()) {
+                List<String> to = rule.getTo().stream().map(peer -> String.valueOf(peer.getPodSelector() == null ? null
+                        : peer.getPodSelector().getMatchLabels())).toList();
+                List<String> ports = rule.getPorts().stream().map(pt -> pt.getProtocol() + "/" + pt.getPort().getIntVal()).toList();
+                flows.put(np.getMetadata().getName(), np.getSpec().getPodSelector().getMatchLabels() + " -> " + to + " " + ports);
+            }
+        }
+        assertEquals(Map.of(
+                "dns-egress", "{} -> [{k8s-app=kube-dns}] [UDP/53, TCP/53]",
+                "pipeline-pods-to-mlflow", "{" + MLFLOW_CLIENT_LABEL + "=true} -> [{app.kubernetes.io/name=mlflow}] [TCP/5000]",
+                "mlflow-to-postgres", "{app.kubernetes.io/name=mlflow} -> [{app.kubernetes.io/name=postgres}] [TCP/5432]"),
+                flows);
+    }
+
+    @Test
+    void everyImageWithAMutableTagIsPulledAlways() throws Exception {
+        for (String o : OVERLAYS) {
+            for (Map.Entry<String, PodTemplateSpec> e : podTemplates(everything(o)).entrySet()) {
+                PodSpec pod = e.getValue().getSpec();
+                List<Container> all = new ArrayList<>(pod.getContainers());
+                all.addAll(pod.getInitContainers());
+                for (Container c : all) {
+                    if (!c.getImage().contains("@sha256:")) {
+                        assertEquals("Always", c.getImagePullPolicy(), o + " " + e.getKey() + " " + c.getName() + " " + c.getImage());
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void ciStepsReceiveSecretsThroughTheirEnvironmentOnly() throws IOException {
+        JsonNode workflow = YAML.readTree(ROOT.resolve("ci/github-workflow-example.yml").toFile());
+        int steps = 0;
+        for (JsonNode job : workflow.path("jobs")) {
+            for (JsonNode step : job.path("steps")) {
+                steps++;
+                String run = step.path("run").asText("");
+                assertFalse(run.contains("secrets."), "a secret is spliced into the script of step '"
+                        + step.path("name").asText() + "': " + run);
+            }
+        }
+        assertTrue(steps > 3, "the workflow's steps were read");
     }
 
     @Test

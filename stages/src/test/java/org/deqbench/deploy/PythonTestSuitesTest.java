@@ -50,7 +50,7 @@ class PythonTestSuitesTest {
 
     @Test
     void ciTriggerScriptDrivesTheAirflowApiToAVerdict() throws Exception {
-        unittest("ci/tests", 7);
+        unittest("ci/tests", 9);
     }
 
     @Test

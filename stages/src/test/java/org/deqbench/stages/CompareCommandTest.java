@@ -98,4 +98,43 @@ class CompareCommandTest {
         assertEquals(2, run(base, base, "--spec", dir.resolve("absent.yaml").toString()).code());
         assertEquals(2, run(base).code());
     }
+
+    private String namedRun(String name, String experiment, String specHash, String rows) throws IOException {
+        Path report = Files.createDirectories(dir.resolve(name).resolve("report"));
+        Files.writeString(report.resolve("summary.json"), "{\"experiment\": \"" + experiment + "\", \"spec_hash\": \""
+                + specHash + "\", \"rows\": [" + rows + "]}");
+        return dir.resolve(name).toString();
+    }
+
+    @Test
+    void aHelpFlagAsTheBaselineFailsTheGate() throws Exception {
+        String cand = runDir("cand", row("modl", 10.0, 0.10, 0.90));
+        // what the DAG ran before: the baseline text first, the options after it
+        Outcome asOption = run("--help", cand, "--spec", tinySpec().toString());
+        assertEquals(2, asOption.code(), asOption.out() + asOption.err());
+        assertTrue(asOption.err().contains("--help takes no other arguments"), asOption.err());
+        // what the DAG runs now: options, then the runs after '--'
+        Outcome afterSeparator = run("--spec", tinySpec().toString(), "--", "--help", cand);
+        assertEquals(2, afterSeparator.code(), afterSeparator.out() + afterSeparator.err());
+        assertTrue(afterSeparator.err().contains("'--help' is neither an existing run directory"), afterSeparator.err());
+        Outcome help = run("--help");
+        assertEquals(0, help.code());
+        assertTrue(help.out().contains("--allow-different-specs"), help.out());
+    }
+
+    @Test
+    void runsOfDifferentExperimentsOrSpecsAreRefusedUnlessAllowed() throws IOException {
+        String base = namedRun("base", "quickstart", "aaaaaaaaaaaaaaaa", row("modl", 30.0, 0.90, 0.02));
+        String other = namedRun("other", "paper-mri", "aaaaaaaaaaaaaaaa", row("modl", 30.0, 0.90, 0.02));
+        String edited = namedRun("edited", "quickstart", "bbbbbbbbbbbbbbbb", row("modl", 30.0, 0.90, 0.02));
+        String same = namedRun("same", "quickstart", "aaaaaaaaaaaaaaaa", row("modl", 30.0, 0.90, 0.02));
+        Outcome o = run("--", base, other);
+        assertEquals(2, o.code(), o.out() + o.err());
+        assertTrue(o.err().contains("'quickstart'") && o.err().contains("'paper-mri'"), o.err());
+        Outcome e = run("--", base, edited);
+        assertEquals(2, e.code(), e.out() + e.err());
+        assertTrue(e.err().contains("different specs"), e.err());
+        assertEquals(0, run("--allow-different-specs", "--", base, edited).code());
+        assertEquals(0, run("--", base, same).code());
+    }
 }
