@@ -83,8 +83,13 @@ public final class ImportedMolModel {
             Map<String, Object> conventions = new LinkedHashMap<>();
             conventions.put("complex_layout", "real/imaginary as two channels, axis 1 of [N, 2, H, W]");
             conventions.put("weights", "[k, k, Cin, Cout], permuted from torch's [Cout, Cin, k, k]");
+            Map<String, String> sha256 = new LinkedHashMap<>();
+            for (ManifestEntry e : entries) {
+                sha256.put(e.file(), org.deqbench.plan.ContentHash.of(dir.resolve(e.file())));
+            }
             RunStore.JSON.writeValue(dir.resolve(RunStore.MANIFEST).toFile(),
-                    new Manifest("import/mol-checkpoint", "import", null, KIND, source.sha256(), conventions, entries));
+                    new Manifest("import/mol-checkpoint", "import", null, KIND, source.sha256(), conventions, entries,
+                            sha256));
             List<String> written = new ArrayList<>();
             entries.forEach(e -> written.add(e.file()));
             written.add(RunStore.MANIFEST);
