@@ -4,9 +4,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.deqbench.metrics.ImageScores;
 import org.deqbench.nn.ConvNet;
+import org.deqbench.nn.ConvolutionNormBound;
 import org.deqbench.nn.ConvolutionOperator;
 import org.deqbench.recon.DeqReconstructor;
-import org.deqbench.solve.Lanczos;
 import org.deqbench.spec.DeqSpec;
 import org.deqbench.spec.LipschitzSpec;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -22,10 +22,6 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 final class MolModel implements TrainableModel<ExampleSet.Batch> {
     static final String LOG_LAMBDA = "log_lambda";
-    /** Lanczos for the bound reported in method.json. */
-    static final Lanczos FINAL_BOUND = new Lanczos(16, 160, 1e-4);
-    /** Cheaper Lanczos for the per-epoch trajectory. */
-    static final Lanczos EPOCH_BOUND = new Lanczos(16, 64, 1e-3);
 
     private final ConvNet network;
     private final DeqSpec deq;
@@ -124,7 +120,7 @@ final class MolModel implements TrainableModel<ExampleSet.Batch> {
         if (network.spectralNormalization() == null) {
             return Map.of();
         }
-        return Map.of("lipschitz_bound", layerNormBound(network, height, width, EPOCH_BOUND));
+        return Map.of("lipschitz_bound", layerNormBound(network, height, width));
     }
 
     @Override
@@ -134,17 +130,13 @@ final class MolModel implements TrainableModel<ExampleSet.Batch> {
     }
 
     /**
-     * Π_l ‖W_l ⋆ ·‖ × Lip(φ)^{n−1} on {@code height}×{@code width} images, each operator norm by
-     * restarted Lanczos on C^T C ({@link #FINAL_BOUND}: to relative eigen-residual 1e-4, i.e. σ² to
-     * about 1e-8 relative; {@link #EPOCH_BOUND} 1e-3 during training): an upper bound on the Lipschitz
-     * constant of H up to the Lanczos estimate's (from-below) error, which certify makes rigorous.
+     * A proven Lipschitz bound of H on {@code height}×{@code width} images: Π_l ‖W_l ⋆ ·‖ ×
+     * Lip(φ)^{n−1}, each operator norm bounded from above by the DFT argument of
+     * {@link ConvolutionNormBound} (the Lanczos estimates spectral normalisation divides by approach
+     * the norms from below and certify nothing).
      */
-    static double layerNormBound(ConvNet network, int height, int width, Lanczos lanczos) {
-        double bound = 1;
-        long s = 0;
-        for (ConvolutionOperator op : network.layerOperators(height, width)) {
-            bound *= op.operatorNorm(lanczos, 17 + s++).value();
-        }
-        return bound * Math.pow(network.activationLipschitz(), network.architecture().layers() - 1);
+    static double layerNormBound(ConvNet network, int height, int width) {
+        return ConvolutionNormBound.chain(network.layerOperators(height, width).stream()
+                .map(ConvolutionOperator::weight).toList(), network.activationLipschitz(), height, width);
     }
 }
