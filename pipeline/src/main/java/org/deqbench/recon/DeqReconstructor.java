@@ -65,6 +65,11 @@ public final class DeqReconstructor implements Reconstructor.Differentiable {
         return deq;
     }
 
+    /** The same network and λ with other solver settings (the attack's tighter, exact solves). */
+    public DeqReconstructor withSolver(DeqSpec solver) {
+        return new DeqReconstructor(iteration.network(), iteration.lambda(), solver, initCgIterations);
+    }
+
     /** x* and how the solve went. */
     public record Forward(MolIteration.Data data, INDArray x0, SolveResult solve) {
         public INDArray x() {

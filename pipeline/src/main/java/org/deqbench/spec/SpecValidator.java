@@ -94,6 +94,13 @@ public final class SpecValidator {
             }
         }
         atLeast("attack.steps", a.steps(), 1);
+        atLeast("attack.restarts", a.restarts(), 1);
+        if (!(a.stepSize() > 0) || Double.isInfinite(a.stepSize())) {
+            problem("attack.step_size", "a finite step size > 0 (relative to the radius)", a.stepSize());
+        }
+        if (!(a.solverTolerance() > 0 && a.solverTolerance() < 1)) {
+            problem("attack.solver_tolerance", "a relative tolerance in (0, 1)", a.solverTolerance());
+        }
         atLeast("attack.images", a.images(), 1);
         atLeast("report.examples", s.report().examples(), 0);
         for (Map.Entry<String, Double> e : s.regression().tolerances().entrySet()) {
