@@ -48,15 +48,6 @@ public final class AttackStage implements Stage {
         return "attack";
     }
 
-    /** The solver settings of an equilibrium method during the attack. */
-    static DeqSpec attackSolver(DeqSpec d, double tolerance) {
-        double tol = Math.min(d.tolerance(), tolerance);
-        double backTol = Math.min(d.backwardTolerance(), tolerance);
-        return new DeqSpec(d.alpha(), d.lambda(), Math.max(4 * d.maxIterations(), 500), tol, d.solver(),
-                d.andersonMemory(), "implicit", Math.max(4 * d.backwardMaxIterations(), 500), backTol,
-                d.cgIterations());
-    }
-
     /** The bound an attack is checked against: a proven amplification bound, else null. */
     static Double certifiedBound(JsonNode cert) {
         if (!"certificate".equals(cert.path("kind").asText())) {
@@ -75,7 +66,7 @@ public final class AttackStage implements Stage {
         Reconstructor f = TrainedMethods.load(ctx.trained(), ctx.method(), ctx.task());
         Map<String, Object> solver = null;
         if (f instanceof DeqReconstructor deq) {
-            DeqSpec tight = attackSolver(deq.deq(), spec.solverTolerance());
+            DeqSpec tight = ProjectedGradientAttack.exactSolver(deq.deq(), spec.solverTolerance());
             f = deq.withSolver(tight);
             solver = new LinkedHashMap<>();
             solver.put("backward", tight.backward());

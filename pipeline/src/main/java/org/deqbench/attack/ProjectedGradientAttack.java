@@ -7,6 +7,7 @@ import org.deqbench.certify.LipschitzAscent;
 import org.deqbench.physics.LinearOperator;
 import org.deqbench.recon.DeqReconstructor;
 import org.deqbench.recon.Reconstructor;
+import org.deqbench.spec.DeqSpec;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -55,6 +56,18 @@ public final class ProjectedGradientAttack {
     }
 
     private final Settings settings;
+
+    /**
+     * The solver settings an equilibrium method is attacked with, whatever it was trained with:
+     * exact implicit backward, forward and backward tolerance min(its own, {@code tolerance}) and at
+     * least 4× its iteration caps (500 or more), so that the gradient is the true one and solver
+     * error does not pass for amplification.
+     */
+    public static DeqSpec exactSolver(DeqSpec d, double tolerance) {
+        return new DeqSpec(d.alpha(), d.lambda(), Math.max(4 * d.maxIterations(), 500), Math.min(d.tolerance(), tolerance),
+                d.solver(), d.andersonMemory(), "implicit", Math.max(4 * d.backwardMaxIterations(), 500),
+                Math.min(d.backwardTolerance(), tolerance), d.cgIterations());
+    }
 
     public ProjectedGradientAttack(Settings settings) {
         this.settings = settings;

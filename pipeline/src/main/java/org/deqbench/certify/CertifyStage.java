@@ -132,11 +132,11 @@ public final class CertifyStage implements Stage {
      */
     static MonotoneBound monotoneBound(Reconstructor f, com.fasterxml.jackson.databind.JsonNode method,
                                        long[] imageShape) {
-        if (!(f instanceof DeqReconstructor d) || imageShape.length != 4) {
-            return null;
+        if (!(f instanceof DeqReconstructor d) || imageShape.length != 3) {
+            return null; // 2D images [channels, H, W] only: the network's bound is taken on H×W
         }
-        int h = (int) imageShape[2];
-        int w = (int) imageShape[3];
+        int h = (int) imageShape[1];
+        int w = (int) imageShape[2];
         double l = ConvolutionNormBound.chain(d.network().layerOperators(h, w).stream()
                 .map(org.deqbench.nn.ConvolutionOperator::weight).toList(), d.network().activationLipschitz(), h, w);
         return MonotoneBound.of(l, d.lambda(), method.path("alpha").asDouble(d.deq().alpha()));
