@@ -23,8 +23,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <pre>
  *   g = P∇φ(δ_t),   δ_{t+1} = r · (δ_t + η_t r g/‖g‖) / ‖δ_t + η_t r g/‖g‖‖,   η_t = η₀ / √(1 + t),
  * </pre>
- * from {@code restarts} seeded random starts (Gaussian directions on the measured entries), keeping
- * the best iterate of all (Antun et al., PNAS 2020; Genzel, Macdonald, März, TPAMI 2022). For a
+ * over {@code restarts} starts, keeping the best iterate of all (Antun et al., PNAS 2020; Genzel,
+ * Macdonald, März, TPAMI 2022): even-numbered starts are seeded random Gaussian directions on the
+ * measured entries (fresh basins), odd-numbered ones restart from the best δ so far with the step
+ * schedule reset (a warm restart that refines it). For a
  * linear map f = R the maximiser is the top right singular vector of RP and the step is power
  * iteration on I + c R^T R (c > 0), so the amplification rises to ‖RP‖; a large η₀ makes it
  * plain power iteration. The result is a lower bound on the Lipschitz constant of f on the
@@ -83,7 +85,7 @@ public final class ProjectedGradientAttack {
      * @param x      f(b), computed once by the caller
      * @param op     the example's forward operator
      * @param radius r = ‖δ‖
-     * @param seed   seed of the random starts (start j uses seed + j)
+     * @param seed   seed of the random starts (random start j uses seed + j)
      */
     public Result attack(Reconstructor.Differentiable f, INDArray b, INDArray x, LinearOperator op, double radius,
                          long seed) {
@@ -94,7 +96,8 @@ public final class ProjectedGradientAttack {
         int evaluations = 0;
         List<Double> history = new ArrayList<>();
         for (int start = 0; start < settings.restarts(); start++) {
-            INDArray delta = LipschitzAscent.randomDirection(b, radius, seed + start);
+            INDArray delta = start % 2 == 1 && best != null ? best
+                    : LipschitzAscent.randomDirection(b, radius, seed + start);
             for (int t = 0; t <= settings.steps(); t++) {
                 Evaluation e = evaluate(f, b.add(delta), op);
                 INDArray d = e.x().subi(x);

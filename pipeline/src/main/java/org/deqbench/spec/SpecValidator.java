@@ -262,6 +262,14 @@ public final class SpecValidator {
     }
 
     private void method(String p, MethodSpec m) {
+        if (m.training() != null) {
+            if (!TrainingSpec.LOSSES.contains(m.training().loss())) {
+                problem(p + ".training.loss", "one of " + TrainingSpec.LOSSES, m.training().loss());
+            }
+            if (m.training().lambdaLearningRate() != null) {
+                positive(p + ".training.lambda_learning_rate", m.training().lambdaLearningRate());
+            }
+        }
         name(p + ".name", m.name());
         if (m.kind() == null) {
             problem(p + ".kind", "one of " + java.util.Arrays.stream(MethodKind.values()).map(MethodKind::key).toList(), "nothing");
@@ -347,6 +355,10 @@ public final class SpecValidator {
             }
             atLeast(p + ".lipschitz.ascent_steps", l.ascentSteps(), 0);
             positive(p + ".lipschitz.perturbation", l.perturbation());
+            if (!LipschitzSpec.ASCENTS.contains(l.ascent())) {
+                problem(p + ".lipschitz.ascent", "one of " + LipschitzSpec.ASCENTS, l.ascent());
+            }
+            positive(p + ".lipschitz.ascent_learning_rate", l.ascentLearningRate());
         }
     }
 

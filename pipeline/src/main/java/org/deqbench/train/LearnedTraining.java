@@ -89,7 +89,7 @@ public final class LearnedTraining {
         org.deqbench.recon.LinearSubgraphSession.install();
         int h = task.height();
         int w = task.width();
-        return switch (m.kind()) {
+        TrainableModel<ExampleSet.Batch> model = switch (m.kind()) {
             case MODL -> {
                 ConvNet net = scaledOutput(ConvNet.create(m.network(), 2, 2, seed, DTYPE));
                 double lambda = m.lambdas().isEmpty() ? MODL_LAMBDA : m.lambdas().get(0);
@@ -104,6 +104,10 @@ public final class LearnedTraining {
             default -> throw new IllegalArgumentException("method kind '" + m.kind().key() + "' (" + m.name()
                     + ") is not trained by this build; trained kinds: modl, deq, mol-sn, mol-lr");
         };
+        if (model instanceof MolModel mol) {
+            mol.useTraining(m.training());
+        }
+        return model;
     }
 
     private static void requireMri(MethodSpec m, TaskSpec task) {

@@ -32,6 +32,8 @@ final class MolModel implements TrainableModel<ExampleSet.Batch> {
     private final int height;
     private final int width;
     private final Map<String, INDArray> parameters = new LinkedHashMap<>();
+    private boolean magnitudeLoss;
+    private Map<String, Double> learningRateScales = Map.of();
 
     /**
      * @param lipschitz MOL-LR's penalty settings, or null for no penalty
@@ -49,6 +51,22 @@ final class MolModel implements TrainableModel<ExampleSet.Batch> {
         this.width = width;
         parameters.putAll(network.parameters());
         parameters.put(LOG_LAMBDA, Nd4j.scalar(network.dataType(), Math.log(lambda)));
+    }
+
+    /**
+     * The training options that shape this model's loss and steps: {@code training.loss}
+     * ({@code magnitude-mse}: the official code's MSE of magnitude images) and
+     * {@code training.lambda_learning_rate} (log λ's own Adam step, as a factor on the schedule).
+     */
+    void useTraining(org.deqbench.spec.TrainingSpec training) {
+        magnitudeLoss = "magnitude-mse".equals(training.loss());
+        learningRateScales = training.lambdaLearningRate() == null ? Map.of()
+                : Map.of(LOG_LAMBDA, training.lambdaLearningRate() / training.learningRate());
+    }
+
+    @Override
+    public Map<String, Double> learningRateScales() {
+        return learningRateScales;
     }
 
     ConvNet network() {
@@ -81,11 +99,9 @@ final class MolModel implements TrainableModel<ExampleSet.Batch> {
         DeqReconstructor r = reconstructor();
         DeqReconstructor.Forward f = r.forward(batch.measurements(), batch.operator(), null);
         INDArray x = f.x();
-        INDArray diff = x.sub(batch.groundTruth().castTo(x.dataType()));
-        double n = diff.length();
-        double loss = diff.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).norm2Number().doubleValue();
-        loss = loss * loss / n;
-        DeqReconstructor.Backward b = r.backward(f, diff.mul(2.0 / n));
+        Loss mse = magnitudeLoss ? magnitudeMse(x, batch.groundTruth()) : channelMse(x, batch.groundTruth());
+        double loss = mse.value();
+        DeqReconstructor.Backward b = r.backward(f, mse.gradient());
         Map<String, INDArray> g = new LinkedHashMap<>(b.cotangents().parameters());
         g.put(LOG_LAMBDA, Nd4j.scalar(network.dataType(), b.cotangents().lambda() * r.lambda()));
         Map<String, Double> diag = new LinkedHashMap<>();
@@ -112,6 +128,37 @@ final class MolModel implements TrainableModel<ExampleSet.Batch> {
             diag.put("barrier_penalty", penalty);
         }
         return new StepResult(loss, g, diag);
+    }
+
+    /** A loss value and its gradient with respect to x. */
+    record Loss(double value, INDArray gradient) {
+    }
+
+    /** (1/n)‖x − g‖² over all real and imaginary entries; gradient 2(x − g)/n. */
+    static Loss channelMse(INDArray x, INDArray groundTruth) {
+        INDArray diff = x.sub(groundTruth.castTo(x.dataType()));
+        double n = diff.length();
+        double norm = diff.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).norm2Number().doubleValue();
+        return new Loss(norm * norm / n, diff.mul(2.0 / n));
+    }
+
+    /**
+     * The official code's loss: (1/P) Σ_p (|x_p| − |g_p|)² over the P pixels of the magnitude
+     * images (|x| = √(re² + im²) over channel 1 of {@code [B, 2, H, W]}); gradient
+     * 2(|x| − |g|)·x/(P|x|) per channel, 0 where |x| = 0.
+     */
+    static Loss magnitudeMse(INDArray x, INDArray groundTruth) {
+        INDArray xd = x.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE);
+        INDArray g = groundTruth.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE);
+        INDArray mx = org.nd4j.linalg.ops.transforms.Transforms.sqrt(xd.mul(xd).sum(true, 1), false);
+        INDArray mg = org.nd4j.linalg.ops.transforms.Transforms.sqrt(g.mul(g).sum(true, 1), false);
+        INDArray diff = mx.sub(mg);
+        double p = diff.length();
+        double norm = diff.norm2Number().doubleValue();
+        INDArray safe = mx.add(mx.eq(0.0).castTo(mx.dataType()));
+        INDArray factor = diff.mul(2.0 / p).divi(safe).muli(mx.neq(0.0).castTo(mx.dataType()));
+        INDArray grad = xd.mul(factor.broadcast(xd.shape()));
+        return new Loss(norm * norm / p, grad.castTo(x.dataType()));
     }
 
     /** MOL-SN: the Lipschitz bound of H after each epoch (the others' bounds are not controlled). */
