@@ -17,14 +17,14 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks of the numerical kernels; each subcommand writes a JSON report.",
-        subcommands = {BenchCommand.Kernels.class, BenchMemoryCommand.class})
+        subcommands = {BenchCommand.Kernels.class, BenchMemoryCommand.class, BenchNormBoundCommand.class})
 public final class BenchCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "missing subcommand: kernels or memory");
+        throw new ParameterException(spec.commandLine(), "missing subcommand: kernels, memory or norm-bound");
     }
 
     /**
