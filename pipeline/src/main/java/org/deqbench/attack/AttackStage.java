@@ -149,8 +149,8 @@ public final class AttackStage implements Stage {
         out.put("certified_bound", bound);
         out.put("attack", f instanceof Reconstructor.Differentiable
                 ? "projected gradient ascent on the sphere ||delta|| = eps ||b|| (measured entries), " + spec.steps()
-                        + " steps x " + spec.restarts() + " random starts, step size " + spec.stepSize()
-                        + "/sqrt(1+t)"
+                        + " steps x " + spec.restarts() + " starts (random, alternating with warm restarts from the best),"
+                        + " step size " + spec.stepSize() + "/sqrt(1+t)"
                 : "none (method not differentiable): Gaussian only");
         out.put("steps", spec.steps());
         out.put("restarts", spec.restarts());
