@@ -1,50 +1,108 @@
 package org.deqbench.certify;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import org.deqbench.physics.LinearOperator;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
- * MOL's robustness certificate (Pramanik, Zimmerman, Jacob, IEEE TCI 2023). If the CNN H is
- * L-Lipschitz with L < 1, the score F = I − H is m-monotone with m = 1 − L, and two fixed points
- * λA^H(Ax_i − b_i) + F(x_i) = 0 satisfy, after subtracting and taking the inner product with
- * Δx = x_1 − x_2,
+ * MOL's robustness certificate (Pramanik, Zimmerman, Jacob, IEEE TCI 2023), tightened. If the
+ * CNN H is L-Lipschitz with L < 1, the score F = I − H is m-monotone with m = 1 − L:
+ * ⟨F(x) − F(y), x − y⟩ ≥ ‖x − y‖² − L‖x − y‖². Two fixed points λA^H(Ax_i − b_i) + F(x_i) = 0
+ * give, after subtracting and taking the inner product with Δx = x₁ − x₂ (δ = b₁ − b₂,
+ * t = ‖AΔx‖),
  * <pre>
- *   λ‖AΔx‖² + m‖Δx‖² ≤ λ⟨A^H δ, Δx⟩   ⇒   ‖Δx‖ ≤ (λ/m)‖A^H δ‖ ≤ (λ/m)‖A‖ ‖δ‖.
+ *   λ‖AΔx‖² + m‖Δx‖² ≤ λ⟨δ, AΔx⟩ ≤ λ‖δ‖ t,   i.e.   m‖Δx‖² ≤ λ(‖δ‖ t − t²).
  * </pre>
- * So λ‖A‖/m is a proven Lipschitz bound of b ↦ x* — loose, but a certificate — whenever L is
- * certified (MOL-SN: the product of the spectrally normalised layers' operator norms). The same
- * margin gives the contraction condition 0 < α < 2m/(2 − m)² of the gradient step.
+ * Two consequences:
+ * <ul>
+ *   <li>dropping −t² and using t ≤ ‖A‖‖Δx‖: ‖Δx‖ ≤ (λ‖A‖/m)‖δ‖ (the paper's bound);</li>
+ *   <li>maximising ‖δ‖t − t² over t (at t = ‖δ‖/2): m‖Δx‖² ≤ λ‖δ‖²/4, so
+ *       ‖Δx‖ ≤ ½√(λ/m)‖δ‖, independent of ‖A‖.</li>
+ * </ul>
+ * The certificate is the smaller, min(λ‖A‖/m, ½√(λ/m)). With H ≡ 0 (m = 1, F = I) the second is the
+ * CG-SENSE bound max_s λs/(λs² + 1) ≤ ½√λ, attained when A has the singular value 1/√λ; with
+ * H = (1 − m)I it is attained likewise, so it cannot be improved without more knowledge of H or A.
  *
- * @param lipschitzH certified Lipschitz constant L of H
+ * <p><b>Step size.</b> For F = I − H the step x − αF(x) = (1 − α)x + αH(x) is Lipschitz with
+ * factor (1 − α) + αL = 1 − αm for 0 < α ≤ 1 and α(1 + L) − 1 for α > 1, so it contracts for every
+ * 0 < α < 2/(1 + L) = 2/(2 − m); the data-consistency step (I + αλA^H A)^{-1}(· + αλA^H b) is
+ * non-expansive, so MOL's iteration contracts with the same factor. (The condition
+ * α < 2m/(2 − m)² holds for a general m-monotone, (2 − m)-Lipschitz F and is far more conservative
+ * here.)
+ *
+ * @param lipschitzH certified Lipschitz constant L of H (a proven upper bound)
  * @param lambda     the learned data-consistency weight λ
- * @param alpha      the step α of the iteration
+ * @param alpha      the step α of the iteration (NaN when unknown)
  */
-record MonotoneBound(double lipschitzH, double lambda, double alpha) {
+public record MonotoneBound(double lipschitzH, double lambda, double alpha) {
 
-    /** The bound from a train node's method.json, or null unless L is certified and below 1. */
-    static MonotoneBound from(JsonNode method) {
-        if (!"mol-sn".equals(method.path("kind").asText()) || !method.hasNonNull("lipschitz_bound_h")
-                || !method.hasNonNull("lambda")) {
+    /** The certificate for L(H) proven below 1, or null when it is not (no margin, no certificate). */
+    public static MonotoneBound of(double lipschitzH, double lambda, double alpha) {
+        if (!(lipschitzH < 1) || !(lambda > 0)) {
             return null;
         }
-        double l = method.get("lipschitz_bound_h").asDouble();
-        if (!(l < 1)) {
-            return null;
-        }
-        return new MonotoneBound(l, method.get("lambda").asDouble(), method.path("alpha").asDouble(Double.NaN));
+        return new MonotoneBound(lipschitzH, lambda, alpha);
     }
 
-    double margin() {
+    /** m = 1 − L. */
+    public double margin() {
         return 1 - lipschitzH;
     }
 
-    /** λ‖A‖/m with the operator's proven norm bound; NaN when the operator proves none. */
-    double reconstructionBound(LinearOperator op) {
-        return lambda * op.normBound() / margin();
+    /** The paper's term λ‖A‖/m, with a proven ‖A‖ bound (NaN when the operator proves none). */
+    public double operatorTerm(double normA) {
+        return lambda * normA / margin();
     }
 
-    String describe() {
-        return "MOL monotone fixed point: ||x*(b1) - x*(b2)|| <= (lambda/m) ||A|| ||b1 - b2||, m = 1 - L(H) = "
-                + margin() + ", lambda = " + lambda;
+    /** The operator-free term ½√(λ/m). */
+    public double monotoneTerm() {
+        return 0.5 * Math.sqrt(lambda / margin());
+    }
+
+    /** min(λ‖A‖/m, ½√(λ/m)): a proven Lipschitz bound of b ↦ x* (the first term ignored when NaN). */
+    public double reconstructionBound(double normA) {
+        double first = operatorTerm(normA);
+        return Double.isNaN(first) ? monotoneTerm() : Math.min(first, monotoneTerm());
+    }
+
+    /** Which term binds: {@code "half_sqrt_lambda_over_m"} or {@code "lambda_norm_a_over_m"}. */
+    public String binding(double normA) {
+        double first = operatorTerm(normA);
+        return !Double.isNaN(first) && first < monotoneTerm() ? "lambda_norm_a_over_m" : "half_sqrt_lambda_over_m";
+    }
+
+    /** The contraction factor of MOL's iteration for step α (≥ 1: no contraction proven). */
+    public double contractionFactor(double a) {
+        return a <= 1 ? 1 - a * margin() : a * (1 + lipschitzH) - 1;
+    }
+
+    /** 2/(2 − m): every 0 < α below it contracts. */
+    public double alphaLimit() {
+        return 2 / (1 + lipschitzH);
+    }
+
+    /** The numbers a certificate file records, in a fixed order. */
+    public Map<String, Object> describeTerms(double normA) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("lipschitz_h", lipschitzH);
+        m.put("monotonicity_margin", margin());
+        m.put("lambda", lambda);
+        m.put("norm_a", Double.isNaN(normA) ? null : normA);
+        m.put("lambda_norm_a_over_m", Double.isNaN(operatorTerm(normA)) ? null : operatorTerm(normA));
+        m.put("half_sqrt_lambda_over_m", monotoneTerm());
+        m.put("binding_term", binding(normA));
+        m.put("alpha", Double.isNaN(alpha) ? null : alpha);
+        m.put("alpha_contraction_limit", alphaLimit());
+        m.put("contraction_factor", Double.isNaN(alpha) ? null : contractionFactor(alpha));
+        m.put("alpha_contracts", Double.isNaN(alpha) ? null : alpha > 0 && contractionFactor(alpha) < 1);
+        return m;
+    }
+
+    public String describe(double normA) {
+        return String.format(java.util.Locale.ROOT,
+                "MOL monotone fixed point: ||dx|| <= min(lambda ||A|| / m, sqrt(lambda/m) / 2) ||db|| = min(%.4g, %.4g)"
+                        + " (%s binds); m = 1 - L(H) = %.4g with L(H) <= %.6g proven (product of per-layer DFT norm"
+                        + " bounds), lambda = %.4g",
+                operatorTerm(normA), monotoneTerm(), binding(normA).equals("lambda_norm_a_over_m")
+                        ? "lambda ||A|| / m" : "sqrt(lambda/m) / 2", margin(), lipschitzH, lambda);
     }
 }

@@ -35,8 +35,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * so ‖C_{W_l}‖ ≈ c and Π_l ‖C_{W_l}‖ ≈ L(1 − s) ≤ L, the target; with 1-Lipschitz activations the
  * network is then L-Lipschitz and MOL's F = I − H is (1 − L)-monotone. The slack s covers what the
  * power iteration has not yet converged (its Rayleigh estimate approaches σ from below) and float32
- * rounding; it is an engineering margin, not a proof — certify the trained network with converged
- * norms ({@link ConvNet#layerOperators}). The vectors v_l persist across {@link #refresh} calls, so
+ * rounding; it is an engineering margin, not a proof — the certificate is the proven bound of the
+ * trained weights ({@link ConvolutionNormBound#chain}), which Lanczos estimates are not. The vectors v_l persist across {@link #refresh} calls, so
  * after a training step a few warm-started iterations suffice.
  *
  * <p>Gradients: with u_l, v_l held fixed (exact at convergence, where ∂σ_max/∂V = ∂⟨u, C_V v⟩/∂V),

@@ -97,6 +97,15 @@ public final class DeqReconstructor implements Reconstructor.Differentiable {
         return deq;
     }
 
+    /**
+     * The same network, λ, identity weight and start with other solver settings (the attack's
+     * tighter, exact solves).
+     */
+    public DeqReconstructor withSolver(DeqSpec solver) {
+        return new DeqReconstructor(new MolIteration(iteration.network(), solver.alpha(), iteration.lambda(),
+                solver.cgIterations(), iteration.identityWeight()), solver, start);
+    }
+
     /** x* and how the solve went. */
     public record Forward(MolIteration.Data data, INDArray x0, SolveResult solve) {
         public INDArray x() {

@@ -13,7 +13,7 @@ package org.deqbench.report;
  * @param margin           {@code monotonicity_margin} m = 1 − L of an equilibrium method's network,
  *                         when the certify stage writes one, else null
  * @param robustnessFactor {@code robustness_factor}: a bound on ‖Δx‖/‖δ‖ when it differs from
- *                         {@code upper} (e.g. MOL's λ‖A^H‖/m), or null
+ *                         {@code upper} (MOL: min(λ‖A‖/m, ½√(λ/m))), or null
  * @param basis            {@code bound}: how the upper bound was derived, or null
  */
 public record Certificate(Double upper, Double lower, String kind, Double margin, Double robustnessFactor,

@@ -199,6 +199,13 @@ public final class SpecValidator {
             }
         }
         atLeast("attack.steps", a.steps(), 1);
+        atLeast("attack.restarts", a.restarts(), 1);
+        if (!(a.stepSize() > 0) || Double.isInfinite(a.stepSize())) {
+            problem("attack.step_size", "a finite step size > 0 (relative to the radius)", a.stepSize());
+        }
+        if (!(a.solverTolerance() > 0 && a.solverTolerance() < 1)) {
+            problem("attack.solver_tolerance", "a relative tolerance in (0, 1)", a.solverTolerance());
+        }
         atLeast("attack.images", a.images(), 1);
         atLeast("report.examples", s.report().examples(), 0);
         for (Map.Entry<String, Double> e : s.regression().tolerances().entrySet()) {
@@ -360,6 +367,14 @@ public final class SpecValidator {
     }
 
     private void method(String p, MethodSpec m) {
+        if (m.training() != null) {
+            if (!TrainingSpec.LOSSES.contains(m.training().loss())) {
+                problem(p + ".training.loss", "one of " + TrainingSpec.LOSSES, m.training().loss());
+            }
+            if (m.training().lambdaLearningRate() != null) {
+                positive(p + ".training.lambda_learning_rate", m.training().lambdaLearningRate());
+            }
+        }
         name(p + ".name", m.name());
         if (m.kind() == null) {
             problem(p + ".kind", "one of " + java.util.Arrays.stream(MethodKind.values()).map(MethodKind::key).toList(), "nothing");
@@ -446,6 +461,10 @@ public final class SpecValidator {
             }
             atLeast(p + ".lipschitz.ascent_steps", l.ascentSteps(), 0);
             positive(p + ".lipschitz.perturbation", l.perturbation());
+            if (!LipschitzSpec.ASCENTS.contains(l.ascent())) {
+                problem(p + ".lipschitz.ascent", "one of " + LipschitzSpec.ASCENTS, l.ascent());
+            }
+            positive(p + ".lipschitz.ascent_learning_rate", l.ascentLearningRate());
         }
     }
 

@@ -9,10 +9,24 @@ package org.deqbench.spec;
  * @param schedule        {@code constant}, {@code cosine} or {@code step}
  * @param checkpointEvery steps between resumable checkpoints
  * @param maxSteps        optional cap on the total number of steps (0 = none)
+ * @param loss            equilibrium methods: {@code mse} (default: mean squared error of the real
+ *                        and imaginary channels) or {@code magnitude-mse} (of the magnitude images,
+ *                        as the official MOL code trains)
+ * @param lambdaLearningRate equilibrium methods: Adam step size of log λ (null: {@code learning_rate}).
+ *                        The official MOL code steps λ itself at rate 1 from λ = 100, i.e. about
+ *                        0.01 in log λ: set 0.01 for that behaviour
  */
 public record TrainingSpec(Integer epochs, Integer batchSize, Double learningRate, String schedule,
-                           Integer checkpointEvery, Integer maxSteps) {
-    public static final TrainingSpec DEFAULT = new TrainingSpec(null, null, null, null, null, null);
+                           Integer checkpointEvery, Integer maxSteps, String loss, Double lambdaLearningRate) {
+    public static final TrainingSpec DEFAULT = new TrainingSpec(null, null, null, null, null, null, null, null);
+    /** The loss choices. */
+    public static final java.util.List<String> LOSSES = java.util.List.of("mse", "magnitude-mse");
+
+    /** The six original settings with the default loss and λ step. */
+    public TrainingSpec(Integer epochs, Integer batchSize, Double learningRate, String schedule,
+                        Integer checkpointEvery, Integer maxSteps) {
+        this(epochs, batchSize, learningRate, schedule, checkpointEvery, maxSteps, null, null);
+    }
 
     public TrainingSpec {
         epochs = epochs == null ? 10 : epochs;
@@ -21,5 +35,6 @@ public record TrainingSpec(Integer epochs, Integer batchSize, Double learningRat
         schedule = schedule == null ? "constant" : schedule;
         checkpointEvery = checkpointEvery == null ? 20 : checkpointEvery;
         maxSteps = maxSteps == null ? 0 : maxSteps;
+        loss = loss == null ? "mse" : loss;
     }
 }

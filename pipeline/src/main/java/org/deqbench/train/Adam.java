@@ -26,6 +26,15 @@ public final class Adam {
 
     /** Applies one update with step size {@code lr}; every parameter must have a gradient. */
     public void update(Map<String, INDArray> parameters, Map<String, INDArray> gradients, double lr) {
+        update(parameters, gradients, lr, Map.of());
+    }
+
+    /**
+     * As {@link #update(Map, Map, double)}, with the step of each parameter named in {@code scale}
+     * multiplied by its factor (a per-parameter learning rate that follows the same schedule).
+     */
+    public void update(Map<String, INDArray> parameters, Map<String, INDArray> gradients, double baseLr,
+                       Map<String, Double> scale) {
         t++;
         double c1 = 1 - Math.pow(BETA1, t);
         double c2 = 1 - Math.pow(BETA2, t);
@@ -42,6 +51,7 @@ public final class Adam {
                         + java.util.Arrays.toString(g.shape()) + ", parameter has " + java.util.Arrays.toString(p.shape()));
             }
             g = g.castTo(p.dataType());
+            double lr = baseLr * scale.getOrDefault(name, 1.0);
             INDArray mi = m.computeIfAbsent(name, k -> p.ulike().assign(0));
             INDArray vi = v.computeIfAbsent(name, k -> p.ulike().assign(0));
             mi.muli(BETA1).addi(g.mul(1 - BETA1));

@@ -22,6 +22,16 @@ import org.nd4j.linalg.factory.Nd4j;
  * i.e. for linear H exactly one power-iteration step on J^T J: the estimate then converges to the
  * Jacobian's spectral norm from below. Each step costs one forward pass and one VJP.
  *
+ * <p>With {@code ascent: official} it follows the official code's
+ * {@code Lipschitz.adverserial_update} instead: v₀ = u + perturbation·ξ with ξ ~ U[0, 1) in every
+ * real and imaginary entry, then {@code ascentSteps} times
+ * <pre>
+ *   v ← v + η ∇_v r(v),   ∇_v r = J_H(v)^T d / (‖d‖ ‖δ‖) − ‖d‖ δ / ‖δ‖³,   v ← v ‖u‖ / ‖v‖
+ * </pre>
+ * (η = {@code ascent_learning_rate}, 1 in the official code; norms per example, which is the
+ * official whole-batch norm at its batch size 1). Note that rescaling v, not δ, to ‖u‖ lets
+ * δ = v − u grow far beyond the initial perturbation: the official estimate is not local.
+ *
  * <p>The penalty's gradient with u and v held fixed (as in the official code, no gradient through
  * the ascent or the fixed point) is
  * <pre>
@@ -51,6 +61,9 @@ public final class LocalLipschitzEstimate {
 
     /** The estimate at points {@code u}, with the starting noise drawn from {@code seed}. */
     public static Estimate estimate(ConvNet h, INDArray u, LipschitzSpec spec, long seed) {
+        if ("official".equals(spec.ascent())) {
+            return official(h, u, spec, seed);
+        }
         int batch = (int) u.size(0);
         DataType dtype = h.dataType();
         INDArray uu = u.castTo(dtype);
@@ -73,6 +86,40 @@ public final class LocalLipschitzEstimate {
         }
         double[] dn = norms(d);
         double[] vn = norms(delta);
+        double[] l = new double[batch];
+        for (int i = 0; i < batch; i++) {
+            l[i] = vn[i] > 0 ? dn[i] / vn[i] : 0;
+        }
+        return new Estimate(l, uu, v, d);
+    }
+
+    /** The official code's ascent (see the class comment). */
+    static Estimate official(ConvNet h, INDArray u, LipschitzSpec spec, long seed) {
+        int batch = (int) u.size(0);
+        DataType dtype = h.dataType();
+        INDArray uu = u.castTo(dtype);
+        INDArray hu = h.forward(uu);
+        double[] un = norms(uu);
+        Nd4j.getRandom().setSeed(seed);
+        INDArray v = uu.add(Nd4j.rand(dtype, uu.shape()).muli(spec.perturbation()));
+        INDArray d = h.forward(v).subi(hu);
+        for (int k = 0; k < spec.ascentSteps(); k++) {
+            INDArray delta = v.sub(uu);
+            double[] dn = norms(d);
+            double[] vn = norms(delta);
+            double[] a = new double[batch];
+            double[] c = new double[batch];
+            for (int i = 0; i < batch; i++) {
+                a[i] = dn[i] > 0 && vn[i] > 0 ? spec.ascentLearningRate() / (dn[i] * vn[i]) : 0;
+                c[i] = vn[i] > 0 ? -spec.ascentLearningRate() * dn[i] / (vn[i] * vn[i] * vn[i]) : 0;
+            }
+            INDArray jtd = h.vjp(v, d).input();
+            v = v.add(scaleRows(jtd, a, null)).addi(scaleRows(delta, c, null));
+            v = scaleRows(v, un, norms(v));
+            d = h.forward(v).subi(hu);
+        }
+        double[] dn = norms(d);
+        double[] vn = norms(v.sub(uu));
         double[] l = new double[batch];
         for (int i = 0; i < batch; i++) {
             l[i] = vn[i] > 0 ? dn[i] / vn[i] : 0;

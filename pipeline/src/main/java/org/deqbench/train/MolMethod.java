@@ -55,8 +55,10 @@ final class MolMethod implements LearnedMethod<MolModel> {
     @Override
     public MolModel create(MethodSpec m, TaskSpec task, long seed) {
         ConvNet net = LearnedTraining.network(m, task, seed, variant == Variant.SPECTRAL_NORMALISED);
-        return new MolModel(net, m.deq().lambda(), m.deq(), m.cgIterations(),
+        MolModel model = new MolModel(net, m.deq().lambda(), m.deq(), m.cgIterations(),
                 variant == Variant.LIPSCHITZ_PENALTY ? m.lipschitz() : null, seed, LearnedTraining.spatialShape(task));
+        model.useTraining(m.training());
+        return model;
     }
 
     @Override
@@ -128,7 +130,7 @@ final class MolMethod implements LearnedMethod<MolModel> {
                     m.lipschitz() == null ? org.deqbench.spec.LipschitzSpec.DEFAULT : m.lipschitz(), 7);
             localMax = Math.max(localMax, e.max());
         }
-        double bound = MolModel.layerNormBound(r.network(), LearnedTraining.spatialShape(test.task()), MolModel.FINAL_BOUND);
+        double bound = MolModel.layerNormBound(r.network(), LearnedTraining.spatialShape(test.task()));
         Map<String, Object> info = new LinkedHashMap<>();
         info.put("lambda", r.lambda());
         info.put("alpha", m.deq().alpha());
@@ -145,14 +147,15 @@ final class MolMethod implements LearnedMethod<MolModel> {
         info.put("fixed_point_uniqueness_unconverged_solves", uniquenessUnconverged);
         info.put("lipschitz_bound_h", bound);
         info.put("lipschitz_bound_h_kind", variant == Variant.SPECTRAL_NORMALISED
-                ? "certified by construction (spectral normalisation), product of converged layer norms"
-                : "product of converged layer norms (upper bound, not enforced in training)");
+                ? "certificate: product of per-layer DFT norm bounds (spectral normalisation keeps it below its target)"
+                : "certificate: product of per-layer DFT norm bounds (not enforced in training)");
         info.put("lipschitz_local_estimate_h", localMax);
         if (bound < 1) {
             double margin = 1 - bound;
             info.put("monotonicity_margin", margin);
-            info.put("alpha_contraction_limit", 2 * margin / ((2 - margin) * (2 - margin)));
-            info.put("alpha_within_contraction_limit", m.deq().alpha() < 2 * margin / ((2 - margin) * (2 - margin)));
+            // F = I − H: x − αF(x) is (1 − αm)-Lipschitz for 0 < α ≤ 1 (certify.MonotoneBound)
+            info.put("alpha_contraction_limit", 2 / (2 - margin));
+            info.put("alpha_within_contraction_limit", m.deq().alpha() > 0 && m.deq().alpha() < 2 / (2 - margin));
         }
         info.put("parameters", r.network().parameterCount() + 1);
         return new LearnedTraining.Evaluation(Nd4j.concat(0, parts.toArray(INDArray[]::new)), info);

@@ -4,9 +4,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.deqbench.metrics.ImageScores;
 import org.deqbench.nn.ConvNet;
+import org.deqbench.nn.ConvolutionNormBound;
 import org.deqbench.nn.ConvolutionOperator;
 import org.deqbench.recon.DeqReconstructor;
-import org.deqbench.solve.Lanczos;
 import org.deqbench.spec.DeqSpec;
 import org.deqbench.spec.LipschitzSpec;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -22,10 +22,6 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 final class MolModel implements TrainableModel<ExampleSet.Batch> {
     static final String LOG_LAMBDA = "log_lambda";
-    /** Lanczos for the bound reported in method.json. */
-    static final Lanczos FINAL_BOUND = new Lanczos(16, 160, 1e-4);
-    /** Cheaper Lanczos for the per-epoch trajectory. */
-    static final Lanczos EPOCH_BOUND = new Lanczos(16, 64, 1e-3);
 
     private final ConvNet network;
     private final DeqSpec deq;
@@ -35,6 +31,8 @@ final class MolModel implements TrainableModel<ExampleSet.Batch> {
     private final long seed;
     private final long[] spatialShape;
     private final Map<String, INDArray> parameters = new LinkedHashMap<>();
+    private boolean magnitudeLoss;
+    private Map<String, Double> learningRateScales = Map.of();
 
     /**
      * @param lipschitz MOL-LR's penalty settings, or null for no penalty
@@ -51,6 +49,22 @@ final class MolModel implements TrainableModel<ExampleSet.Batch> {
         this.spatialShape = spatialShape.clone();
         parameters.putAll(network.parameters());
         parameters.put(LOG_LAMBDA, Nd4j.scalar(network.dataType(), Math.log(lambda)));
+    }
+
+    /**
+     * The training options that shape this model's loss and steps: {@code training.loss}
+     * ({@code magnitude-mse}: the official code's MSE of magnitude images) and
+     * {@code training.lambda_learning_rate} (log λ's own Adam step, as a factor on the schedule).
+     */
+    void useTraining(org.deqbench.spec.TrainingSpec training) {
+        magnitudeLoss = "magnitude-mse".equals(training.loss());
+        learningRateScales = training.lambdaLearningRate() == null ? Map.of()
+                : Map.of(LOG_LAMBDA, training.lambdaLearningRate() / training.learningRate());
+    }
+
+    @Override
+    public Map<String, Double> learningRateScales() {
+        return learningRateScales;
     }
 
     ConvNet network() {
@@ -83,11 +97,9 @@ final class MolModel implements TrainableModel<ExampleSet.Batch> {
         DeqReconstructor r = reconstructor();
         DeqReconstructor.Forward f = r.forward(batch.measurements(), batch.operator(), null);
         INDArray x = f.x();
-        INDArray diff = x.sub(batch.groundTruth().castTo(x.dataType()));
-        double n = diff.length();
-        double loss = diff.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).norm2Number().doubleValue();
-        loss = loss * loss / n;
-        DeqReconstructor.Backward b = r.backward(f, diff.mul(2.0 / n));
+        Loss mse = magnitudeLoss ? magnitudeMse(x, batch.groundTruth()) : channelMse(x, batch.groundTruth());
+        double loss = mse.value();
+        DeqReconstructor.Backward b = r.backward(f, mse.gradient());
         Map<String, INDArray> g = new LinkedHashMap<>(b.cotangents().parameters());
         g.put(LOG_LAMBDA, Nd4j.scalar(network.dataType(), b.cotangents().lambda() * r.lambda()));
         Map<String, Double> diag = new LinkedHashMap<>();
@@ -116,13 +128,44 @@ final class MolModel implements TrainableModel<ExampleSet.Batch> {
         return new StepResult(loss, g, diag);
     }
 
+    /** A loss value and its gradient with respect to x. */
+    record Loss(double value, INDArray gradient) {
+    }
+
+    /** (1/n)‖x − g‖² over all real and imaginary entries; gradient 2(x − g)/n. */
+    static Loss channelMse(INDArray x, INDArray groundTruth) {
+        INDArray diff = x.sub(groundTruth.castTo(x.dataType()));
+        double n = diff.length();
+        double norm = diff.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).norm2Number().doubleValue();
+        return new Loss(norm * norm / n, diff.mul(2.0 / n));
+    }
+
+    /**
+     * The official code's loss: (1/P) Σ_p (|x_p| − |g_p|)² over the P pixels of the magnitude
+     * images (|x| = √(re² + im²) over channel 1 of {@code [B, 2, H, W]}); gradient
+     * 2(|x| − |g|)·x/(P|x|) per channel, 0 where |x| = 0.
+     */
+    static Loss magnitudeMse(INDArray x, INDArray groundTruth) {
+        INDArray xd = x.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE);
+        INDArray g = groundTruth.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE);
+        INDArray mx = org.nd4j.linalg.ops.transforms.Transforms.sqrt(xd.mul(xd).sum(true, 1), false);
+        INDArray mg = org.nd4j.linalg.ops.transforms.Transforms.sqrt(g.mul(g).sum(true, 1), false);
+        INDArray diff = mx.sub(mg);
+        double p = diff.length();
+        double norm = diff.norm2Number().doubleValue();
+        INDArray safe = mx.add(mx.eq(0.0).castTo(mx.dataType()));
+        INDArray factor = diff.mul(2.0 / p).divi(safe).muli(mx.neq(0.0).castTo(mx.dataType()));
+        INDArray grad = xd.mul(factor.broadcast(xd.shape()));
+        return new Loss(norm * norm / p, grad.castTo(x.dataType()));
+    }
+
     /** MOL-SN: the Lipschitz bound of H after each epoch (the others' bounds are not controlled). */
     @Override
     public Map<String, Double> epochDiagnostics() {
         if (network.spectralNormalization() == null) {
             return Map.of();
         }
-        return Map.of("lipschitz_bound", layerNormBound(network, spatialShape, EPOCH_BOUND));
+        return Map.of("lipschitz_bound", layerNormBound(network, spatialShape));
     }
 
     @Override
@@ -132,17 +175,14 @@ final class MolModel implements TrainableModel<ExampleSet.Batch> {
     }
 
     /**
-     * Π_l ‖W_l ⋆ ·‖ × Lip(φ)^{n−1} on images of {@code spatialShape}, each operator norm by
-     * restarted Lanczos on C^T C ({@link #FINAL_BOUND}: to relative eigen-residual 1e-4, i.e. σ² to
-     * about 1e-8 relative; {@link #EPOCH_BOUND} 1e-3 during training): an upper bound on the Lipschitz
-     * constant of H up to the Lanczos estimate's (from-below) error, which certify makes rigorous.
+     * A proven Lipschitz bound of H on images of {@code spatialShape}: Π_l ‖W_l ⋆ ·‖ ×
+     * Lip(φ)^{n−1}, each operator norm bounded from above by the DFT argument of
+     * {@link ConvolutionNormBound} (the Lanczos estimates spectral normalisation divides by approach
+     * the norms from below and certify nothing).
      */
-    static double layerNormBound(ConvNet network, long[] spatialShape, Lanczos lanczos) {
-        double bound = 1;
-        long s = 0;
-        for (ConvolutionOperator op : network.layerOperators(spatialShape)) {
-            bound *= op.operatorNorm(lanczos, 17 + s++).value();
-        }
-        return bound * Math.pow(network.activationLipschitz(), network.architecture().layers() - 1);
+    static double layerNormBound(ConvNet network, long[] spatialShape) {
+        int[] spatial = java.util.Arrays.stream(spatialShape).mapToInt(Math::toIntExact).toArray();
+        return ConvolutionNormBound.chain(network.layerOperators(spatialShape).stream()
+                .map(ConvolutionOperator::weight).toList(), network.activationLipschitz(), spatial);
     }
 }

@@ -33,6 +33,11 @@ public interface TrainableModel<B> {
     }
 
     /** Numbers worth recording once per epoch (costly ones, e.g. a converged Lipschitz bound). */
+    /** Per-parameter factors on the learning rate (absent: 1). */
+    default Map<String, Double> learningRateScales() {
+        return Map.of();
+    }
+
     default Map<String, Double> epochDiagnostics() {
         return Map.of();
     }

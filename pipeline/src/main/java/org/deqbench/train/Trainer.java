@@ -134,7 +134,7 @@ public final class Trainer<B> {
             TrainableModel.StepResult r = model.lossAndGradients(batch, step);
             String bad = nonFinite(r.loss(), r.gradients(), "gradient");
             if (bad == null) {
-                adam.update(params, r.gradients(), schedule.rate(step));
+                adam.update(params, r.gradients(), schedule.rate(step), model.learningRateScales());
                 model.parametersChanged();
                 bad = nonFinite(0, params, "parameter");
             }

@@ -160,4 +160,21 @@ class SpecLoaderTest {
         assertEquals(SpecLoader.canonicalJson(a), SpecLoader.canonicalJson(b));
         assertTrue(SpecLoader.canonicalJson(a.task("mri").mri()).startsWith("{\"acceleration\""));
     }
+
+    /** The attack's and MOL's new keys are validated with the key path and what was expected. */
+    @Test
+    void attackAndMolOptionsAreValidated() throws IOException {
+        SpecException e = failure(VALID + "attack: {eps: [0.01], step_size: 0, restarts: 0}\n");
+        assertTrue(e.getMessage().contains("attack.step_size: expected a finite step size > 0"), e.getMessage());
+        assertTrue(e.getMessage().contains("attack.restarts"), e.getMessage());
+        e = failure(VALID + "attack: {solver_tolerance: 2}\n");
+        assertTrue(e.getMessage().contains("attack.solver_tolerance: expected a relative tolerance in (0, 1)"), e.getMessage());
+        String mol = VALID.replace("  - {name: cg, kind: cg-sense, lambdas: [0.01, 0.1]}",
+                "  - {name: lr, kind: mol-lr, training: {loss: l1}, lipschitz: {ascent: adam}}");
+        e = failure(mol);
+        assertTrue(e.getMessage().contains("methods[1].training.loss: expected one of [mse, magnitude-mse], found 'l1'"),
+                e.getMessage());
+        assertTrue(e.getMessage().contains("methods[1].lipschitz.ascent: expected one of [local, official], found 'adam'"),
+                e.getMessage());
+    }
 }

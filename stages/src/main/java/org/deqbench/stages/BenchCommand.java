@@ -17,14 +17,15 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks of the numerical kernels; each subcommand writes a JSON report.",
-        subcommands = {BenchCommand.Kernels.class, BenchMemoryCommand.class, BenchReferenceCommand.class})
+        subcommands = {BenchCommand.Kernels.class, BenchMemoryCommand.class, BenchReferenceCommand.class,
+            BenchNormBoundCommand.class})
 public final class BenchCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "missing subcommand: kernels, memory or reference");
+        throw new ParameterException(spec.commandLine(), "missing subcommand: kernels, memory, reference or norm-bound");
     }
 
     /**

@@ -55,6 +55,23 @@ class BenchCommandTest {
         assertTrue(shape.get("layouts").get(1).get("forward_vjp").get("gflops").asDouble() > 0);
     }
 
+    /**
+     * A tiny norm-bound run (4 channels, 10x10): the report has its timings, and the proven bound
+     * is never below the Lanczos estimate of the same norm (which approaches it from below) and
+     * within 10 % of it on this small image (the circular relaxation's gap).
+     */
+    @Test
+    void normBoundWritesTheBoundAboveTheLanczosEstimate(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("norm.json");
+        CommandLine cli = new CommandLine(new BenchCommand());
+        int code = cli.execute("norm-bound", "--out", out.toString(), "--channels", "4", "--size", "10", "--rounds", "1");
+        assertEquals(0, code);
+        JsonNode report = new ObjectMapper().readTree(out.toFile());
+        assertEquals(1, report.get("seconds").size());
+        double ratio = report.get("bound_over_lanczos").asDouble();
+        assertTrue(ratio >= 1 && ratio <= 1.1, "bound / Lanczos = " + ratio);
+    }
+
     @Test
     void rejectsMalformedShapes(@TempDir Path dir) {
         CommandLine cli = new CommandLine(new BenchCommand());
