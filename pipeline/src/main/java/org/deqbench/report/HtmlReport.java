@@ -2,6 +2,7 @@ package org.deqbench.report;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.Function;
 import org.deqbench.metrics.SampleSummary;
 import org.deqbench.metrics.Ssim;
@@ -140,24 +141,30 @@ public final class HtmlReport {
     private void quality(TaskSection s) {
         out("<h3>Reconstruction quality</h3>");
         out("<table><tr><th>method</th><th class=\"kind\">kind</th><th>PSNR (dB) ↑</th><th>SSIM ↑</th><th>NMSE ↓</th>"
-                + "<th>images</th><th>training time</th><th>training peak memory</th><th>forward iterations</th></tr>");
+                + "<th class=\"text\">vs best, paired (p-values)</th><th>images</th><th>training time</th><th>training peak memory</th><th>forward iterations</th></tr>");
         List<MethodResults> ms = s.methods();
         List<MethodResults> bestPsnr = best(ms, r -> r.psnr().mean(), true);
         List<MethodResults> bestSsim = best(ms, r -> r.ssim().mean(), true);
         List<MethodResults> bestNmse = best(ms, r -> r.nmse().mean(), false);
+        var psnrVsBest = VersusBest.of(ms, Metric.PSNR);
+        var ssimVsBest = VersusBest.of(ms, Metric.SSIM);
         for (MethodResults r : ms) {
             out("<tr><td>" + esc(r.method()) + "</td><td class=\"kind\">" + esc(r.kind().key()) + "</td>"
                     + meanCell(r.psnr(), "%.2f", bestPsnr.contains(r))
                     + meanCell(r.ssim(), "%.4f", bestSsim.contains(r))
                     + meanCell(r.nmse(), "%.4g", bestNmse.contains(r))
+                    + pairedCell(r, psnrVsBest, ssimVsBest)
                     + "<td>" + r.perImage().size() + (r.metricsSource().equals("recomputed") ? "*" : "") + "</td>"
                     + "<td>" + (r.trainSeconds() == null ? na() : duration(r.trainSeconds())) + "</td>"
                     + "<td>" + (r.trainPeakBytes() == null ? na() : bytes(r.trainPeakBytes())) + "</td>"
                     + "<td>" + (r.forwardIterations() == null ? na() : fmt(r.forwardIterations(), "%.4g")) + "</td></tr>");
         }
         out("</table>");
-        out("<p class=\"note\">Mean over the test images ± half-width of the 95 % Student-t confidence interval of the"
-                + " mean (interval below). Best mean in bold." + (ms.stream().anyMatch(r -> r.metricsSource().equals("recomputed"))
+        out("<p class=\"note\">Mean over the test images; below it the 95 % Student-t confidence interval of the"
+                + " mean, clipped to the metric's range (SSIM ≤ 1, NMSE ≥ 0). Best mean in bold. The paired column"
+                + " compares each method with the best one on the same images: mean difference, then two-sided"
+                + " p-values of the paired t-test (t) and the Wilcoxon signed-rank test (W); a small p says the"
+                + " difference is consistent across images. With a handful of images no p-value can be small." + (ms.stream().anyMatch(r -> r.metricsSource().equals("recomputed"))
                 ? " * scores recomputed from the reconstructions (no metrics.json)." : "") + "</p>");
     }
 
@@ -281,7 +288,10 @@ public final class HtmlReport {
                 + " inside the image (as scikit-image and fastMRI).</dd>");
         out("<dt>NMSE</dt><dd>‖x − x̂‖² / ‖x‖².</dd>");
         out("<dt>95 % interval</dt><dd>x̄ ± t<sub>0.975, n−1</sub> · s / √n over the n test images: how precisely"
-                + " the test split pins down the mean, not the spread between images.</dd>");
+                + " the test split pins down the mean, not the spread between images. Clipped to the values the metric can take.</dd>");
+        out("<dt>Paired tests</dt><dd>For each method, the per-image differences d<sub>i</sub> to the best method"
+                + " of the task on the same test images; two-sided p-values of the paired t-test (t = d̄ / (s<sub>d</sub>/√n))"
+                + " and of the Wilcoxon signed-rank test (exact for n ≤ 30), both from Apache Commons Math.</dd>");
         out("<dt>Amplification</dt><dd>‖f(b+δ) − f(b)‖ / ‖δ‖ for a measurement perturbation δ; the certified bound"
                 + " is the largest value the certificate allows.</dd>");
         out("</dl></section>");
@@ -311,10 +321,39 @@ public final class HtmlReport {
             return "<td>" + na() + "</td>";
         }
         String mean = fmt(s.mean(), format);
-        String text = Double.isFinite(s.lower()) ? mean + " ± " + fmt(s.halfWidth(), "%.2g") : mean;
+        String text = mean;
         String ci = Double.isFinite(s.lower())
                 ? "<span class=\"ci\">[" + fmt(s.lower(), format) + ", " + fmt(s.upper(), format) + "]</span>" : "";
         return "<td" + (best ? " class=\"best\"" : "") + ">" + text + ci + "</td>";
+    }
+
+    private static String pairedCell(MethodResults r, Map<String, VersusBest> psnr, Map<String, VersusBest> ssim) {
+        if (psnr.isEmpty() && ssim.isEmpty()) {
+            return "<td class=\"text\">" + na() + "</td>";
+        }
+        return "<td class=\"text\">" + paired("PSNR", psnr, r, "%+.2f dB") + paired("SSIM", ssim, r, "%+.3f") + "</td>";
+    }
+
+    /** One metric's line: the method's difference to the best and the p-values, or "best". */
+    private static String paired(String metric, Map<String, VersusBest> all, MethodResults r, String diffFormat) {
+        VersusBest v = all.get(r.method());
+        if (all.isEmpty()) {
+            return "";
+        }
+        if (v == null) {
+            boolean isBest = all.values().stream().anyMatch(o -> o.best().equals(r.method()));
+            return "<span class=\"ci\">" + metric + ": " + (isBest ? "best" : "not comparable") + "</span>";
+        }
+        return "<span class=\"ci\">" + metric + " " + fmt(v.meanDifference(), diffFormat) + " vs " + esc(v.best())
+                + ": t " + pValue(v.tTestP()) + ", W " + pValue(v.wilcoxonP()) + "</span>";
+    }
+
+    /** A p-value to two significant digits, "&lt; 0.001" below that. */
+    static String pValue(Double p) {
+        if (p == null) {
+            return "n/a";
+        }
+        return p < 0.001 ? "p &lt; 0.001" : "p = " + String.format(Locale.ROOT, p < 0.01 ? "%.3f" : "%.2f", p);
     }
 
     private static String num(Double v) {
