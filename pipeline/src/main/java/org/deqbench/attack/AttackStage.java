@@ -10,6 +10,7 @@ import org.deqbench.data.SimulatedData;
 import org.deqbench.data.SimulatedSplit;
 import org.deqbench.physics.LinearOperator;
 import org.deqbench.plan.NodeContext;
+import org.deqbench.plan.Progress;
 import org.deqbench.plan.Stage;
 import org.deqbench.recon.Reconstructor;
 import org.deqbench.spec.AttackSpec;
@@ -50,6 +51,7 @@ public final class AttackStage implements Stage {
         // For a linear map the amplification of the worst direction does not depend on ε: ascend once
         // per image and reuse it for every ε.
         Map<Integer, LipschitzAscent.Result> linearWorst = new java.util.HashMap<>();
+        Progress progress = Progress.start(ctx.node().id() + " (eps, image)", (long) spec.eps().size() * n);
         for (int e = 0; e < spec.eps().size(); e++) {
             double eps = spec.eps().get(e);
             double worst = 0;
@@ -87,6 +89,7 @@ public final class AttackStage implements Stage {
                 row.put("amplification_gaussian", ampGaussian);
                 row.put("ascent_steps", steps);
                 perImage.add(row);
+                progress.step();
             }
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("eps", eps);
@@ -98,6 +101,7 @@ public final class AttackStage implements Stage {
             ctx.tracker().logMetric("amplification_worst", worst, e);
             ctx.tracker().logMetric("amplification_gaussian", n == 0 ? Double.NaN : gaussianSum / n, e);
         }
+        progress.close();
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("task", ctx.task().name());
         out.put("method", ctx.method().name());

@@ -38,6 +38,7 @@ public final class HtmlReport {
             td.kind,th.kind{text-align:left;color:#555}
             td.text,th.text{text-align:left}
             td.basis{white-space:normal;font-size:.85em;color:#555;max-width:28em}
+            td.paired{white-space:normal;min-width:17em}
             tr:hover td{background:#fbfbf4}
             .ci{display:block;color:#777;font-size:.82em}
             .best{font-weight:700}
@@ -160,6 +161,10 @@ public final class HtmlReport {
                     + "<td>" + (r.forwardIterations() == null ? na() : fmt(r.forwardIterations(), "%.4g")) + "</td></tr>");
         }
         out("</table>");
+        if (s.quality() != null) {
+            out("<figure><img src=\"" + esc(s.quality()) + "\" alt=\"PSNR and SSIM per method\"><figcaption>Mean PSNR and"
+                    + " SSIM per method (dot; the best is larger) with the 95 % interval of the mean (bar).</figcaption></figure>");
+        }
         out("<p class=\"note\">Mean over the test images; below it the 95 % Student-t confidence interval of the"
                 + " mean, clipped to the metric's range (SSIM ≤ 1, NMSE ≥ 0). Best mean in bold. The paired column"
                 + " compares each method with the best one on the same images: mean difference, then two-sided"
@@ -180,7 +185,7 @@ public final class HtmlReport {
             out("<tr><td>" + esc(r.method()) + "</td><td>" + num(c.upper()) + "</td><td>" + num(c.lower())
                     + "</td><td class=\"text\">" + status + "</td><td>" + num(c.margin()) + "</td><td>"
                     + num(c.amplificationBound()) + "</td><td class=\"text basis\">"
-                    + (c.basis() == null ? na() : esc(c.basis())) + "</td></tr>");
+                    + (c.basis() == null ? na() : esc(readableBasis(c.basis()))) + "</td></tr>");
         }
         out("</table><p class=\"note\">L̄ is a proven upper bound on a Lipschitz constant (of the reconstruction"
                 + " map b ↦ x̂, or of the network for equilibrium methods, as the last column says) only when the"
@@ -237,8 +242,9 @@ public final class HtmlReport {
         if (s.attack() != null) {
             out("<figure><img src=\"" + esc(s.attack()) + "\" alt=\"attack amplification\"><figcaption>Amplification"
                     + " ‖f(b+δ) − f(b)‖ / ‖δ‖ of the worst perturbation found with ‖δ‖ ≤ ε‖b‖ (solid) and of Gaussian"
-                    + " noise of the same norm (dashed), against the certified bound (dotted). A worst case above"
-                    + " the bound would disprove the certificate.</figcaption></figure>");
+                    + " noise of the same norm (dashed), one panel per method, with the method's certified bound"
+                    + " (dotted horizontal line) where it has one. A worst case above the bound would disprove the"
+                    + " certificate.</figcaption></figure>");
         }
     }
 
@@ -331,7 +337,7 @@ public final class HtmlReport {
         if (psnr.isEmpty() && ssim.isEmpty()) {
             return "<td class=\"text\">" + na() + "</td>";
         }
-        return "<td class=\"text\">" + paired("PSNR", psnr, r, "%+.2f dB") + paired("SSIM", ssim, r, "%+.3f") + "</td>";
+        return "<td class=\"text paired\">" + paired("PSNR", psnr, r, "%+.2f dB") + paired("SSIM", ssim, r, "%+.3f") + "</td>";
     }
 
     /** One metric's line: the method's difference to the best and the p-values, or "best". */
@@ -346,6 +352,23 @@ public final class HtmlReport {
         }
         return "<span class=\"ci\">" + metric + " " + fmt(v.meanDifference(), diffFormat) + " vs " + esc(v.best())
                 + ": t " + pValue(v.tTestP()) + ", W " + pValue(v.wilcoxonP()) + "</span>";
+    }
+
+    /**
+     * The certify stage's {@code bound} text for a reader: numbers written with many digits
+     * (m = 0.10899722299535597) rounded to 4 significant digits, and a bare code identifier
+     * (a class name, no derivation) replaced by a plain statement.
+     */
+    static String readableBasis(String basis) {
+        if (basis.matches("[A-Z][A-Za-z0-9]*([.$][A-Za-z0-9]+)*")) {
+            return "no derivation given (estimate)";
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("-?\\d+\\.\\d{5,}(?:[eE][-+]?\\d+)?").matcher(basis);
+        StringBuilder b = new StringBuilder();
+        while (m.find()) {
+            m.appendReplacement(b, java.util.regex.Matcher.quoteReplacement(plain(Double.parseDouble(m.group()))));
+        }
+        return m.appendTail(b).toString();
     }
 
     /** A p-value to two significant digits, "&lt; 0.001" below that. */

@@ -41,7 +41,8 @@ import org.nd4j.linalg.factory.Nd4j;
  *   <li>{@code summary.csv}, {@code per_image.csv}, {@code attack.csv} — tidy tables
  *       ({@link ResultTables});</li>
  *   <li>{@code index.html} — {@link HtmlReport};</li>
- *   <li>{@code figures/<task>_examples.png}, {@code figures/<task>_attack.png},
+ *   <li>{@code figures/<task>_examples.png}, {@code figures/<task>_quality.png},
+ *       {@code figures/<task>_attack.png},
  *       {@code figures/<task>_training_loss.png}, {@code figures/<task>_validation_psnr.png},
  *       {@code figures/memory.png} — each only when there is something to draw.</li>
  * </ul>
@@ -93,6 +94,7 @@ public final class ReportStage implements Stage {
             allResults.addAll(results);
             sections.add(new TaskSection(task, groundTruth.size(0), results,
                     examples(out, task, results, groundTruth, spec.report().examples()),
+                    comparison(out, task, results, colours),
                     attackChart(out, task, results, colours),
                     trainingChart(out, task, results, colours, true),
                     trainingChart(out, task, results, colours, false)));
@@ -156,6 +158,17 @@ public final class ReportStage implements Stage {
         return file;
     }
 
+    private static String comparison(NodeOutput out, TaskSpec task, List<MethodResults> results,
+                                     Map<String, Integer> colours) throws IOException {
+        if (results.stream().noneMatch(r -> Double.isFinite(r.psnr().mean()))) {
+            return null;
+        }
+        String file = "figures/" + task.name() + "_quality.png";
+        png(PanelFigures.comparison(task.name(), results, colours), out.resolve(file));
+        out.addFile(file, "figure", "png", "mean PSNR and SSIM per method with 95 % intervals, task " + task.name());
+        return file;
+    }
+
     private static String attackChart(NodeOutput out, TaskSpec task, List<MethodResults> results,
                                       Map<String, Integer> colours) throws IOException {
         Map<Integer, MethodResults> withAttack = new LinkedHashMap<>();
@@ -167,8 +180,11 @@ public final class ReportStage implements Stage {
         if (withAttack.isEmpty()) {
             return null;
         }
-        return chart(out, "figures/" + task.name() + "_attack.png", ReportCharts.attack(task.name(), withAttack),
-                "attack amplification against ε with certified bounds, task " + task.name());
+        String file = "figures/" + task.name() + "_attack.png";
+        png(PanelFigures.attack(task.name(), withAttack), out.resolve(file));
+        out.addFile(file, "figure", "png", "attack amplification against ε, one panel per method, with its certified"
+                + " bound, task " + task.name());
+        return file;
     }
 
     private static String trainingChart(NodeOutput out, TaskSpec task, List<MethodResults> results,
