@@ -24,6 +24,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code deqbench run}: executes an experiment's whole stage graph locally. */
 @Command(name = "run", mixinStandardHelpOptions = true,
+        header = "Runs an experiment's stage graph on this machine, resuming where the last run stopped.",
         description = {
             "Runs an experiment's stage graph on this machine: simulate -> train -> certify, attack",
             "-> report, each node in its own JVM, in dependency order. Nodes whose output is up to",
