@@ -522,4 +522,23 @@ class ReportStageTest {
         array.forEach(n -> out.add(n.asText()));
         return out;
     }
+
+    @Test
+    void tickLabelsOfNearlyEqualValuesStayDistinctAndUseOneNotation() {
+        assertEquals(List.of("0.999", "1", "1.001"), PanelFigures.labels(List.of(0.999, 1.0, 1.001)));
+        assertEquals(List.of("0.0008", "0.0009", "0.001"), PanelFigures.labels(List.of(8e-4, 9e-4, 1e-3)));
+        assertEquals("1e-5", PanelFigures.label(1e-5, 2));
+        PanelFigures.Axis constant = PanelFigures.linearAxis(List.of(1.0, 1.0 + 1e-15), Double.POSITIVE_INFINITY);
+        assertTrue(constant.max() - constant.min() >= 0.2 - 1e-12, "a constant series gets a range around it: " + constant);
+        List<String> labels = PanelFigures.labels(constant.ticks());
+        assertEquals(labels.size(), new TreeSet<>(labels).size(), "no two ticks read the same: " + labels);
+    }
+
+    @Test
+    void boundTextsShowRoundedNumbersAndNoClassNames() {
+        assertEquals("m = 1 - L(H) = 0.109, lambda = 100.2",
+                HtmlReport.readableBasis("m = 1 - L(H) = 0.10899722299535597, lambda = 100.19866309449114"));
+        assertEquals("no derivation given (estimate)", HtmlReport.readableBasis("DeqReconstructor"));
+        assertEquals("lambda = 0.001", HtmlReport.readableBasis("lambda = 0.001"));
+    }
 }
