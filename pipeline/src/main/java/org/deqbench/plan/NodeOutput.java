@@ -83,7 +83,8 @@ public final class NodeOutput {
         try {
             shape = FileShape.of(p);
         } catch (IOException | RuntimeException e) {
-            throw new NodeOutputError(p, "declared in the manifest but its shape cannot be read (.npy header, PNG size or CSV rows)", e);
+            // Listed without a shape: the stage that reads it reports the damage, naming the file.
+            shape = new FileShape(null, null);
         }
         entries.add(new ManifestEntry(file, role, shape.shape(), shape.dtype() != null ? shape.dtype() : format, description));
         return p;
