@@ -30,7 +30,7 @@ public final class HtmlReport {
             nav{margin:1em 0;padding:.6em 1em;background:#f1f5f9;border-radius:6px;font-size:.95em}
             nav a{margin-right:1.2em}
             a{color:#1f5fa0}
-            table{border-collapse:collapse;margin:.4em 0 1em;font-size:.92em}
+            table{border-collapse:collapse;margin:.4em 0 1em;font-size:.92em;display:block;max-width:100%;overflow-x:auto}
             th,td{padding:5px 10px;border-bottom:1px solid #e3e3e3;text-align:right;white-space:nowrap}
             th{white-space:normal;vertical-align:bottom}
             th{background:#f4f4f4;font-weight:600;border-bottom:2px solid #ccc}
