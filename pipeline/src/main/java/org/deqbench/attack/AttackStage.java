@@ -11,6 +11,7 @@ import org.deqbench.data.SimulatedData;
 import org.deqbench.data.SimulatedSplit;
 import org.deqbench.physics.LinearOperator;
 import org.deqbench.plan.NodeContext;
+import org.deqbench.plan.Progress;
 import org.deqbench.plan.Stage;
 import org.deqbench.recon.DeqReconstructor;
 import org.deqbench.recon.Reconstructor;
@@ -85,6 +86,7 @@ public final class AttackStage implements Stage {
         // For a linear map the worst amplification does not depend on ε: attack once per image.
         Map<Integer, ProjectedGradientAttack.Result> linearWorst = new HashMap<>();
         Map<Integer, INDArray> clean = new HashMap<>();
+        Progress progress = Progress.start(ctx.node().id() + " (eps, image)", (long) spec.eps().size() * n);
         for (int e = 0; e < spec.eps().size(); e++) {
             double eps = spec.eps().get(e);
             double worst = 0;
@@ -128,6 +130,7 @@ public final class AttackStage implements Stage {
                 worst = Math.max(worst, ampWorst);
                 gaussianSum += ampGaussian;
                 perImage.add(row);
+                progress.step();
             }
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("eps", eps);
@@ -143,6 +146,7 @@ public final class AttackStage implements Stage {
             ctx.tracker().logMetric("amplification_worst", worst, e);
             ctx.tracker().logMetric("amplification_gaussian", n == 0 ? Double.NaN : gaussianSum / n, e);
         }
+        progress.close();
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("task", ctx.task().name());
         out.put("method", ctx.method().name());

@@ -9,6 +9,7 @@ import org.deqbench.data.SimulatedSplit;
 import org.deqbench.physics.LinearOperator;
 import org.deqbench.physics.Operators;
 import org.deqbench.plan.NodeContext;
+import org.deqbench.plan.Progress;
 import org.deqbench.plan.Stage;
 import org.deqbench.nn.ConvolutionNormBound;
 import org.deqbench.recon.DeqReconstructor;
@@ -52,6 +53,7 @@ public final class CertifyStage implements Stage {
         int iterations = 0;
         double residual = 0;
         boolean proven = true;
+        Progress progress = Progress.start(ctx.node().id() + " images", n);
         for (int i = 0; i < n; i++) {
             LinearOperator op = test.operator(i, i + 1);
             INDArray b = test.measurements(i, i + 1).castTo(DataType.DOUBLE);
@@ -96,7 +98,9 @@ public final class CertifyStage implements Stage {
                 ctx.tracker().logMetric("lipschitz_upper", u, i);
             }
             perImage.add(row);
+            progress.step();
         }
+        progress.close();
         Map<String, Object> cert = new LinkedHashMap<>();
         cert.put("task", ctx.task().name());
         cert.put("method", ctx.method().name());

@@ -50,6 +50,22 @@ public record SampleSummary(int n, double mean, double std, double lower, double
         return new SampleSummary(n, mean, std, mean - half, mean + half, confidence);
     }
 
+    /**
+     * The same summary with its interval clipped to the values the metric can take, e.g. [−1, 1]
+     * for SSIM, [0, ∞) for NMSE: with few images the Student-t interval can reach beyond them,
+     * and the truth cannot lie there. The interval stays a valid (conservative within the range)
+     * confidence set for the mean; it is no longer symmetric about it.
+     */
+    public SampleSummary clippedTo(double min, double max) {
+        if (!(min < max)) {
+            throw new IllegalArgumentException("metric range must have min < max, found [" + min + ", " + max + "]");
+        }
+        if (Double.isNaN(lower)) {
+            return this;
+        }
+        return new SampleSummary(n, mean, std, Math.max(lower, min), Math.min(upper, max), confidence);
+    }
+
     /** Half-width of the interval (NaN when there is none). */
     public double halfWidth() {
         return (upper - lower) / 2;

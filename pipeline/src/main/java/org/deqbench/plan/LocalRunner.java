@@ -14,10 +14,20 @@ import java.util.function.Function;
  * Stops at the first failing node; rerunning resumes from there.
  */
 public final class LocalRunner {
+    /** Exit code of a process stopped by SIGINT (Ctrl-C): 128 + 2. */
+    public static final int EXIT_SIGINT = 130;
+    /** Exit code of a process stopped by SIGTERM: 128 + 15. */
+    public static final int EXIT_SIGTERM = 143;
+
     /** Summary of a run. */
     public record Result(int executed, int skipped, String failedNode, int exitCode) {
         public boolean ok() {
             return failedNode == null;
+        }
+
+        /** The run stopped because a node was interrupted (Ctrl-C or SIGTERM), not because it failed. */
+        public boolean interrupted() {
+            return exitCode == EXIT_SIGINT || exitCode == EXIT_SIGTERM;
         }
     }
 
@@ -61,7 +71,8 @@ public final class LocalRunner {
         int index = 0;
         for (PlanNode node : plan.nodes()) {
             index++;
-            String prefix = String.format("[%d/%d] %-40s", index, total, node.id());
+            int width = Integer.toString(total).length();
+            String prefix = String.format("[%" + width + "d/%d] %-40s", index, total, node.id());
             String stale = store.staleReason(node);
             if (!force && stale == null) {
                 log.println(prefix + " up to date, skipped");
@@ -72,6 +83,13 @@ public final class LocalRunner {
             long t0 = System.nanoTime();
             int code = runProcess(command.apply(node), env);
             double seconds = (System.nanoTime() - t0) / 1e9;
+            if (code == EXIT_SIGINT || code == EXIT_SIGTERM) {
+                log.printf("%s INTERRUPTED (%s after %.1f s); its unfinished output is removed on the next run. Rerun the same command"
+                        + " to resume: the %d completed node%s will be skipped%n", prefix,
+                        code == EXIT_SIGINT ? "Ctrl-C" : "terminated", seconds, executed + skipped,
+                        executed + skipped == 1 ? "" : "s");
+                return new Result(executed, skipped, node.id(), code);
+            }
             if (code != 0 || !store.isComplete(node)) {
                 log.printf("%s FAILED (exit code %d after %.1f s); fix the cause and rerun to resume%n",
                         prefix, code, seconds);

@@ -9,7 +9,9 @@ import java.util.List;
  * @param role        what it is to the pipeline: {@code ground_truth}, {@code measurements},
  *                    {@code mask}, {@code coil_maps}, {@code reconstruction}, {@code metrics},
  *                    {@code model}, {@code certificate}, {@code figure}, …
- * @param shape       array shape, or null for non-array files
+ * @param shape       array shape ({@code .npy}); {@code [height, width, channels]} of a PNG;
+ *                    {@code [data rows, columns]} of a CSV; null for JSON, HTML and model graphs,
+ *                    which are not arrays
  * @param dtype       array dtype ({@code float32}, {@code float64}, …), or the file format
  * @param description what the file means, in enough detail for a numpy user
  */

@@ -82,13 +82,24 @@ public final class NodeOutput {
         return p;
     }
 
-    /** Lists a file the caller wrote itself into {@link #dir()} (a PNG, a model, a CSV …). */
+    /**
+     * Lists a file the caller wrote itself into {@link #dir()} (a PNG, a model, a CSV …). Its shape
+     * (and an array's dtype) is read from the file ({@link FileShape}): a model's {@code .npy}
+     * weights are listed like any other array.
+     */
     public Path addFile(String file, String role, String format, String description) {
         Path p = dir.resolve(file);
         if (!Files.isRegularFile(p)) {
             throw new NodeOutputError(p, "declared in the manifest but not written", null);
         }
-        entries.add(new ManifestEntry(file, role, null, format, description));
+        FileShape shape;
+        try {
+            shape = FileShape.of(p);
+        } catch (IOException | RuntimeException e) {
+            // Listed without a shape: the stage that reads it reports the damage, naming the file.
+            shape = new FileShape(null, null);
+        }
+        entries.add(new ManifestEntry(file, role, shape.shape(), shape.dtype() != null ? shape.dtype() : format, description));
         return p;
     }
 

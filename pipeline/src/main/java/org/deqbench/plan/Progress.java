@@ -7,9 +7,10 @@ import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
  * The one progress reporter of the pipeline, for long loops (simulating examples, epochs, …).
- * On a terminal it draws a progress bar (me.tongfei progressbar); otherwise (logs, pods, tests) it
- * prints a plain line at start, at every tenth of the work and at the end, on standard error so
- * that machine-readable standard output stays clean:
+ * On a terminal it draws a progress bar (me.tongfei progressbar, redrawn every second); otherwise
+ * (logs, pods, tests) it prints a plain line at start, at every tenth of the work, whenever
+ * {@link #HEARTBEAT_SECONDS} pass without a line (also while one long step runs) and at the end,
+ * on standard error so that machine-readable standard output stays clean:
  * <pre>
  *   try (Progress p = Progress.start("simulate/mri-4x", n)) {
  *       for (...) { ...; p.step(); }
@@ -17,6 +18,8 @@ import me.tongfei.progressbar.ProgressBarStyle;
  * </pre>
  */
 public final class Progress implements AutoCloseable {
+    /** Longest silence between two plain lines, in seconds. */
+    public static final long HEARTBEAT_SECONDS = 10;
     private final String label;
     private final long total;
     private final ProgressBar bar;
@@ -26,6 +29,8 @@ public final class Progress implements AutoCloseable {
     private long done;
     private long nextLine;
     private String message = "";
+    private long lastLine = System.nanoTime();
+    private java.util.Timer heartbeat;
 
     private Progress(String label, long total, long initial, ProgressBar bar, PrintStream lines) {
         this.label = label;
@@ -40,7 +45,32 @@ public final class Progress implements AutoCloseable {
         }
         if (lines != null) {
             lines.println(label + ": " + initial + "/" + total);
+            heartbeat = new java.util.Timer(label + " progress", true);
+            long period = HEARTBEAT_SECONDS * 1000 / 2;
+            heartbeat.scheduleAtFixedRate(new java.util.TimerTask() {
+                @Override
+                public void run() {
+                    beat();
+                }
+            }, period, period);
         }
+    }
+
+    /** A line when {@link #HEARTBEAT_SECONDS} passed since the last one. */
+    private synchronized void beat() {
+        if (System.nanoTime() - lastLine >= HEARTBEAT_SECONDS * 1_000_000_000L && done < total) {
+            line();
+        }
+    }
+
+    private void line() {
+        lines.println(label + ": " + done + "/" + total + " (" + (100 * done / Math.max(1, total)) + "%)"
+                + (message.isEmpty() ? "" : " " + message) + eta() + ", " + elapsed() + " elapsed");
+        lastLine = System.nanoTime();
+    }
+
+    private String elapsed() {
+        return duration(Math.round((System.nanoTime() - started) / 1e9));
     }
 
     /** A bar on an interactive terminal, plain lines on standard error otherwise. */
@@ -70,7 +100,7 @@ public final class Progress implements AutoCloseable {
      * A short status shown after the count (e.g. {@code loss 1.2e-3 val_psnr 31.4 dB}): beside the
      * bar on a terminal, on every plain line otherwise, with the estimated time left.
      */
-    public void message(String text) {
+    public synchronized void message(String text) {
         message = text == null ? "" : text;
         if (bar != null) {
             bar.setExtraMessage(message);
@@ -83,13 +113,12 @@ public final class Progress implements AutoCloseable {
     }
 
     /** {@code n} units of work done. */
-    public void stepBy(long n) {
+    public synchronized void stepBy(long n) {
         done += n;
         if (bar != null) {
             bar.stepBy(n);
         } else if (done >= nextLine && done < total) {
-            lines.println(label + ": " + done + "/" + total + " (" + (100 * done / Math.max(1, total)) + "%)"
-                    + (message.isEmpty() ? "" : " " + message) + eta());
+            line();
             while (nextLine <= done) {
                 nextLine += Math.max(1, total / 10);
             }
@@ -103,16 +132,23 @@ public final class Progress implements AutoCloseable {
             return "";
         }
         long s = Math.round((System.nanoTime() - started) / 1e9 / here * (total - done));
-        return ", eta " + (s >= 3600 ? s / 3600 + "h" + String.format("%02dm", (s % 3600) / 60)
-                : s >= 60 ? s / 60 + "m" + String.format("%02ds", s % 60) : s + "s");
+        return ", eta " + duration(s);
     }
 
-    public long done() {
+    private static String duration(long s) {
+        return s >= 3600 ? s / 3600 + "h" + String.format("%02dm", (s % 3600) / 60)
+                : s >= 60 ? s / 60 + "m" + String.format("%02ds", s % 60) : s + "s";
+    }
+
+    public synchronized long done() {
         return done;
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (heartbeat != null) {
+            heartbeat.cancel();
+        }
         if (bar != null) {
             bar.close();
         } else {

@@ -34,16 +34,33 @@ public record MethodResults(String task, String method, MethodKind kind, List<Im
         certificate = certificate == null ? Certificate.NONE : certificate;
     }
 
+    /** Mean PSNR with its 95 % interval (PSNR has no finite bound). */
     public SampleSummary psnr() {
-        return SampleSummary.of(perImage.stream().mapToDouble(ImageScores::psnr).toArray());
+        return SampleSummary.of(scores(Metric.PSNR));
     }
 
+    /** Mean SSIM with its 95 % interval clipped to SSIM's range [−1, 1]. */
     public SampleSummary ssim() {
-        return SampleSummary.of(perImage.stream().mapToDouble(ImageScores::ssim).toArray());
+        return SampleSummary.of(scores(Metric.SSIM)).clippedTo(Metric.SSIM.min(), Metric.SSIM.max());
     }
 
+    /** Mean NMSE with its 95 % interval clipped to NMSE's range [0, ∞). */
     public SampleSummary nmse() {
-        return SampleSummary.of(perImage.stream().mapToDouble(ImageScores::nmse).toArray());
+        return SampleSummary.of(scores(Metric.NMSE)).clippedTo(Metric.NMSE.min(), Metric.NMSE.max());
+    }
+
+    /** The given metric of every test image, in test-split order. */
+    public double[] scores(Metric metric) {
+        return perImage.stream().mapToDouble(metric::of).toArray();
+    }
+
+    /** The summary of one metric (interval clipped to its range). */
+    public SampleSummary summary(Metric metric) {
+        return switch (metric) {
+            case PSNR -> psnr();
+            case SSIM -> ssim();
+            case NMSE -> nmse();
+        };
     }
 
     /** Whether any attack point exceeds the certified bound. */

@@ -19,8 +19,8 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
  * The report's line charts, drawn with XChart: training loss and validation PSNR per learned
- * method, attack amplification against ε with the certified bound, and training memory against
- * iterations. A method keeps its colour in every chart ({@link #colour(int)}, by its position in
+ * method, and training memory against iterations ({@link PanelFigures} draws the attack panels and
+ * the method comparison). A method keeps its colour in every chart ({@link #colour(int)}, by its position in
  * the spec).
  */
 public final class ReportCharts {
@@ -50,6 +50,9 @@ public final class ReportCharts {
         XYChart chart = chart("Training loss — " + task, "step", "loss", PAIR_WIDTH, PAIR_HEIGHT);
         boolean positive = lines.stream().allMatch(l -> Arrays.stream(l.y()).allMatch(v -> v > 0));
         chart.getStyler().setYAxisLogarithmic(positive);
+        // Decades only: XChart's in-between log ticks read 0.001, 9E-4, 8E-4, … and run together.
+        chart.getStyler().setYAxisLogarithmicDecadeOnly(positive);
+        readableY(chart, lines);
         thinLabels(chart, lines);
         for (Line l : lines) {
             XYSeries s = chart.addSeries(l.method(), l.x(), l.y());
@@ -61,53 +64,10 @@ public final class ReportCharts {
     /** Validation PSNR against epoch. */
     public static XYChart validationPsnr(String task, List<Line> lines) {
         XYChart chart = chart("Validation PSNR — " + task, "epoch", "PSNR (dB)", PAIR_WIDTH, PAIR_HEIGHT);
+        readableY(chart, lines);
         thinLabels(chart, lines);
         for (Line l : lines) {
             style(chart.addSeries(l.method(), l.x(), l.y()), colour(l.colour()), SeriesLines.SOLID, true);
-        }
-        return chart;
-    }
-
-    /**
-     * Amplification ‖Δx‖/‖δ‖ against ε: worst case found (solid), Gaussian noise of the same norm
-     * (dashed) and the certified bound (dotted, where one exists).
-     */
-    public static XYChart attack(String task, Map<Integer, MethodResults> methods) {
-        XYChart chart = chart("Perturbation amplification — " + task, "ε (‖δ‖ / ‖b‖)", "‖Δx‖ / ‖δ‖", WIDTH, HEIGHT);
-        boolean logX = true;
-        boolean positive = true;
-        for (MethodResults r : methods.values()) {
-            for (AttackPoint p : r.attack()) {
-                logX &= p.eps() > 0;
-                positive &= (p.amplificationWorst() == null || p.amplificationWorst() > 0)
-                        && (p.amplificationGaussian() == null || p.amplificationGaussian() > 0)
-                        && (p.certifiedBound() == null || p.certifiedBound() > 0);
-            }
-        }
-        chart.getStyler().setXAxisLogarithmic(logX && distinctEps(methods) > 2);
-        chart.getStyler().setXAxisDecimalPattern("0.###");
-        chart.getStyler().setYAxisLogarithmic(positive);
-        for (Map.Entry<Integer, MethodResults> e : methods.entrySet()) {
-            MethodResults r = e.getValue();
-            Color c = colour(e.getKey());
-            List<AttackPoint> worst = r.attack().stream().filter(p -> p.amplificationWorst() != null).toList();
-            if (!worst.isEmpty()) {
-                style(chart.addSeries(r.method() + " worst", eps(worst), worst.stream()
-                        .mapToDouble(AttackPoint::amplificationWorst).toArray()), c, SeriesLines.SOLID, true);
-            }
-            List<AttackPoint> gauss = r.attack().stream().filter(p -> p.amplificationGaussian() != null).toList();
-            if (!gauss.isEmpty()) {
-                XYSeries s = chart.addSeries(r.method() + " Gaussian", eps(gauss), gauss.stream()
-                        .mapToDouble(AttackPoint::amplificationGaussian).toArray());
-                style(s, c, SeriesLines.DASH_DASH, true);
-                s.setMarker(SeriesMarkers.SQUARE);
-            }
-            List<AttackPoint> bound = r.attack().stream().filter(p -> p.certifiedBound() != null).toList();
-            if (!bound.isEmpty()) {
-                XYSeries s = chart.addSeries(r.method() + " bound", eps(bound), bound.stream()
-                        .mapToDouble(AttackPoint::certifiedBound).toArray());
-                style(s, c, SeriesLines.DOT_DOT, bound.size() == 1);
-            }
         }
         return chart;
     }
@@ -177,19 +137,27 @@ public final class ReportCharts {
         });
     }
 
+    /**
+     * Y tick labels in one notation ({@link PanelFigures#label}: plain decimals between 1e-4 and
+     * 1e6, 1e-5 beyond), and a range of ±10 % around a constant series, whose ticks XChart would
+     * otherwise place within rounding error of one value (1 ± 1e-15 reads "1" on every tick).
+     */
+    private static void readableY(XYChart chart, List<Line> lines) {
+        double lo = lines.stream().flatMapToDouble(l -> Arrays.stream(l.y())).filter(Double::isFinite).min().orElse(0);
+        double hi = lines.stream().flatMapToDouble(l -> Arrays.stream(l.y())).filter(Double::isFinite).max().orElse(1);
+        if (hi - lo <= 1e-9 * Math.max(Math.abs(hi), 1e-300)) {
+            double pad = hi == 0 ? 1 : 0.1 * Math.abs(hi);
+            chart.getStyler().setYAxisMin(lo - pad);
+            chart.getStyler().setYAxisMax(hi + pad);
+        }
+        chart.getStyler().setyAxisTickLabelsFormattingFunction(v -> PanelFigures.label(v, 3));
+    }
+
     private static void style(XYSeries s, Color c, BasicStroke line, boolean markers) {
         s.setLineColor(c);
         s.setMarkerColor(c);
         s.setLineStyle(line);
         s.setLineWidth(2f);
         s.setMarker(markers ? SeriesMarkers.CIRCLE : SeriesMarkers.NONE);
-    }
-
-    private static double[] eps(List<AttackPoint> points) {
-        return points.stream().mapToDouble(AttackPoint::eps).toArray();
-    }
-
-    private static long distinctEps(Map<Integer, MethodResults> methods) {
-        return methods.values().stream().flatMap(r -> r.attack().stream()).mapToDouble(AttackPoint::eps).distinct().count();
     }
 }

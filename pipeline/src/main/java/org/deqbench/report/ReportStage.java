@@ -9,6 +9,7 @@ import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,9 +36,13 @@ import org.nd4j.linalg.factory.Nd4j;
  * <ul>
  *   <li>{@code summary.json} — {@link Summary}: one {@link SummaryRow} per (task, method) with mean
  *       PSNR/SSIM/NMSE over the test split and their 95 % Student-t intervals, Lipschitz bounds,
- *       the attack sweep, training time/memory and forward iterations (null where absent);</li>
+ *       the attack sweep, training time/memory and forward iterations (null where absent), and
+ *       paired tests of each method against the task's best ({@link VersusBest});</li>
+ *   <li>{@code summary.csv}, {@code per_image.csv}, {@code attack.csv} — tidy tables
+ *       ({@link ResultTables});</li>
  *   <li>{@code index.html} — {@link HtmlReport};</li>
- *   <li>{@code figures/<task>_examples.png}, {@code figures/<task>_attack.png},
+ *   <li>{@code figures/<task>_examples.png}, {@code figures/<task>_quality.png},
+ *       {@code figures/<task>_attack.png},
  *       {@code figures/<task>_training_loss.png}, {@code figures/<task>_validation_psnr.png},
  *       {@code figures/memory.png} — each only when there is something to draw.</li>
  * </ul>
@@ -67,6 +72,7 @@ public final class ReportStage implements Stage {
         }
         List<TaskSection> sections = new ArrayList<>();
         List<SummaryRow> rows = new ArrayList<>();
+        List<MethodResults> allResults = new ArrayList<>();
         for (TaskSpec task : spec.tasks()) {
             NodeInput sim = ctx.input("simulate/" + task.name());
             INDArray groundTruth = sim.array(GROUND_TRUTH);
@@ -76,11 +82,19 @@ public final class ReportStage implements Stage {
                 MethodResults r = UpstreamReader.read(task.name(), method, ctx.input("train/" + key),
                         ctx.input("certify/" + key), ctx.input("attack/" + key), groundTruth);
                 results.add(r);
-                rows.add(SummaryRow.of(r));
                 track(ctx.tracker(), r);
             }
+            Map<Metric, Map<String, VersusBest>> versusBest = new EnumMap<>(Metric.class);
+            for (Metric m : Metric.values()) {
+                versusBest.put(m, VersusBest.of(results, m));
+            }
+            for (MethodResults r : results) {
+                rows.add(SummaryRow.of(r, versusBest));
+            }
+            allResults.addAll(results);
             sections.add(new TaskSection(task, groundTruth.size(0), results,
                     examples(out, task, results, groundTruth, spec.report().examples()),
+                    comparison(out, task, results, colours),
                     attackChart(out, task, results, colours),
                     trainingChart(out, task, results, colours, true),
                     trainingChart(out, task, results, colours, false)));
@@ -94,11 +108,27 @@ public final class ReportStage implements Stage {
         out.writeJson("summary.json", new Summary(spec.name(), spec.description(), ctx.plan().specHash(),
                         SampleSummary.CONFIDENCE_95, rows, memory == null ? null : memory.rows()),
                 "summary", "one row per (task, method): mean PSNR/SSIM/NMSE over the test split with 95 % Student-t"
-                        + " intervals (*_ci95 = [lo, hi]), Lipschitz bounds, attack sweep, training cost; null = not available");
+                        + " intervals clipped to each metric's range (*_ci95 = [lo, hi]), paired t and Wilcoxon tests"
+                        + " against the task's best method (*_vs_best), Lipschitz bounds, attack sweep, training cost;"
+                        + " null = not available");
+        writeTables(out, rows, allResults);
         String generated = ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'"));
         String html = HtmlReport.render(spec, ctx.plan().specHash(), sections, memory, memoryFigure, generated);
         Files.writeString(out.resolve("index.html"), html, StandardCharsets.UTF_8);
         out.addFile("index.html", "report", "html", "self-contained report page; figures linked from figures/");
+    }
+
+    private static void writeTables(NodeOutput out, List<SummaryRow> rows, List<MethodResults> results) throws IOException {
+        ResultTables.write(out.resolve(ResultTables.SUMMARY), ResultTables.SummaryCsvRow.class, ResultTables.summary(rows));
+        out.addFile(ResultTables.SUMMARY, "summary", "csv", "summary.json's rows as a tidy table: one row per (task, method);"
+                + " intervals as *_ci_low/*_ci_high, paired tests against the task's best as *_best, *_diff_vs_best,"
+                + " *_t_test_p, *_wilcoxon_p; empty = not available");
+        ResultTables.write(out.resolve(ResultTables.PER_IMAGE), ResultTables.PerImageRow.class, ResultTables.perImage(results));
+        out.addFile(ResultTables.PER_IMAGE, "per_image_scores", "csv",
+                "one row per (task, method, test image): PSNR (dB), SSIM, NMSE; image = index in the test split");
+        ResultTables.write(out.resolve(ResultTables.ATTACK), ResultTables.AttackRow.class, ResultTables.attack(results));
+        out.addFile(ResultTables.ATTACK, "attack", "csv", "one row per (task, method, ε): worst-case and Gaussian"
+                + " amplification ‖Δx‖/‖δ‖, certified bound and verdict; empty = not available");
     }
 
     private static void track(Tracker tracker, MethodResults r) {
@@ -128,6 +158,17 @@ public final class ReportStage implements Stage {
         return file;
     }
 
+    private static String comparison(NodeOutput out, TaskSpec task, List<MethodResults> results,
+                                     Map<String, Integer> colours) throws IOException {
+        if (results.stream().noneMatch(r -> Double.isFinite(r.psnr().mean()))) {
+            return null;
+        }
+        String file = "figures/" + task.name() + "_quality.png";
+        png(PanelFigures.comparison(task.name(), results, colours), out.resolve(file));
+        out.addFile(file, "figure", "png", "mean PSNR and SSIM per method with 95 % intervals, task " + task.name());
+        return file;
+    }
+
     private static String attackChart(NodeOutput out, TaskSpec task, List<MethodResults> results,
                                       Map<String, Integer> colours) throws IOException {
         Map<Integer, MethodResults> withAttack = new LinkedHashMap<>();
@@ -139,8 +180,11 @@ public final class ReportStage implements Stage {
         if (withAttack.isEmpty()) {
             return null;
         }
-        return chart(out, "figures/" + task.name() + "_attack.png", ReportCharts.attack(task.name(), withAttack),
-                "attack amplification against ε with certified bounds, task " + task.name());
+        String file = "figures/" + task.name() + "_attack.png";
+        png(PanelFigures.attack(task.name(), withAttack), out.resolve(file));
+        out.addFile(file, "figure", "png", "attack amplification against ε, one panel per method, with its certified"
+                + " bound, task " + task.name());
+        return file;
     }
 
     private static String trainingChart(NodeOutput out, TaskSpec task, List<MethodResults> results,

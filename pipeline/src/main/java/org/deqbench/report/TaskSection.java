@@ -11,12 +11,13 @@ import org.deqbench.spec.TaskSpec;
  * @param testImages     size of the test split
  * @param methods        results, methods in spec order
  * @param examples       example-reconstruction grid
- * @param attack         amplification-vs-ε chart
+ * @param quality        method comparison (PSNR, SSIM with intervals)
+ * @param attack         amplification-vs-ε panels
  * @param trainingLoss   training-loss chart
  * @param validationPsnr validation-PSNR chart
  */
 public record TaskSection(TaskSpec task, long testImages, List<MethodResults> methods, String examples,
-                          String attack, String trainingLoss, String validationPsnr) {
+                          String quality, String attack, String trainingLoss, String validationPsnr) {
     public TaskSection {
         methods = List.copyOf(methods);
     }

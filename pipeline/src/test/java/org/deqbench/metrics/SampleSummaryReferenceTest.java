@@ -50,4 +50,28 @@ class SampleSummaryReferenceTest {
         assertTrue(Double.isNaN(inf.lower()));
         assertTrue(Double.isNaN(SampleSummary.of(new double[0]).mean()));
     }
+
+    @Test
+    void clippingKeepsTheMeanAndCutsTheIntervalAtTheMetricsRange() {
+        // Two SSIMs: t_{0.975,1} = 12.706, s = 0.2051, half-width 1.84, so the raw interval is [−0.995, 2.685].
+        SampleSummary raw = SampleSummary.of(new double[] {0.7, 0.99});
+        assertTrue(raw.upper() > 1, "raw Student-t interval leaves SSIM's range: " + raw);
+        SampleSummary clipped = raw.clippedTo(-1, 1);
+        assertEquals(raw.mean(), clipped.mean(), 0);
+        assertEquals(1.0, clipped.upper(), 0);
+        assertEquals(Math.max(-1, raw.lower()), clipped.lower(), 0);
+        SampleSummary nmse = SampleSummary.of(new double[] {0.01, 0.3}).clippedTo(0, Double.POSITIVE_INFINITY);
+        assertEquals(0.0, nmse.lower(), 0);
+    }
+
+    @Test
+    void pairedTestsGiveNoPValueWhereTheyAreUndefined() {
+        assertEquals(null, PairedTest.of(new double[] {30}, new double[] {29}).tTestP(), "one image");
+        PairedTest inf = PairedTest.of(new double[] {Double.POSITIVE_INFINITY, 30}, new double[] {29, 28});
+        assertEquals(null, inf.tTestP(), "a perfect reconstruction's PSNR is +∞");
+        assertEquals(null, inf.wilcoxonP());
+        PairedTest same = PairedTest.of(new double[] {1, 2, 3}, new double[] {1, 2, 3});
+        assertEquals(1.0, same.wilcoxonP(), 0, "no difference at all");
+        assertEquals(0.0, same.meanDifference(), 0);
+    }
 }

@@ -400,4 +400,145 @@ class ReportStageTest {
         }
         assertEquals(written, listed);
     }
+
+    @Test
+    void pairedTestsAgainstTheBestMatchTheirDefinitionsOnKnownNumbers() {
+        // blur: mol-sn has the best mean PSNR (31.125 dB); modl scores 27 + k on image k.
+        assertTrue(row("blur", "mol-sn").get("psnr_vs_best").isNull(), "the best method is not compared with itself");
+        JsonNode v = row("blur", "modl").get("psnr_vs_best");
+        assertEquals("mol-sn", v.get("best").asText());
+        double[] d = new double[MOL_PSNR.length];
+        double mean = 0;
+        for (int k = 0; k < d.length; k++) {
+            d[k] = 27.0 + k - MOL_PSNR[k];
+            mean += d[k] / d.length;
+        }
+        double ss = 0;
+        for (double x : d) {
+            ss += (x - mean) * (x - mean);
+        }
+        double t = mean / Math.sqrt(ss / (d.length - 1) / d.length);
+        double p = 2 * new TDistribution(d.length - 1).cumulativeProbability(-Math.abs(t));
+        assertEquals(mean, v.get("mean_difference").asDouble(), 1e-12);
+        assertEquals(p, v.get("t_test_p").asDouble(), 1e-9, "paired t-test p-value from t = d̄ / (s_d / √n)");
+        // Differences −3, −3.5, −4.25, +0.25: ranks of |d| are 2, 3, 4, 1, so W+ = 1, W− = 9. Exactly 2 of the
+        // 16 sign patterns give max(W+, W−) ≥ 9, hence two-sided p = 2 · 2/16.
+        assertEquals(0.25, v.get("wilcoxon_p").asDouble(), 1e-12, "exact Wilcoxon signed-rank p-value");
+        assertTrue(html.contains("vs mol-sn: t p = "), "the page shows the paired tests");
+    }
+
+    @Test
+    void csvExportsAreTidyTablesThatPythonsCsvModuleReads() throws Exception {
+        String script = """
+                import csv, json, sys
+                out = {}
+                for name in ("summary.csv", "per_image.csv", "attack.csv"):
+                    with open(sys.argv[1] + "/" + name, newline="") as f:
+                        reader = csv.reader(f)
+                        header = next(reader)
+                        rows = list(reader)
+                    assert len(set(header)) == len(header), (name, "duplicate column", header)
+                    assert all(len(r) == len(header) for r in rows), (name, "ragged row")
+                    table = [dict(zip(header, r)) for r in rows]
+                    numeric = {}
+                    for col in header:
+                        cells = [r[col] for r in table if r[col] != ""]
+                        try:
+                            numeric[col] = [float(c) for c in cells]
+                        except ValueError:
+                            numeric[col] = None
+                    out[name] = {"header": header, "rows": table, "numeric": [c for c in header if numeric[c] is not None]}
+                json.dump(out, sys.stdout)
+                """;
+        Path py = tmp.resolve("read_csv.py");
+        Files.writeString(py, script);
+        Process proc = new ProcessBuilder("python3", py.toString(), reportDir.toString()).redirectErrorStream(true).start();
+        String text = new String(proc.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, proc.waitFor(), "python3 could not read the CSV files:\n" + text);
+        JsonNode tables = RunStore.JSON.readTree(text);
+
+        JsonNode perImage = tables.get("per_image.csv");
+        assertEquals(List.of("task", "method", "kind", "image", "psnr", "ssim", "nmse"), strings(perImage.get("header")));
+        assertEquals(3 * (3 + 2 + 4), perImage.get("rows").size(), "one row per task, method and test image");
+        Set<String> keys = new TreeSet<>();
+        for (JsonNode r : perImage.get("rows")) {
+            keys.add(r.get("task").asText() + "/" + r.get("method").asText() + "/" + r.get("image").asText());
+            if (r.get("task").asText().equals("blur") && r.get("method").asText().equals("mol-sn")) {
+                int k = r.get("image").asInt();
+                assertEquals(MOL_PSNR[k], Double.parseDouble(r.get("psnr").asText()), 0, "full precision, image " + k);
+            }
+        }
+        assertEquals(perImage.get("rows").size(), keys.size(), "(task, method, image) identifies a row");
+        assertTrue(strings(perImage.get("numeric")).containsAll(List.of("image", "psnr", "ssim", "nmse")));
+
+        JsonNode sum = tables.get("summary.csv");
+        assertEquals(9, sum.get("rows").size());
+        assertTrue(strings(sum.get("numeric")).containsAll(List.of("psnr", "psnr_ci_low", "psnr_ci_high", "ssim_ci_high",
+                "psnr_t_test_p", "psnr_wilcoxon_p", "lipschitz_upper", "train_seconds")), strings(sum.get("numeric")).toString());
+        JsonNode blurModl = sum.get("rows").get(8);
+        assertEquals("blur/modl", blurModl.get("task").asText() + "/" + blurModl.get("method").asText());
+        assertEquals(row("blur", "modl").get("psnr_vs_best").get("t_test_p").asDouble(),
+                Double.parseDouble(blurModl.get("psnr_t_test_p").asText()), 0);
+        assertEquals("", sum.get("rows").get(0).get("lipschitz_upper").asText(), "not available is an empty cell");
+
+        JsonNode attack = tables.get("attack.csv");
+        assertEquals(3 * 2 * 2, attack.get("rows").size(), "one row per task, attacked method and ε");
+        assertTrue(strings(attack.get("numeric")).containsAll(List.of("eps", "amplification_worst", "certified_bound")));
+    }
+
+    @Test
+    void manifestGivesTheShapeOfEveryTableAndFigure() throws IOException {
+        JsonNode manifest = RunStore.JSON.readTree(reportDir.resolve(RunStore.MANIFEST).toFile());
+        for (JsonNode f : manifest.get("files")) {
+            String file = f.get("file").asText();
+            if (file.endsWith(".csv")) {
+                long lines;
+                try (Stream<String> l = Files.lines(reportDir.resolve(file))) {
+                    lines = l.count();
+                }
+                assertEquals(lines - 1, f.get("shape").get(0).asLong(), file + ": data rows");
+            } else if (file.endsWith(".png")) {
+                BufferedImage img = ImageIO.read(reportDir.resolve(file).toFile());
+                assertEquals(List.of((long) img.getHeight(), (long) img.getWidth()),
+                        List.of(f.get("shape").get(0).asLong(), f.get("shape").get(1).asLong()), file);
+            }
+        }
+    }
+
+    @Test
+    void ssimAndNmseIntervalsStayInsideTheMetricsRange() {
+        for (JsonNode r : summary.get("rows")) {
+            if (r.get("ssim_ci95").isArray()) {
+                assertTrue(r.get("ssim_ci95").get(1).asDouble() <= 1 && r.get("ssim_ci95").get(0).asDouble() >= -1, r.toString());
+            }
+            if (r.get("nmse_ci95").isArray()) {
+                assertTrue(r.get("nmse_ci95").get(0).asDouble() >= 0, r.toString());
+            }
+        }
+    }
+
+    private static List<String> strings(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        array.forEach(n -> out.add(n.asText()));
+        return out;
+    }
+
+    @Test
+    void tickLabelsOfNearlyEqualValuesStayDistinctAndUseOneNotation() {
+        assertEquals(List.of("0.999", "1", "1.001"), PanelFigures.labels(List.of(0.999, 1.0, 1.001)));
+        assertEquals(List.of("0.0008", "0.0009", "0.001"), PanelFigures.labels(List.of(8e-4, 9e-4, 1e-3)));
+        assertEquals("1e-5", PanelFigures.label(1e-5, 2));
+        PanelFigures.Axis constant = PanelFigures.linearAxis(List.of(1.0, 1.0 + 1e-15), Double.POSITIVE_INFINITY);
+        assertTrue(constant.max() - constant.min() >= 0.2 - 1e-12, "a constant series gets a range around it: " + constant);
+        List<String> labels = PanelFigures.labels(constant.ticks());
+        assertEquals(labels.size(), new TreeSet<>(labels).size(), "no two ticks read the same: " + labels);
+    }
+
+    @Test
+    void boundTextsShowRoundedNumbersAndNoClassNames() {
+        assertEquals("m = 1 - L(H) = 0.109, lambda = 100.2",
+                HtmlReport.readableBasis("m = 1 - L(H) = 0.10899722299535597, lambda = 100.19866309449114"));
+        assertEquals("no derivation given (estimate)", HtmlReport.readableBasis("DeqReconstructor"));
+        assertEquals("lambda = 0.001", HtmlReport.readableBasis("lambda = 0.001"));
+    }
 }

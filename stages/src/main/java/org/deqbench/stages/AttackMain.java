@@ -6,6 +6,7 @@ import picocli.CommandLine.Command;
 
 /** The attack stage executable. */
 @Command(name = "attack", mixinStandardHelpOptions = true,
+        header = "Measures how far worst-case and random perturbations of b move a reconstruction.",
         description = {
             "Perturbs test measurements by delta with ||delta|| = eps ||b|| for each eps in the spec:",
             "the worst case found by projected gradient ascent (the top singular vector for linear",

@@ -16,6 +16,7 @@ import picocli.CommandLine.Spec;
  * measured here, never in unit tests.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
+        header = "Benchmarks the numerical kernels and training memory; each writes a JSON report.",
         description = "Benchmarks of the numerical kernels; each subcommand writes a JSON report.",
         subcommands = {BenchCommand.Kernels.class, BenchMemoryCommand.class, BenchReferenceCommand.class,
             BenchNormBoundCommand.class})
@@ -34,6 +35,7 @@ public final class BenchCommand implements Runnable {
      * Exit code 0 when the report is written (whether or not the throughput goals are met).
      */
     @Command(name = "kernels", mixinStandardHelpOptions = true,
+        header = "Measures CNN forward and forward+VJP throughput against a float32 matrix multiply.",
             description = {"CNN forward and forward+VJP throughput (GFLOP/s of the convolutions) against a large "
                     + "float32 matrix multiply, on the CPU backend, in one run.",
                     "Defaults: 5 layers x 64 channels, shapes 4x2x64x64 and 1x2x256x256 (2D network) and 1x2x8x64x64"

@@ -16,6 +16,7 @@ import picocli.CommandLine.Option;
  * child: it measures one configuration and writes its row.
  */
 @Command(name = "memory", mixinStandardHelpOptions = true,
+        header = "Measures peak training memory and time per step against the number of iterations.",
         description = {"Peak training memory and time per step against iterations: MoDL unrolled K times vs the "
                 + "deep-equilibrium methods with K forward/backward iterations, each configuration in its own JVM.",
                 "Writes <run-dir>/bench/memory.json (rows: method, iterations, peak_bytes, peak_heap_bytes, "

@@ -6,6 +6,7 @@ import picocli.CommandLine.Command;
 
 /** The certify stage executable. */
 @Command(name = "certify", mixinStandardHelpOptions = true,
+        header = "Bounds the Lipschitz constant of a trained method's reconstruction map b -> x.",
         description = {
             "Bounds the Lipschitz constant of a trained method's reconstruction map b -> x.",
             "For linear maps the bound is exact (power iteration on R^T R); for learned maps an",

@@ -23,6 +23,7 @@ import picocli.CommandLine.Spec;
  * 2: bad usage or a summary that cannot be found or read.
  */
 @Command(name = "compare",
+        header = "Compares a candidate run's summary with a baseline's against regression tolerances.",
         description = {"Compare a candidate run's report/summary.json with a baseline's, per metric, against "
                 + "the experiment's regression tolerances.",
                 "Put options first and the two runs after '--' (deqbench compare --spec s.yaml -- <baseline> "

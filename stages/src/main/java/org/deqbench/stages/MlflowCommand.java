@@ -14,6 +14,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code deqbench mlflow}: MLflow tracking of a run directory after the fact. */
 @Command(name = "mlflow", mixinStandardHelpOptions = true,
+        header = "Tracks a run directory in MLflow; see its sync subcommand.",
         description = "MLflow tracking of a run directory.",
         subcommands = {MlflowCommand.Sync.class})
 public final class MlflowCommand implements Runnable {
@@ -27,6 +28,7 @@ public final class MlflowCommand implements Runnable {
 
     /** {@code deqbench mlflow sync <run-dir>}. */
     @Command(name = "sync", mixinStandardHelpOptions = true,
+        header = "Delivers the run log's records the MLflow server has not acknowledged yet.",
             description = {
                 "Delivers to the MLflow server everything in RUN_DIR/runlog that it has not acknowledged:"
                         + " runs, params, metrics, tags, artifacts and final statuses, exactly once.",

@@ -14,6 +14,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code deqbench plan}: prints the stage graph as JSON (what the Airflow DAGs execute). */
 @Command(name = "plan", mixinStandardHelpOptions = true,
+        header = "Prints an experiment's stage graph as JSON, the input of the Airflow DAGs.",
         description = {
             "Prints an experiment's stage graph as JSON: every node (stage, task, method), its inputs,",
             "its hash and the exact deqbench arguments that run it. The local runner executes",

@@ -6,6 +6,7 @@ import picocli.CommandLine.Command;
 
 /** The report stage executable. */
 @Command(name = "report", mixinStandardHelpOptions = true,
+        header = "Builds the experiment's report from every train, certify and attack node.",
         description = {
             "Builds the experiment's report from every train, certify and attack node.",
             "",

@@ -25,6 +25,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code deqbench run}: executes an experiment's whole stage graph locally. */
 @Command(name = "run", mixinStandardHelpOptions = true,
+        header = "Runs an experiment's stage graph on this machine, resuming where the last run stopped.",
         description = {
             "Runs an experiment's stage graph on this machine: simulate -> train -> certify, attack",
             "-> report, each node in its own JVM, in dependency order. Nodes whose output is up to",
@@ -104,15 +105,25 @@ public final class RunCommand implements Callable<Integer>, UsesNd4j {
             r = runner.run(plan, new RunStore(dir, !ignoreCodeVersion), force, lock);
             tracking.finish(r.ok() ? Tracker.Status.FINISHED : Tracker.Status.FAILED);
         }
+        if (!r.ok() && r.interrupted()) {
+            System.err.println("interrupted at node " + r.failedNode() + "; " + counts(r)
+                    + ". Rerun the same command to resume.");
+            return r.exitCode();
+        }
         if (!r.ok()) {
-            System.err.println("error: node " + r.failedNode() + " failed; " + r.executed() + " nodes ran, "
-                    + r.skipped() + " were up to date");
+            System.err.println("error: node " + r.failedNode() + " failed; " + counts(r));
             return Cli.EXIT_FAILED;
         }
-        System.out.println(r.executed() + " nodes ran, " + r.skipped() + " were up to date.");
+        System.out.println(counts(r) + ".");
         System.out.println("report: " + dir.resolve("report").resolve("index.html").toAbsolutePath());
         System.out.println("summary: " + dir.resolve("report").resolve("summary.json").toAbsolutePath());
         return Cli.EXIT_OK;
+    }
+
+    /** "3 nodes ran, 1 was up to date" with the right number agreement. */
+    static String counts(LocalRunner.Result r) {
+        return r.executed() + (r.executed() == 1 ? " node" : " nodes") + " ran, " + r.skipped()
+                + (r.skipped() == 1 ? " was" : " were") + " up to date";
     }
 
     /** {@code java <opts> -cp <this class path> <stage main> <node args without the stage name>}. */

@@ -6,6 +6,7 @@ import picocli.CommandLine.Command;
 
 /** The simulate stage executable. */
 @Command(name = "simulate", mixinStandardHelpOptions = true,
+        header = "Simulates one task's data set: ground truth, operators and noisy measurements.",
         description = {
             "Simulates one task's data set: ground truth (phantoms, an image folder or HDF5 k-space),",
             "operator parameters (masks, coil maps, kernels) and noisy measurements, for the train and",

@@ -6,6 +6,7 @@ import picocli.CommandLine.Command;
 
 /** The train stage executable. */
 @Command(name = "train", mixinStandardHelpOptions = true,
+        header = "Fits one method on one task's training split and reconstructs its test split.",
         description = {
             "Fits one method on one task's training split and reconstructs its test split.",
             "Non-learned methods choose their regularisation weight by grid search; learned methods",
