@@ -23,6 +23,7 @@ import picocli.CommandLine.Option;
  * above the Lanczos estimate of the same norm (which approaches it from below).
  */
 @Command(name = "norm-bound", mixinStandardHelpOptions = true,
+        header = "Times the proven convolution norm bound against a Lanczos estimate of the same norm.",
         description = {"Seconds per proven convolution norm bound (DFT + Cholesky) and its ratio to a Lanczos estimate.",
                 "Defaults: 3x3 kernel, 64 -> 64 channels, 64x64 image, 3 rounds."})
 public final class BenchNormBoundCommand implements Callable<Integer> {

@@ -18,6 +18,7 @@ import picocli.CommandLine.Option;
  * {@code <run-dir>/bench/reference.json}.
  */
 @Command(name = "reference", mixinStandardHelpOptions = true,
+        header = "Runs the official MOL code and deqbench on the same data, side by side.",
         description = {"deqbench against the official MOL code (run by python3 with torch through a driver shipped "
                 + "with deqbench, importing the official modules from --mol-code), one after the other on identical data.",
                 "Writes <run-dir>/bench/reference.json: time per training step, peak memory above baseline and inference "

@@ -19,6 +19,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code deqbench import <format>}: models trained elsewhere, as deqbench model folders. */
 @Command(name = "import", mixinStandardHelpOptions = true,
+        header = "Imports a model trained by other code as a deqbench model folder.",
         description = "Imports a model trained by other code as a deqbench model folder.",
         subcommands = {ImportCommand.MolCheckpointCommand.class})
 public final class ImportCommand implements Runnable {
@@ -36,6 +37,7 @@ public final class ImportCommand implements Runnable {
      * ({@link ImportedMolModel}). Exit 2 with one line when the file is not such a checkpoint.
      */
     @Command(name = "mol-checkpoint", mixinStandardHelpOptions = true,
+            header = "Reads a checkpoint of the official MOL code into a mol-lr model folder.",
             description = {"Reads a checkpoint of the official MOL code (torch.save zip of {'state_dict': ...}: f.lam and "
                     + "f.dw.net.<l>.conv.weight/.bias), checks the network against the official dwblock (3x3 convs "
                     + "with bias, ReLU, 2 channels in and out) and writes a mol-lr model folder for deqbench infer.",

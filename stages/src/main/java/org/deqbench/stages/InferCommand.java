@@ -17,6 +17,7 @@ import picocli.CommandLine.Spec;
  * array layouts) and prints iterations, convergence and time.
  */
 @Command(name = "infer", mixinStandardHelpOptions = true,
+        header = "Reconstructs multi-coil MRI slices from numpy arrays with a MOL model folder.",
         description = {"Reconstructs multi-coil MRI slices with a MOL model folder (deqbench import mol-checkpoint or a "
                 + "mol-lr/mol-sn/deq train node).",
                 "Layouts (float32/float64 .npy, complex as a real/imaginary axis of length 2): measurements "
