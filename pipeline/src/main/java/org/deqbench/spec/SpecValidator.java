@@ -293,7 +293,8 @@ public final class SpecValidator {
         atLeast(p + ".iterations", m.iterations(), 1);
         if (!m.kind().learned()) {
             for (var e : Map.of("network", m.network() == null, "training", m.training() == null,
-                    "deq", m.deq() == null, "lipschitz", m.lipschitz() == null).entrySet()) {
+                    "deq", m.deq() == null, "lipschitz", m.lipschitz() == null,
+                    "error_bound", m.errorBound() == null).entrySet()) {
                 if (!e.getValue()) {
                     problem(p + "." + e.getKey(), "no " + e.getKey() + " section for the non-learned method " + m.kind().key(), "one");
                 }
@@ -356,6 +357,15 @@ public final class SpecValidator {
             }
             atLeast(p + ".lipschitz.ascent_steps", l.ascentSteps(), 0);
             positive(p + ".lipschitz.perturbation", l.perturbation());
+        }
+        if (m.errorBound() != null) {
+            if (m.kind() != MethodKind.RERG) {
+                problem(p + ".error_bound", "no error_bound section for method kind " + m.kind().key(), "one");
+            }
+            Double w = m.errorBound().weight();
+            if (w == null || !(w >= 0) || w.isInfinite()) {
+                problem(p + ".error_bound.weight", "a weight ≥ 0", w);
+            }
         }
     }
 
