@@ -15,6 +15,7 @@ import java.util.List;
  * @param deq          fixed-point forward / backward solver settings (equilibrium methods)
  * @param training     optimiser and schedule (learned methods)
  * @param lipschitz    MOL-LR's barrier penalty on a local Lipschitz estimate
+ * @param errorBound   RERG's weight of the fixed-point error-bound term ({@code error_bound})
  */
 public record MethodSpec(
         String name,
@@ -25,7 +26,8 @@ public record MethodSpec(
         NetworkSpec network,
         DeqSpec deq,
         TrainingSpec training,
-        LipschitzSpec lipschitz) {
+        LipschitzSpec lipschitz,
+        ErrorBoundSpec errorBound) {
 
     public MethodSpec {
         if (kind == MethodKind.CG_SENSE || kind == MethodKind.TV) {
@@ -45,5 +47,14 @@ public record MethodSpec(
         if (kind == MethodKind.MOL_LR) {
             lipschitz = lipschitz == null ? LipschitzSpec.DEFAULT : lipschitz;
         }
+        if (kind == MethodKind.RERG) {
+            errorBound = errorBound == null ? ErrorBoundSpec.DEFAULT : errorBound;
+        }
+    }
+
+    /** A method without an {@code error_bound} section (every kind but RERG, or RERG's default). */
+    public MethodSpec(String name, MethodKind kind, List<Double> lambdas, Integer cgIterations, Integer iterations,
+                      NetworkSpec network, DeqSpec deq, TrainingSpec training, LipschitzSpec lipschitz) {
+        this(name, kind, lambdas, cgIterations, iterations, network, deq, training, lipschitz, null);
     }
 }

@@ -398,7 +398,8 @@ public final class SpecValidator {
         atLeast(p + ".iterations", m.iterations(), 1);
         if (!m.kind().learned()) {
             for (var e : Map.of("network", m.network() == null, "training", m.training() == null,
-                    "deq", m.deq() == null, "lipschitz", m.lipschitz() == null).entrySet()) {
+                    "deq", m.deq() == null, "lipschitz", m.lipschitz() == null,
+                    "error_bound", m.errorBound() == null).entrySet()) {
                 if (!e.getValue()) {
                     problem(p + "." + e.getKey(), "no " + e.getKey() + " section for the non-learned method " + m.kind().key(), "one");
                 }
@@ -465,6 +466,15 @@ public final class SpecValidator {
                 problem(p + ".lipschitz.ascent", "one of " + LipschitzSpec.ASCENTS, l.ascent());
             }
             positive(p + ".lipschitz.ascent_learning_rate", l.ascentLearningRate());
+        }
+        if (m.errorBound() != null) {
+            if (m.kind() != MethodKind.RERG) {
+                problem(p + ".error_bound", "no error_bound section for method kind " + m.kind().key(), "one");
+            }
+            Double w = m.errorBound().weight();
+            if (w == null || !(w >= 0) || w.isInfinite()) {
+                problem(p + ".error_bound.weight", "a weight ≥ 0", w);
+            }
         }
     }
 

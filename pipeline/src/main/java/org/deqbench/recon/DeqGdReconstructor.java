@@ -1,0 +1,151 @@
+package org.deqbench.recon;
+
+import org.deqbench.nn.ConvNet;
+import org.deqbench.physics.LinearOperator;
+import org.deqbench.solve.ConjugateGradient;
+import org.deqbench.solve.FixedPointSolver;
+import org.deqbench.solve.ImplicitBackward;
+import org.deqbench.solve.PowerIteration;
+import org.deqbench.solve.SolveResult;
+import org.deqbench.spec.DeqSpec;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * DEQ-GD and RERG's reconstruction (Willingham, Sjöström, Guillemot, VISAPP 2024): the fixed point
+ * of gradient descent with a learned regularizing gradient, {@link GradientDescentIteration}, with
+ * η = {@code deq.alpha} and λ the learned data weight.
+ *
+ * <p><b>Forward.</b> x₀ = (A^H A + I/λ)^{-1} A^H b by {@code initCgIterations} CG steps (the fixed
+ * point when N_θ ≡ 0); then x* = T(x*) by plain iteration or Anderson acceleration
+ * ({@code deq.solver}) up to {@code deq.max_iterations} applications of T, each example stopping at
+ * relative change {@code deq.tolerance}. A solve that hits the cap is returned with
+ * {@code converged = false}.
+ *
+ * <p><b>Backward</b> (implicit differentiation at the fixed point, Bai, Kolter, Koltun 2019): for
+ * g = ∂ℓ/∂x* , u = g + J_T(x*)^T u by the same solver (or u = g with {@code deq.backward:
+ * jacobian-free}, Fung et al. 2022); then ∂ℓ/∂θ = (η/λ) J_{N,θ}^T u, ∂ℓ/∂λ = η⟨u, x* − N(x*)⟩/λ²
+ * and ∂ℓ/∂b = η A u — T depends on b only through η A^H b — which is the measurement
+ * vector-Jacobian product (∂x* / ∂b)^T v for attacks.
+ *
+ * <p>Computation runs in the network's dtype; inputs of another dtype are cast and results cast
+ * back.
+ */
+public final class DeqGdReconstructor implements Reconstructor.Differentiable {
+    /** Power iterations on J_T^T J_T for the local Lipschitz estimate of the error bound. */
+    static final PowerIteration LOCAL_LIPSCHITZ = new PowerIteration(50, 1e-4, 29);
+
+    private final GradientDescentIteration iteration;
+    private final DeqSpec deq;
+    private final int initCgIterations;
+
+    /**
+     * @param initCgIterations CG steps for the start x₀
+     */
+    public DeqGdReconstructor(ConvNet network, double lambda, DeqSpec deq, int initCgIterations) {
+        LinearSubgraphSession.install();
+        this.iteration = new GradientDescentIteration(network, deq.alpha(), lambda);
+        this.deq = deq;
+        this.initCgIterations = initCgIterations;
+    }
+
+    public GradientDescentIteration iteration() {
+        return iteration;
+    }
+
+    public ConvNet network() {
+        return iteration.network();
+    }
+
+    public double lambda() {
+        return iteration.lambda();
+    }
+
+    /** x* and how the solve went. */
+    public record Forward(GradientDescentIteration.Data data, SolveResult solve) {
+        public INDArray x() {
+            return solve.x();
+        }
+    }
+
+    /** The backward solve and the cotangents it produced. */
+    public record Backward(SolveResult solve, GradientDescentIteration.Cotangents cotangents) {
+    }
+
+    private DataType dtype() {
+        return iteration.network().dataType();
+    }
+
+    /** The batch's data in the network's dtype. */
+    public GradientDescentIteration.Data data(INDArray measurements, LinearOperator op) {
+        return GradientDescentIteration.Data.of(op, measurements.castTo(dtype()));
+    }
+
+    /** (A^H A + I/λ)^{-1} A^H b: the fixed point when N_θ ≡ 0. */
+    public INDArray initial(GradientDescentIteration.Data d) {
+        double mu = 1.0 / iteration.lambda();
+        return new ConjugateGradient(cgTolerance(), initCgIterations)
+                .solve(v -> d.operator().normal(v).addi(v.mul(mu)), d.adjointMeasurements(), null).x();
+    }
+
+    /** Solves x* = T(x*) from {@code x0} (null: the Tikhonov start). */
+    public Forward forward(INDArray measurements, LinearOperator op, INDArray x0) {
+        GradientDescentIteration.Data d = data(measurements, op);
+        INDArray start = x0 == null ? initial(d) : x0.castTo(dtype());
+        FixedPointSolver solver = FixedPointSolver.of(deq.solver(), deq.andersonMemory(), deq.maxIterations(),
+                deq.tolerance());
+        return new Forward(d, solver.solve(x -> iteration.apply(d, x), start));
+    }
+
+    /** The implicit (or Jacobian-free) backward pass for cotangent {@code g} = ∂ℓ/∂x* . */
+    public Backward backward(Forward f, INDArray g) {
+        FixedPointSolver solver = FixedPointSolver.of(deq.solver(), deq.andersonMemory(), deq.backwardMaxIterations(),
+                deq.backwardTolerance());
+        INDArray x = f.x();
+        SolveResult u = ImplicitBackward.of(deq.backward(), solver)
+                .solve(v -> iteration.transposeJacobian(f.data(), x, v), g.castTo(dtype()));
+        return new Backward(u, iteration.cotangents(f.data(), x, u.x()));
+    }
+
+    /**
+     * The error bound of {@link FixedPointErrorBound} for every example of a solved batch at the
+     * reference points {@code reference} (e.g. the ground truth): ‖T(x̄) − x̄‖ / (1 − L̂_T), with
+     * L̂_T the larger of ‖J_T(x*)‖₂ and ‖J_T(x̄)‖₂, each by power iteration on J_T^T J_T
+     * ({@link #LOCAL_LIPSCHITZ}) over the whole batch — J_T is block diagonal, so that is the
+     * largest over the batch's examples; solve one example per batch for per-example estimates.
+     * A local estimate, not a certificate.
+     */
+    public FixedPointErrorBound[] errorBounds(Forward f, INDArray reference) {
+        INDArray ref = reference.castTo(dtype());
+        INDArray residual = iteration.residual(f.data(), ref);
+        double l = Math.max(localLipschitz(f.data(), f.x()), localLipschitz(f.data(), ref));
+        int n = (int) ref.size(0);
+        FixedPointErrorBound[] out = new FixedPointErrorBound[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = FixedPointErrorBound.of(residual.get(NDArrayIndex.point(i)).norm2Number().doubleValue(), l);
+        }
+        return out;
+    }
+
+    /** max over the batch of ‖J_T(x_i)‖₂, by power iteration on J_T^T J_T. */
+    public double localLipschitz(GradientDescentIteration.Data d, INDArray x) {
+        return LOCAL_LIPSCHITZ.largestSingularValue(
+                v -> iteration.transposeJacobian(d, x, iteration.jacobian(d, x, v)), x.shape(), x.dataType()).value();
+    }
+
+    private double cgTolerance() {
+        return dtype() == DataType.DOUBLE ? 1e-10 : 1e-5;
+    }
+
+    @Override
+    public INDArray reconstruct(INDArray measurements, LinearOperator op) {
+        return forward(measurements, op, null).x().castTo(measurements.dataType());
+    }
+
+    @Override
+    public INDArray measurementVjp(INDArray measurements, LinearOperator op, INDArray v) {
+        Forward f = forward(measurements, op, null);
+        return backward(f, v).cotangents().measurements().castTo(measurements.dataType());
+    }
+}
