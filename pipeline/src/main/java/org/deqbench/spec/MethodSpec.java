@@ -27,6 +27,8 @@ public record MethodSpec(
         DeqSpec deq,
         TrainingSpec training,
         LipschitzSpec lipschitz,
+        // absent unless given (rerg): the plan hashes of every other method stay what they were
+        @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
         ErrorBoundSpec errorBound) {
 
     public MethodSpec {
