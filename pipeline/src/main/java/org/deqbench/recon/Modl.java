@@ -40,9 +40,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * products at x_k are taken in the backward sweep ({@link ConvNet#vjp}, which re-runs N_w(x_k)): only
  * the K + 1 iterates are kept between the sweeps, never the network's activations or CG's
  * intermediates. This is the gradient of the exact inverse; it equals backpropagation through CG when
- * CG has converged, which the tolerance ensures up to the solve's residual. Memory per unrolled
- * iteration is one image; time per iteration is one network forward pass more than storing the
- * activations would cost.
+ * CG has converged, which the tolerance ensures up to the solve's residual. What is kept per unrolled
+ * iteration between the sweeps is one image; time per iteration is one network forward pass more
+ * than storing the activations would cost.
  *
  * <p>Computation runs in the network's dtype; inputs of another dtype are cast and results cast
  * back. λ = exp(log λ) keeps the weight positive.
