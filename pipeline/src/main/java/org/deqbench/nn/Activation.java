@@ -2,11 +2,18 @@ package org.deqbench.nn;
 
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.api.ops.impl.transforms.gradient.EluBp;
+import org.nd4j.linalg.api.ops.impl.transforms.gradient.SoftPlusBp;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * The activations a network may use, as SameDiff ops, with their derivatives as ordinary ops (for
  * ELDER's explicit ∇R, which must be differentiable once more by first-order autodiff) and their
- * Lipschitz constants (for certificates). All three are 1-Lipschitz.
+ * Lipschitz constants (for certificates). All three are 1-Lipschitz. The same functions on arrays
+ * ({@link #apply(INDArray)}, {@link #backward}) serve {@link DirectConvNet}.
  */
 enum Activation {
     /** max(z, 0). Its derivative is a step: not usable where a second derivative is needed. */
@@ -26,6 +33,19 @@ enum Activation {
         SDVariable tangentDerivative(SameDiff sd, SDVariable z) {
             return sd.math().step(z, 0.0);
         }
+
+        @Override
+        INDArray apply(INDArray z) {
+            return Transforms.relu(z, true);
+        }
+
+        @Override
+        INDArray backward(INDArray z, INDArray g) {
+            INDArray out = g.ulike();
+            Nd4j.exec(DynamicCustomOp.builder("relu_bp").addInputs(z, g).addOutputs(out)
+                    .addFloatingPointArguments(0.0).build());
+            return out;
+        }
     },
     /** z for z &gt; 0, e^z − 1 otherwise (α = 1); φ'(z) = min(e^z, 1). */
     ELU("elu") {
@@ -39,6 +59,18 @@ enum Activation {
             // min(e^z, 1) equals 1 for z ≥ 0 and e^z below, with a gradient SameDiff can take.
             return sd.math().min(sd.math().exp(z), sd.onesLike(z));
         }
+
+        @Override
+        INDArray apply(INDArray z) {
+            return Transforms.elu(z, true);
+        }
+
+        @Override
+        INDArray backward(INDArray z, INDArray g) {
+            INDArray out = g.ulike();
+            Nd4j.exec(new EluBp(z, g, out, 1.0));
+            return out;
+        }
     },
     /** log(1 + e^z); φ'(z) = sigmoid(z). Smooth to every order. */
     SOFTPLUS("softplus") {
@@ -51,6 +83,18 @@ enum Activation {
         SDVariable derivative(SameDiff sd, SDVariable z) {
             return sd.nn().sigmoid(z);
         }
+
+        @Override
+        INDArray apply(INDArray z) {
+            return Transforms.softPlus(z, true);
+        }
+
+        @Override
+        INDArray backward(INDArray z, INDArray g) {
+            INDArray out = g.ulike();
+            Nd4j.exec(new SoftPlusBp(z, g, out));
+            return out;
+        }
     };
 
     private final String key;
@@ -60,6 +104,12 @@ enum Activation {
     }
 
     abstract SDVariable apply(SameDiff sd, SDVariable z);
+
+    /** φ(z) elementwise, a new array. */
+    abstract INDArray apply(INDArray z);
+
+    /** g ⊙ φ'(z), a new array (relu: g where z &gt; 0, else 0, as SameDiff's relu gradient). */
+    abstract INDArray backward(INDArray z, INDArray g);
 
     /** φ'(z) elementwise, built from differentiable ops (for graphs that are differentiated again). */
     abstract SDVariable derivative(SameDiff sd, SDVariable z);

@@ -51,13 +51,13 @@ import org.nd4j.linalg.factory.Nd4j;
  * the training image size, see {@link SpectralNormalization}. {@link #parameters()},
  * {@link #setParameters} and {@link #vjp} then speak of the raw V_l.
  *
- * <p><b>Performance.</b> Graphs are built once; {@link #forward}, {@link #vjp} and {@link #jvp}
- * feed placeholders ({@value #INPUT}, {@value #COTANGENT}, {@value #TANGENT}) and run them, the
- * VJP in a single {@code calculateGradientsAndOutputs} call. Forward passes and VJPs of 2D
- * networks run in an NHWC copy of the graph (faster oneDNN convolutions, see
- * {@link #DEFAULT_LAYOUT}), those of 3D networks in {@link #DEFAULT_VOLUME_LAYOUT}; arrays in and
- * out are always channels first, NCHW {@code [B, C, H, W]} or NCDHW {@code [B, C, D, H, W]}.
- * Inputs of another dtype than the network's are cast. Not thread-safe.
+ * <p><b>Performance.</b> {@link #forward} and {@link #vjp} run op by op on the native backend
+ * ({@link DirectConvNet}: oneDNN convolutions and one {@code conv2d_bp}/{@code conv3dnew_bp} per
+ * layer, no SameDiff session), in the activation layout — channels first or channels last — that
+ * {@link LayoutChoice} measured fastest for the input's shape; arrays in and out are always
+ * channels first, NCHW {@code [B, C, H, W]} or NCDHW {@code [B, C, D, H, W]}. The SameDiff graph
+ * (built once) serves {@link #jvp}, {@link #build} and {@link #save}, and checks the direct path
+ * in the tests. Inputs of another dtype than the network's are cast. Not thread-safe.
  *
  * <p>Weights are {@code [k, k, Cin, Cout]} (SameDiff's YXIO layout) or {@code [k, k, k, Cin, Cout]}
  * (conv3d's {@code [kD, kH, kW, Cin, Cout]}), biases {@code [Cout]}, named {@code w0, b0, w1, b1, …};
@@ -179,6 +179,8 @@ public final class ConvNet {
     private final SameDiff sd;
     private final Map<Layout, SameDiff> graphs = new java.util.EnumMap<>(Layout.class);
     private final List<String> gradientNames;
+    private final DirectConvNet direct;
+    /** Pinned layouts of {@link #forward} and {@link #vjp}, or null: chosen per shape by {@link LayoutChoice}. */
     private Layout forwardLayout;
     private Layout vjpLayout;
 
@@ -203,36 +205,6 @@ public final class ConvNet {
         }
     }
 
-    /**
-     * Layout of {@link #forward} and {@link #vjp} graphs. Measured with {@code deqbench bench
-     * kernels} ({@link KernelBenchmark}; oneDNN/AVX2 libnd4j, 2 shared cores, 64 channels, two
-     * runs): NHWC forward passes ran 1.3–1.4× (4×2×64×64) and 2.2–4.5× (1×2×256×256) faster than
-     * NCHW; forward + VJP ran at 0.64–0.99× of NCHW's speed, i.e. equal or slower, so NCHW may be
-     * the better VJP layout — not switched, because the difference was within the runs' noise
-     * except once. The transposition of the 2-channel input and output costs little. The NCHW
-     * graph remains for {@link #jvp}, {@link #build} and {@link #save}.
-     */
-    static final Layout DEFAULT_LAYOUT = Layout.NHWC;
-
-    /**
-     * Layout of {@link #forward} and {@link #vjp} graphs of 3D networks: channels first, NCDHW,
-     * the layout of the arrays in and out, so no transposition is needed. Measured with
-     * {@code deqbench bench kernels --shape 1x2x8x64x64} ({@link KernelBenchmark}: 5 layers × 64
-     * channels, 3×3×3, float32, oneDNN/AVX2 libnd4j, 2 cores shared with other jobs at load
-     * average 10–12, two runs of 5 rounds): median forward passes 832 / 726 ms in NCDHW against
-     * 835 / 616 ms in NDHWC, forward + VJP 3175 / 3666 ms against 2683 / 3531 ms; per round, the
-     * NDHWC VJP took 0.49–1.86× the NCDHW one (slower in 7 of 10 rounds) and in the least loaded
-     * round NCDHW was faster in both (278 against 347 ms, 856 against 1590 ms). No layout won
-     * clearly on this machine; NCDHW is the one without copies and with the faster VJP in most
-     * rounds, and VJPs cost 4–5 forward passes. Re-measure on a quiet machine before tuning.
-     */
-    static final Layout DEFAULT_VOLUME_LAYOUT = Layout.NCHW;
-
-    /** {@link #DEFAULT_LAYOUT} for 2D networks, {@link #DEFAULT_VOLUME_LAYOUT} for 3D ones. */
-    static Layout defaultLayout(int spatialDims) {
-        return spatialDims == 2 ? DEFAULT_LAYOUT : DEFAULT_VOLUME_LAYOUT;
-    }
-
     private ConvNet(Architecture architecture, DataType dtype, List<INDArray> weights, List<INDArray> biases,
                     SpectralNormalization spectral) {
         if (!dtype.isFPType()) {
@@ -243,8 +215,7 @@ public final class ConvNet {
         this.weights = weights;
         this.biases = biases;
         this.spectral = spectral;
-        this.forwardLayout = defaultLayout(architecture.spatialDims());
-        this.vjpLayout = forwardLayout;
+        this.direct = new DirectConvNet(architecture, weights, biases);
         this.sd = graph(Layout.NCHW);
         buildTangent(sd);
         this.graphs.put(Layout.NCHW, sd);
@@ -346,21 +317,59 @@ public final class ConvNet {
 
     /** N(x) for x {@code [B, Cin, H, W]} (2D) or {@code [B, Cin, D, H, W]} (3D). */
     public INDArray forward(INDArray x) {
-        Map<String, INDArray> feed = new HashMap<>(2);
-        feed.put(INPUT, toLayout(cast(x, INPUT, architecture.channelsIn()), forwardLayout));
-        return fromLayout(graphFor(forwardLayout).output(feed, OUTPUT).get(OUTPUT), forwardLayout);
+        INDArray input = cast(x, INPUT, architecture.channelsIn());
+        Layout layout = forwardLayout != null ? forwardLayout
+                : LayoutChoice.choose(LayoutChoice.Key.of(LayoutChoice.Kernel.FORWARD, architecture, dtype,
+                        input.shape()), l -> {
+                            INDArray in = toLayout(input, l);
+                            return () -> direct.forward(in, l);
+                        });
+        return fromLayout(direct.forward(toLayout(input, layout), layout), layout);
     }
 
     /**
      * N(x), J_x(x)^T v and J_θ(x)^T v in one backward pass: the gradients of
      * ⟨N(x), v⟩ = sum(N(x) ⊙ v) with respect to the input and every parameter.
-     * Parameter gradients are keyed like {@link #parameters()}.
+     * Parameter gradients are keyed like {@link #parameters()}. Runs op by op
+     * ({@link DirectConvNet}: one {@code conv2d_bp} per layer, no SameDiff session).
      */
     public Vjp vjp(INDArray x, INDArray v) {
+        INDArray input = cast(x, INPUT, architecture.channelsIn());
+        INDArray cotangent = cast(v, COTANGENT, architecture.channelsOut());
+        Layout layout = vjpLayout != null ? vjpLayout
+                : LayoutChoice.choose(LayoutChoice.Key.of(LayoutChoice.Kernel.VJP, architecture, dtype,
+                        input.shape()), l -> {
+                            INDArray in = toLayout(input, l);
+                            INDArray cot = toLayout(cotangent, l);
+                            return () -> direct.vjp(in, cot, l);
+                        });
+        Vjp result = direct.vjp(toLayout(input, layout), toLayout(cotangent, layout), layout);
+        Map<String, INDArray> parameters = result.parameters();
+        if (spectral != null) {
+            parameters = spectral.rawGradient(parameters);
+        }
+        return new Vjp(fromLayout(result.output(), layout), fromLayout(result.input(), layout), parameters);
+    }
+
+    /**
+     * N(x) run as a SameDiff graph in {@code layout} (the graph {@link #build} and {@link #save}
+     * describe), for checking {@link #forward} against it.
+     */
+    INDArray graphForward(INDArray x, Layout layout) {
+        Map<String, INDArray> feed = new HashMap<>(2);
+        feed.put(INPUT, toLayout(cast(x, INPUT, architecture.channelsIn()), layout));
+        return fromLayout(graphFor(layout).output(feed, OUTPUT).get(OUTPUT), layout);
+    }
+
+    /**
+     * The VJP by SameDiff's automatic differentiation of the graph in {@code layout}
+     * ({@code calculateGradientsAndOutputs} on ⟨N(x), v⟩), for checking {@link #vjp} against it.
+     */
+    Vjp graphVjp(INDArray x, INDArray v, Layout layout) {
         Map<String, INDArray> feed = new HashMap<>(4);
-        feed.put(INPUT, toLayout(cast(x, INPUT, architecture.channelsIn()), vjpLayout));
-        feed.put(COTANGENT, toLayout(cast(v, COTANGENT, architecture.channelsOut()), vjpLayout));
-        OutAndGrad result = graphFor(vjpLayout).calculateGradientsAndOutputs(feed, List.of(OUTPUT), gradientNames);
+        feed.put(INPUT, toLayout(cast(x, INPUT, architecture.channelsIn()), layout));
+        feed.put(COTANGENT, toLayout(cast(v, COTANGENT, architecture.channelsOut()), layout));
+        OutAndGrad result = graphFor(layout).calculateGradientsAndOutputs(feed, List.of(OUTPUT), gradientNames);
         Map<String, INDArray> g = result.getGradients();
         Map<String, INDArray> parameters = new LinkedHashMap<>();
         for (int l = 0; l < architecture.layers(); l++) {
@@ -370,7 +379,7 @@ public final class ConvNet {
         if (spectral != null) {
             parameters = spectral.rawGradient(parameters);
         }
-        return new Vjp(fromLayout(result.getOutputs().get(OUTPUT), vjpLayout), fromLayout(g.get(INPUT), vjpLayout),
+        return new Vjp(fromLayout(result.getOutputs().get(OUTPUT), layout), fromLayout(g.get(INPUT), layout),
                 parameters);
     }
 
@@ -452,9 +461,9 @@ public final class ConvNet {
     }
 
     /**
-     * Which activation layout forward passes and VJPs run in (inputs and outputs stay NCHW). The
-     * defaults come from {@link KernelBenchmark} runs; this switch exists so the benchmark can
-     * measure both.
+     * Pins the activation layout forward passes and VJPs run in (inputs and outputs stay NCHW);
+     * {@code null} lets {@link LayoutChoice} pick per shape by measurement (the default). This
+     * switch exists so the benchmark and the tests can run both.
      */
     void useLayouts(Layout forward, Layout vjp) {
         this.forwardLayout = forward;
