@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.deqbench.solve.SectionTimes;
 import org.deqbench.spec.NetworkSpec;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -180,9 +181,42 @@ public final class ConvNet {
     private final Map<Layout, SameDiff> graphs = new java.util.EnumMap<>(Layout.class);
     private final List<String> gradientNames;
     private final DirectConvNet direct;
+    private final Engine engine = Engine.fromProperty();
     /** Pinned layouts of {@link #forward} and {@link #vjp}, or null: chosen per shape by {@link LayoutChoice}. */
     private Layout forwardLayout;
     private Layout vjpLayout;
+
+    /**
+     * How {@link #forward} and {@link #vjp} run: op by op ({@link DirectConvNet}, the default) or
+     * through the SameDiff graph and its automatic differentiation in {@link #graphLayout()}
+     * (the implementation before the direct one), selected by the system property
+     * {@value #ENGINE_PROPERTY} ({@code direct} or {@code samediff}) so that a benchmark can
+     * measure both in the same build.
+     */
+    enum Engine {
+        DIRECT, SAMEDIFF;
+
+        static Engine fromProperty() {
+            String v = System.getProperty(ENGINE_PROPERTY, "direct").trim().toLowerCase(java.util.Locale.ROOT);
+            return switch (v) {
+                case "direct", "" -> DIRECT;
+                case "samediff" -> SAMEDIFF;
+                default -> throw new IllegalArgumentException("system property " + ENGINE_PROPERTY + "='" + v
+                        + "': expected direct or samediff");
+            };
+        }
+    }
+
+    /** System property choosing the {@link Engine}. */
+    static final String ENGINE_PROPERTY = "deqbench.network.engine";
+
+    /**
+     * Layout of the graph path ({@link Engine#SAMEDIFF}), as before the direct path: channels last
+     * for 2D networks, channels first for 3D ones.
+     */
+    private Layout graphLayout() {
+        return architecture.spatialDims() == 2 ? Layout.NHWC : Layout.NCHW;
+    }
 
     /**
      * Memory layout of activations inside a graph (SameDiff's {@code dataFormat}): channels first
@@ -317,6 +351,12 @@ public final class ConvNet {
 
     /** N(x) for x {@code [B, Cin, H, W]} (2D) or {@code [B, Cin, D, H, W]} (3D). */
     public INDArray forward(INDArray x) {
+        try (SectionTimes.Scope ignored = SectionTimes.enter(SectionTimes.Section.CNN_FORWARD)) {
+            return engine == Engine.SAMEDIFF ? graphForward(x, graphLayout()) : directForward(x);
+        }
+    }
+
+    private INDArray directForward(INDArray x) {
         INDArray input = cast(x, INPUT, architecture.channelsIn());
         Layout layout = forwardLayout != null ? forwardLayout
                 : LayoutChoice.choose(LayoutChoice.Key.of(LayoutChoice.Kernel.FORWARD, architecture, dtype,
@@ -334,6 +374,12 @@ public final class ConvNet {
      * ({@link DirectConvNet}: one {@code conv2d_bp} per layer, no SameDiff session).
      */
     public Vjp vjp(INDArray x, INDArray v) {
+        try (SectionTimes.Scope ignored = SectionTimes.enter(SectionTimes.Section.CNN_VJP)) {
+            return engine == Engine.SAMEDIFF ? graphVjp(x, v, graphLayout()) : directVjp(x, v);
+        }
+    }
+
+    private Vjp directVjp(INDArray x, INDArray v) {
         INDArray input = cast(x, INPUT, architecture.channelsIn());
         INDArray cotangent = cast(v, COTANGENT, architecture.channelsOut());
         Layout layout = vjpLayout != null ? vjpLayout
@@ -391,6 +437,12 @@ public final class ConvNet {
      * Used for power iteration on J^T J ({@link #jacobianGram}).
      */
     public INDArray jvp(INDArray x, INDArray t) {
+        try (SectionTimes.Scope ignored = SectionTimes.enter(SectionTimes.Section.CNN_JVP)) {
+            return graphJvp(x, t);
+        }
+    }
+
+    private INDArray graphJvp(INDArray x, INDArray t) {
         Map<String, INDArray> feed = new HashMap<>(4);
         feed.put(INPUT, cast(x, INPUT, architecture.channelsIn()));
         feed.put(TANGENT, cast(t, TANGENT, architecture.channelsIn()));

@@ -52,6 +52,12 @@ public record AndersonAcceleration(int memory, int maxIterations, double toleran
 
     @Override
     public SolveResult solve(UnaryOperator<INDArray> map, INDArray x0) {
+        try (SectionTimes.Scope ignored = SectionTimes.enter(SectionTimes.Section.ANDERSON)) {
+            return run(map, x0);
+        }
+    }
+
+    private SolveResult run(UnaryOperator<INDArray> map, INDArray x0) {
         long[] shape = x0.shape();
         int batch = (int) shape[0];
         INDArray x = x0.dup('c');
@@ -82,7 +88,7 @@ public record AndersonAcceleration(int memory, int maxIterations, double toleran
         int remaining = batch;
         int k = 0;
         while (k < maxIterations && remaining > 0) {
-            INDArray f = map.apply(x);
+            INDArray f = SectionTimes.timed(SectionTimes.Section.FIXED_POINT_MAP, map, x);
             FixedPointIteration.checkShape(f, shape);
             k++;
             INDArray fr = Batch.rows(f);

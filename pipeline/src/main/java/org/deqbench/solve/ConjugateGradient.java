@@ -49,6 +49,12 @@ public record ConjugateGradient(double tolerance, int maxIterations) {
      * @param x0 warm start of b's shape, or {@code null} for zero; it is not modified
      */
     public SolveResult solve(UnaryOperator<INDArray> m, INDArray b, INDArray x0) {
+        try (SectionTimes.Scope ignored = SectionTimes.enter(SectionTimes.Section.CONJUGATE_GRADIENT)) {
+            return run(m, b, x0);
+        }
+    }
+
+    private SolveResult run(UnaryOperator<INDArray> m, INDArray b, INDArray x0) {
         long[] shape = b.shape();
         int batch = (int) shape[0];
         if (x0 != null && !Arrays.equals(x0.shape(), shape)) {

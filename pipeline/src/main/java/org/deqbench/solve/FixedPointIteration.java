@@ -37,7 +37,7 @@ public record FixedPointIteration(int maxIterations, double tolerance) implement
         int k = 0;
         int remaining = batch;
         while (k < maxIterations && remaining > 0) {
-            INDArray next = map.apply(x);
+            INDArray next = SectionTimes.timed(SectionTimes.Section.FIXED_POINT_MAP, map, x);
             checkShape(next, shape);
             k++;
             INDArray nr = Batch.rows(next);

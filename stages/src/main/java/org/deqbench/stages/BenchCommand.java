@@ -19,14 +19,14 @@ import picocli.CommandLine.Spec;
         header = "Benchmarks the numerical kernels and training memory; each writes a JSON report.",
         description = "Benchmarks of the numerical kernels; each subcommand writes a JSON report.",
         subcommands = {BenchCommand.Kernels.class, BenchMemoryCommand.class, BenchReferenceCommand.class,
-            BenchNormBoundCommand.class})
+            BenchNormBoundCommand.class, BenchProfileStepCommand.class})
 public final class BenchCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "missing subcommand: kernels, memory, reference or norm-bound");
+        throw new ParameterException(spec.commandLine(), "missing subcommand: kernels, memory, reference, norm-bound or profile-step");
     }
 
     /**
