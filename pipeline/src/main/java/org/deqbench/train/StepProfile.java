@@ -36,7 +36,8 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>Written as JSON ({@code <runDir>/bench/profile-step.json} by default): settings, environment
  * (threads, load average before and after), and per (method, engine) every step's wall time and
- * sections, and the medians over the steps after the first (which also builds graphs and fills
+ * sections and the process's CPU time over the step (all threads, native ones included; less
+ * sensitive to other jobs' load than wall time), and the medians over the steps after the first (which also builds graphs and fills
  * oneDNN's caches). Timing is wall time on one thread: on a machine shared with other jobs every
  * figure moves with their load, which is recorded.
  */
@@ -144,6 +145,7 @@ public final class StepProfile {
         List<Map<String, Object>> records = new ArrayList<>();
         for (int step = 0; step < steps; step++) {
             long gc0 = gcMillis();
+            long cpu0 = processCpuNanos();
             SectionTimes times = SectionTimes.start();
             long t0 = System.nanoTime();
             try {
@@ -154,6 +156,7 @@ public final class StepProfile {
             double wall = (System.nanoTime() - t0) / 1e9;
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("seconds", wall);
+            r.put("process_cpu_seconds", (processCpuNanos() - cpu0) / 1e9);
             Map<String, Object> sections = new LinkedHashMap<>();
             double attributed = 0;
             for (Map.Entry<SectionTimes.Section, Double> e : times.seconds().entrySet()) {
@@ -167,7 +170,8 @@ public final class StepProfile {
             r.put("unattributed_seconds", wall - attributed);
             r.put("gc_seconds", (gcMillis() - gc0) / 1e3);
             records.add(r);
-            log.printf("profile %-8s %-8s step %d: %.2f s (%s)%n", m.name(), engine, step, wall, summary(sections));
+            log.printf("profile %-8s %-8s step %d: %.2f s, CPU %.2f s (%s)%n", m.name(), engine, step, wall,
+                    (double) r.get("process_cpu_seconds"), summary(sections));
         }
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("method", m.name());
@@ -184,6 +188,8 @@ public final class StepProfile {
     static Map<String, Object> medians(List<Map<String, Object>> records) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("seconds", median(records.stream().mapToDouble(r -> (double) r.get("seconds")).toArray()));
+        m.put("process_cpu_seconds", median(records.stream()
+                .mapToDouble(r -> (double) r.get("process_cpu_seconds")).toArray()));
         Map<String, Object> sections = new LinkedHashMap<>();
         for (SectionTimes.Section section : SectionTimes.Section.values()) {
             String key = section.name().toLowerCase(java.util.Locale.ROOT);
@@ -213,6 +219,18 @@ public final class StepProfile {
             b.append(String.format("%s %.2f s/%d", e.getKey(), (double) sec.get("seconds"), (long) sec.get("calls")));
         }
         return b.toString();
+    }
+
+    /**
+     * CPU time of the whole process (every Java and native thread) in nanoseconds, or 0 where the
+     * JVM does not report it: on a machine shared with other jobs it moves less with their load
+     * than wall time does.
+     */
+    private static long processCpuNanos() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            return Math.max(0, os.getProcessCpuTime());
+        }
+        return 0;
     }
 
     private static long gcMillis() {
