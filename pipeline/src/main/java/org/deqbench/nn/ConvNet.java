@@ -364,7 +364,14 @@ public final class ConvNet {
                             INDArray in = toLayout(input, l);
                             return () -> direct.forward(in, l);
                         });
-        return fromLayout(direct.forward(toLayout(input, layout), layout), layout);
+        INDArray in = toLayout(input, layout);
+        INDArray out = direct.forward(in, layout);
+        INDArray result = fromLayout(out, layout);
+        if (layout.channelsLast()) {
+            DirectConvNet.free(in);
+            DirectConvNet.free(out);
+        }
+        return result;
     }
 
     /**
@@ -389,12 +396,22 @@ public final class ConvNet {
                             INDArray cot = toLayout(cotangent, l);
                             return () -> direct.vjp(in, cot, l);
                         });
-        Vjp result = direct.vjp(toLayout(input, layout), toLayout(cotangent, layout), layout);
+        INDArray in = toLayout(input, layout);
+        INDArray cot = toLayout(cotangent, layout);
+        Vjp result = direct.vjp(in, cot, layout);
         Map<String, INDArray> parameters = result.parameters();
         if (spectral != null) {
             parameters = spectral.rawGradient(parameters);
         }
-        return new Vjp(fromLayout(result.output(), layout), fromLayout(result.input(), layout), parameters);
+        Vjp vjp = new Vjp(fromLayout(result.output(), layout), fromLayout(result.input(), layout), parameters);
+        if (layout.channelsLast()) {
+            // the channels-last copies in and out are this call's own
+            DirectConvNet.free(in);
+            DirectConvNet.free(cot);
+            DirectConvNet.free(result.output());
+            DirectConvNet.free(result.input());
+        }
+        return vjp;
     }
 
     /**

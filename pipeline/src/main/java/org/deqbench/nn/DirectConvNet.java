@@ -62,9 +62,29 @@ final class DirectConvNet {
         int n = architecture.layers();
         for (int l = 0; l < n; l++) {
             INDArray z = convolution(h, l, layout);
-            h = l < n - 1 ? activation.apply(z) : z;
+            if (h != x) {
+                free(h);
+            }
+            if (l < n - 1) {
+                h = activation.apply(z);
+                free(z);
+            } else {
+                h = z;
+            }
         }
         return h;
+    }
+
+    /**
+     * Releases an intermediate array's native memory now rather than when the collector finds it:
+     * a VJP allocates about three arrays per layer, and left to the collector they piled up to
+     * about 50 % more peak memory in a MOL-LR training step than SameDiff's session (which
+     * releases its intermediates itself).
+     */
+    static void free(INDArray a) {
+        if (a != null && a.closeable()) {
+            a.close();
+        }
     }
 
     /**
@@ -90,14 +110,22 @@ final class DirectConvNet {
             INDArray[] g = convolutionBackward(inputs[l], l, delta, layout);
             weightGradients[l] = g[1];
             biasGradients[l] = g[2];
-            // a_l is no longer needed once its layer's products are taken
+            // a_l (l > 0) and δ_l (l < n−1) are this pass's own arrays and no longer needed
+            if (l > 0) {
+                free(inputs[l]);
+            }
+            if (delta != v) {
+                free(delta);
+            }
             inputs[l] = null;
             if (l > 0) {
                 delta = activation.backward(pre[l - 1], g[0]);
+                free(g[0]);
+                free(pre[l - 1]);
+                pre[l - 1] = null;
             } else {
                 inputGradient = g[0];
             }
-            pre[l] = null;
         }
         Map<String, INDArray> parameters = new LinkedHashMap<>();
         for (int l = 0; l < n; l++) {
