@@ -34,6 +34,12 @@ class BenchCommandTest {
         assertEquals(2.0 * 9 * (2 * 8 + 8 * 2) * 64 / 1e9, shape.get("forward_gflop_count").asDouble(), 1e-15);
         assertEquals(2, shape.get("layouts").size());
         assertTrue(shape.get("layouts").get(0).get("forward_vjp").get("gflops").asDouble() > 0);
+        // the VJP through SameDiff is timed beside the op-by-op one, and the chosen layouts named
+        assertTrue(shape.get("layouts").get(0).get("graph_forward_vjp").get("gflops").asDouble() > 0);
+        assertTrue(java.util.Set.of("NCHW", "NHWC").contains(shape.get("chosen_forward_layout").asText()),
+                shape.toString());
+        assertTrue(java.util.Set.of("NCHW", "NHWC").contains(shape.get("chosen_vjp_layout").asText()),
+                shape.toString());
     }
 
     /** A five-size shape runs the 3D network: k³ FLOPs per voxel and the layouts named NCDHW/NDHWC. */
