@@ -17,8 +17,10 @@ import org.nd4j.linalg.api.buffer.DataType;
  * machine: {@link KernelBenchmark} runs on 2 shared cores found channels-last forward passes
  * 1.3–4.5× faster on some shapes and equal on others, and neither layout faster for the VJP. So the
  * first call for a (kernel, architecture, dtype, shape) runs the kernel in each layout once to warm
- * oneDNN's primitive cache, then {@value #TIMED_RUNS} more times, and keeps the layout with the
- * smallest time. The choice is process-wide, so two networks of the same architecture (a trained
+ * oneDNN's primitive cache, then {@value #TIMED_RUNS} more times each, alternating the layouts, and
+ * keeps the layout with the smallest time. On a machine shared with other jobs this choice is only
+ * as good as a few timings under changing load: a kernel benchmark run at load average 15 found
+ * the layout it had chosen for 1×2×256×256 1.5× slower than the other in its timed rounds. The choice is process-wide, so two networks of the same architecture (a trained
  * one and its reloaded copy) compute with the same kernels and agree to the last bit; across
  * processes the choice may differ, and the results then differ by float rounding only.
  *
@@ -29,7 +31,7 @@ final class LayoutChoice {
     /** System property that pins the layout: {@code nchw}, {@code nhwc} or {@code auto}. */
     static final String PROPERTY = "deqbench.network.layout";
     /** Timed runs per layout after the warm-up run; the minimum counts (least disturbed by other load). */
-    static final int TIMED_RUNS = 2;
+    static final int TIMED_RUNS = 3;
 
     /** Which kernel a choice is for. */
     enum Kernel { FORWARD, VJP }
@@ -64,18 +66,25 @@ final class LayoutChoice {
             return known.layout();
         }
         Map<ConvNet.Layout, Double> millis = new java.util.EnumMap<>(ConvNet.Layout.class);
-        ConvNet.Layout best = null;
+        Map<ConvNet.Layout, Runnable> kernels = new java.util.EnumMap<>(ConvNet.Layout.class);
         for (ConvNet.Layout layout : ConvNet.Layout.values()) {
             Runnable kernel = run.apply(layout);
             kernel.run();
-            double fastest = Double.POSITIVE_INFINITY;
-            for (int i = 0; i < TIMED_RUNS; i++) {
+            kernels.put(layout, kernel);
+            millis.put(layout, Double.POSITIVE_INFINITY);
+        }
+        // layouts alternate run by run, so that a change in other processes' load during the
+        // measurement falls on both rather than on whichever ran second
+        for (int i = 0; i < TIMED_RUNS; i++) {
+            for (ConvNet.Layout layout : ConvNet.Layout.values()) {
                 long t0 = System.nanoTime();
-                kernel.run();
-                fastest = Math.min(fastest, (System.nanoTime() - t0) / 1e6);
+                kernels.get(layout).run();
+                millis.merge(layout, (System.nanoTime() - t0) / 1e6, Math::min);
             }
-            millis.put(layout, fastest);
-            if (best == null || fastest < millis.get(best)) {
+        }
+        ConvNet.Layout best = null;
+        for (ConvNet.Layout layout : ConvNet.Layout.values()) {
+            if (best == null || millis.get(layout) < millis.get(best)) {
                 best = layout;
             }
         }
