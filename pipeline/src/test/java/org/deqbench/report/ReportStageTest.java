@@ -86,6 +86,7 @@ class ReportStageTest {
     static JsonNode summary;
     static String html;
     static final Map<String, INDArray> GROUND_TRUTH = new LinkedHashMap<>();
+    static String progressLog;
 
     @BeforeAll
     static void buildStoreAndRunReport() throws Exception {
@@ -118,11 +119,34 @@ class ReportStageTest {
                   {"method": "mol-sn", "iterations": 5, "peak_bytes": 95000000, "peak_heap_bytes": 40000000, "peak_offheap_bytes": 55000000, "seconds_per_step": 3.9}
                 ]}
                 """);
-        NodeExecutor.Outcome outcome = NodeExecutor.run(new ReportStage(), specFile, runDir, null, null, false);
+        java.io.PrintStream err = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        NodeExecutor.Outcome outcome;
+        try {
+            System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+            outcome = NodeExecutor.run(new ReportStage(), specFile, runDir, null, null, false);
+        } finally {
+            System.setErr(err);
+        }
+        progressLog = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+        err.print(progressLog);
         assertFalse(outcome.skipped());
         reportDir = outcome.dir();
         summary = RunStore.JSON.readTree(reportDir.resolve("summary.json").toFile());
         html = Files.readString(reportDir.resolve("index.html"));
+    }
+
+    /**
+     * The report prints the pipeline's progress lines (no terminal in tests): a first line at 0, a
+     * last one saying done with the count tasks × (methods + 1) + 1, and nothing "stopped".
+     */
+    @Test
+    void progressRunsFromZeroToDoneOverEveryTaskAndMethod() throws Exception {
+        ExperimentSpec spec = SpecLoader.load(specFile);
+        long total = (long) spec.tasks().size() * (spec.methods().size() + 1) + 1;
+        assertTrue(progressLog.contains("report: 0/" + total + "\n"), progressLog);
+        assertTrue(progressLog.contains("report: " + total + "/" + total + " done"), progressLog);
+        assertFalse(progressLog.contains("stopped"), progressLog);
     }
 
     // ---- the synthetic upstream nodes ------------------------------------------------------
