@@ -73,6 +73,11 @@ final class FiniteMetrics implements Tracker {
     }
 
     @Override
+    public void logArtifact(Path fileOrFolder, String artifactPath, java.util.function.Predicate<Path> include) {
+        inner.logArtifact(fileOrFolder, artifactPath, include);
+    }
+
+    @Override
     public void finish(Status status, String error) {
         inner.finish(status, error);
     }

@@ -76,8 +76,11 @@ public final class NodeExecutor {
             stage.run(new NodeContext(spec, specFile, plan, node, store, out, tracker));
             tracker.requireAllFinite();
             Path dir = out.commit();
-            // the node's whole folder (report, figures, certificates, model, arrays) under its stage name
-            tracker.logArtifact(dir, node.stage());
+            // the node's folder (report, figures, certificates, model; arrays over 1 MB only when
+            // the spec says tracking.upload_arrays: true) under its stage name
+            tracker.logArtifact(dir, node.stage(), spec.trackingSettings().uploadArrays()
+                    ? org.deqbench.track.ArraySizeLimit.NONE
+                    : new org.deqbench.track.ArraySizeLimit(org.deqbench.spec.TrackingSpec.ARRAY_UPLOAD_LIMIT_BYTES));
             tracker.finish(Tracker.Status.FINISHED, null);
             return new Outcome(node, false, dir);
         } catch (Exception | Error e) {

@@ -54,6 +54,15 @@ public interface Tracker extends AutoCloseable {
      */
     void logArtifact(Path fileOrFolder, String artifactPath);
 
+    /**
+     * As {@link #logArtifact(Path, String)} for the files of a folder that {@code include} accepts
+     * (e.g. {@link ArraySizeLimit}); the files left out are counted in the tag
+     * {@code deqbench.artifacts_left_out}. This default uploads everything.
+     */
+    default void logArtifact(Path fileOrFolder, String artifactPath, java.util.function.Predicate<Path> include) {
+        logArtifact(fileOrFolder, artifactPath);
+    }
+
     /** Ends the run; {@code error} is recorded for FAILED runs, null otherwise. Idempotent. */
     void finish(Status status, String error);
 

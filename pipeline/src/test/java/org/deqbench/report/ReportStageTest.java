@@ -117,7 +117,8 @@ class ReportStageTest {
                   {"method": "modl", "iterations": 5, "peak_bytes": 400000000, "peak_heap_bytes": 40000000, "peak_offheap_bytes": 360000000, "seconds_per_step": 2.1},
                   {"method": "mol-sn", "iterations": 1, "peak_bytes": 90000000, "peak_heap_bytes": 40000000, "peak_offheap_bytes": 50000000, "seconds_per_step": 0.9},
                   {"method": "mol-sn", "iterations": 5, "peak_bytes": 95000000, "peak_heap_bytes": 40000000, "peak_offheap_bytes": 55000000, "seconds_per_step": 3.9}
-                ]}
+                ],
+                 "settings": {"spec": "experiments/memory-scaling-dynamic.yaml", "task": "cine", "image_size": [16, 16], "steps": 3}}
                 """);
         java.io.PrintStream err = System.err;
         java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
@@ -383,6 +384,9 @@ class ReportStageTest {
         }
         assertTrue(html.contains("badge cert") && html.contains("(not a certificate)"));
         assertTrue(html.contains("id=\"memory\""));
+        // the memory table says what it was measured on: a 2D+time task here
+        assertTrue(html.contains("on task cine (dynamic-mri, 16×16, 3 frames) of experiments/memory-scaling-dynamic.yaml"),
+                html.substring(html.indexOf("id=\"memory\"")));
         assertFalse(html.contains("http://") || html.contains("https://") || html.contains("<script"),
                 "self-contained: no external assets, no scripts");
     }
