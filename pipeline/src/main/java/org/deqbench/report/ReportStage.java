@@ -135,6 +135,8 @@ public final class ReportStage implements Stage {
         String html = HtmlReport.render(spec, ctx.plan().specHash(), sections, memory, memoryFigure, generated);
         Files.writeString(out.resolve("index.html"), html, StandardCharsets.UTF_8);
         out.addFile("index.html", "report", "html", "self-contained report page; figures linked from figures/");
+        ctx.tracker().logToParent(org.deqbench.track.SpecParams.flatten("", spec), summaryMetrics(allResults),
+                parentTags(ctx, spec));
         progress.message("");
         progress.step();
     }
@@ -150,6 +152,35 @@ public final class ReportStage implements Stage {
         ResultTables.write(out.resolve(ResultTables.ATTACK), ResultTables.AttackRow.class, ResultTables.attack(results));
         out.addFile(ResultTables.ATTACK, "attack", "csv", "one row per (task, method, ε): worst-case and Gaussian"
                 + " amplification ‖Δx‖/‖δ‖, certified bound and verdict; empty = not available");
+    }
+
+    /** The summary metrics of every (task, method), keyed as the report node logs them. */
+    private static Map<String, Double> summaryMetrics(List<MethodResults> results) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        for (MethodResults r : results) {
+            String suffix = "/" + r.task() + "/" + r.method();
+            m.put("psnr" + suffix, r.psnr().mean());
+            m.put("ssim" + suffix, r.ssim().mean());
+            m.put("nmse" + suffix, r.nmse().mean());
+        }
+        m.values().removeIf(v -> !Double.isFinite(v));
+        return m;
+    }
+
+    /**
+     * The parent run's tags: the spec's description as the run's note ({@code mlflow.note.content},
+     * shown by the MLflow UI), where the report lies in the run store, and the report page among
+     * this node's artifacts (uploaded under {@code report/} when the server proxies artifacts).
+     */
+    private static Map<String, String> parentTags(NodeContext ctx, ExperimentSpec spec) {
+        Map<String, String> t = new LinkedHashMap<>();
+        if (!spec.description().isBlank()) {
+            t.put("mlflow.note.content", spec.description().strip());
+        }
+        t.put("deqbench.report", ctx.store().nodeDir(ctx.node().id()).resolve("index.html").toAbsolutePath().toString());
+        t.put("deqbench.report_artifact", "runs:/" + org.deqbench.track.RunRecord.ParentLog.NODE_RUN_ID + "/"
+                + ctx.node().stage() + "/index.html");
+        return t;
     }
 
     private static void track(Tracker tracker, MethodResults r) {

@@ -108,6 +108,11 @@ public final class RunLogTracker implements Tracker {
     }
 
     @Override
+    public void logToParent(Map<String, String> params, Map<String, Double> metrics, Map<String, String> tags) {
+        emit(seq -> new RunRecord.ParentLog(start.attempt(), seq, now(), params, metrics, tags));
+    }
+
+    @Override
     public void setTag(String key, String value) {
         requireKey(key, "tag");
         emit(seq -> new RunRecord.Tag(start.attempt(), seq, now(), key, value == null ? "" : value));

@@ -47,6 +47,16 @@ public interface Tracker extends AutoCloseable {
     void setTag(String key, String value);
 
     /**
+     * Logs to the pipeline's parent run (the MLflow run of the whole experiment run) rather than
+     * the node's own: params (keys over 250 characters and non-scalar values are left out, values
+     * cut to 6000 characters, sent 100 per request), metrics at step 0, and tags (e.g.
+     * {@code mlflow.note.content}). A node without a parent run records it in the run log only.
+     * This default records nothing.
+     */
+    default void logToParent(Map<String, String> params, Map<String, Double> metrics, Map<String, String> tags) {
+    }
+
+    /**
      * Uploads a file, or a folder recursively, under {@code artifactPath} ("" for the root): a file
      * lands at {@code artifactPath/<file name>}, a folder's contents at {@code artifactPath/...}.
      * The file must stay in place until the node ends (a node's temporary output folder may be

@@ -138,6 +138,23 @@ class ReportStageTest {
     }
 
     /**
+     * The report hands the parent run the flattened spec, the summary metrics of every (task,
+     * method) and the report's location (recorded in the run log; MLflow gets it when configured).
+     */
+    @Test
+    void theSpecAndTheSummaryGoToTheParentRun() {
+        var records = org.deqbench.track.RunLogReader.read(runDir).latest("report").orElseThrow().records();
+        var parent = records.stream().filter(r -> r instanceof org.deqbench.track.RunRecord.ParentLog)
+                .map(r -> (org.deqbench.track.RunRecord.ParentLog) r).findFirst().orElseThrow();
+        assertEquals("1", parent.params().get("seed"));
+        assertEquals("knee", parent.params().get("tasks.0.name"));
+        assertEquals(summary.get("rows").get(0).get("psnr").asDouble(),
+                parent.metrics().get("psnr/" + summary.get("rows").get(0).get("task").asText() + "/"
+                        + summary.get("rows").get(0).get("method").asText()), 1e-12);
+        assertTrue(parent.tags().get("deqbench.report").endsWith("report/index.html"), parent.tags().toString());
+    }
+
+    /**
      * The report prints the pipeline's progress lines (no terminal in tests): a first line at 0, a
      * last one saying done with the count tasks × (methods + 1) + 1, and nothing "stopped".
      */

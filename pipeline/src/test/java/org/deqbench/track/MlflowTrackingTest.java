@@ -289,4 +289,49 @@ class MlflowTrackingTest {
         assertTrue(server.artifacts().keySet().stream().anyMatch(k -> k.endsWith("/artifacts/certify/big.npy")),
                 server.artifacts().keySet().toString());
     }
+
+    /**
+     * What the report node logs to the parent run arrives there within MLflow's limits: scalar
+     * params with keys ≤ 250 characters (lists and over-long keys left out, long values cut to
+     * 6000), at most 100 params per request; summary metrics; the description as
+     * {@code mlflow.note.content}; the node's run id in place of the placeholder of a tag.
+     */
+    @Test
+    void theReportLogsSpecParamsSummaryMetricsAndNoteToTheParentRun() throws Exception {
+        Plan plan = TrackingFixture.tinyPlan(runDir);
+        Map<String, String> env = TrackingFixture.env(server.uri());
+        PipelineRun pipeline = PipelineTracking.begin(runDir, plan, env);
+        String parentId = pipeline.mlflowRunId().orElseThrow();
+        Map<String, String> params = new LinkedHashMap<>();
+        for (int i = 0; i < 230; i++) {
+            params.put(String.format("methods.%d.name", i), "m" + i);
+        }
+        params.put("tasks.0.size", "[64,64]");
+        params.put("k".repeat(251), "too long a key");
+        params.put("description", "d".repeat(7000));
+        try (Tracker t = Trackers.forNode(runDir, plan, plan.node("report"),
+                TrackingFixture.with(env, pipeline.childEnvironment()))) {
+            t.logToParent(params, Map.of("psnr/t/m", 31.5, "ssim/t/m", 0.9, "nmse/t/m", Double.NaN),
+                    Map.of("mlflow.note.content", "what the experiment is for",
+                            "deqbench.report_artifact", "runs:/" + RunRecord.ParentLog.NODE_RUN_ID + "/report/index.html"));
+        }
+        pipeline.finish(Tracker.Status.FINISHED);
+        MlflowStandIn.Run parent = server.run(parentId);
+        MlflowStandIn.Run report = server.runs().stream().filter(r -> "report".equals(r.tags.get("deqbench.node")))
+                .findFirst().orElseThrow();
+        assertEquals(231, parent.params.size(), "230 names and the description; no list, no over-long key");
+        assertEquals("m229", parent.params.get("methods.229.name"));
+        assertTrue(parent.params.get("description").length() <= 6000);
+        assertTrue(!parent.params.containsKey("tasks.0.size") && !parent.params.containsKey("k".repeat(251)));
+        assertEquals(Set.of("psnr/t/m", "ssim/t/m"), parent.metrics.stream().map(p -> p.key()).collect(
+                java.util.stream.Collectors.toSet()));
+        assertEquals("what the experiment is for", parent.tags.get("mlflow.note.content"));
+        assertEquals("runs:/" + report.id + "/report/index.html", parent.tags.get("deqbench.report_artifact"));
+        ObjectMapper json = new ObjectMapper();
+        for (MlflowStandIn.Request b : server.requests("runs/log-batch")) {
+            JsonNode n = json.readTree(b.body());
+            assertTrue(n.path("params").size() <= 100 && n.path("metrics").size() + n.path("params").size()
+                    + n.path("tags").size() <= 1000, b.body().substring(0, 200));
+        }
+    }
 }
