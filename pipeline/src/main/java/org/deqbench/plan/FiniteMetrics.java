@@ -73,6 +73,11 @@ final class FiniteMetrics implements Tracker {
     }
 
     @Override
+    public void logInputs(java.util.List<org.deqbench.track.DatasetInput> datasets) {
+        inner.logInputs(datasets);
+    }
+
+    @Override
     public void logToParent(Map<String, String> params, Map<String, Double> metrics, Map<String, String> tags) {
         inner.logToParent(params, metrics, tags);
     }

@@ -73,6 +73,21 @@ public final class NodeExecutor {
             params.put("spec_hash", plan.specHash());
             params.put("node_hash", node.hash());
             tracker.logParams(params);
+            if (node.stage().equals("train")) {
+                // the simulated data the node trains and is tested on, as MLflow run inputs
+                java.util.List<org.deqbench.track.DatasetInput> data = new java.util.ArrayList<>();
+                for (String in : node.inputs()) {
+                    String digest = store.manifestDigest(in);
+                    if (digest != null && plan.node(in).stage().equals("simulate")) {
+                        data.add(new org.deqbench.track.DatasetInput(in, digest.substring(0, 16),
+                                "{\"uri\": " + RunStore.JSON.writeValueAsString(store.nodeDir(in).toAbsolutePath()
+                                        .toString()) + "}", "local", "train"));
+                    }
+                }
+                if (!data.isEmpty()) {
+                    tracker.logInputs(data);
+                }
+            }
             stage.run(new NodeContext(spec, specFile, plan, node, store, out, tracker));
             tracker.requireAllFinite();
             Path dir = out.commit();

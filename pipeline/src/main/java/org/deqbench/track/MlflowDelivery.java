@@ -217,6 +217,10 @@ final class MlflowDelivery implements Closeable {
                     stats.statuses++;
                 }
                 ack(st, List.of(f.seq()));
+            } else if (r instanceof RunRecord.Inputs in) {
+                flush(st, b);
+                gw.logInputs(st.runId, in.datasets());
+                ack(st, List.of(in.seq()));
             } else if (r instanceof RunRecord.ParentLog p) {
                 flush(st, b);
                 logToParent(st, p);

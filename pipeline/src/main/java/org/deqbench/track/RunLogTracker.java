@@ -108,6 +108,11 @@ public final class RunLogTracker implements Tracker {
     }
 
     @Override
+    public void logInputs(List<DatasetInput> datasets) {
+        emit(seq -> new RunRecord.Inputs(start.attempt(), seq, now(), datasets));
+    }
+
+    @Override
     public void logToParent(Map<String, String> params, Map<String, Double> metrics, Map<String, String> tags) {
         emit(seq -> new RunRecord.ParentLog(start.attempt(), seq, now(), params, metrics, tags));
     }

@@ -25,7 +25,8 @@ import java.util.Map;
         @JsonSubTypes.Type(value = RunRecord.Finish.class, name = "finish"),
         @JsonSubTypes.Type(value = RunRecord.PipelineStart.class, name = "pipeline_start"),
         @JsonSubTypes.Type(value = RunRecord.PipelineFinish.class, name = "pipeline_finish"),
-        @JsonSubTypes.Type(value = RunRecord.ParentLog.class, name = "parent_log")})
+        @JsonSubTypes.Type(value = RunRecord.ParentLog.class, name = "parent_log"),
+        @JsonSubTypes.Type(value = RunRecord.Inputs.class, name = "inputs")})
 public sealed interface RunRecord {
     String attempt();
 
@@ -112,6 +113,13 @@ public sealed interface RunRecord {
             params = Collections.unmodifiableMap(new LinkedHashMap<>(params));
             metrics = Collections.unmodifiableMap(new LinkedHashMap<>(metrics));
             tags = Collections.unmodifiableMap(new LinkedHashMap<>(tags));
+        }
+    }
+
+    /** Datasets the node consumed ({@link Tracker#logInputs}), MLflow run inputs. */
+    record Inputs(String attempt, long seq, long ts, List<DatasetInput> datasets) implements RunRecord {
+        public Inputs {
+            datasets = List.copyOf(datasets);
         }
     }
 

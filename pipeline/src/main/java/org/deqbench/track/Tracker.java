@@ -46,6 +46,10 @@ public interface Tracker extends AutoCloseable {
 
     void setTag(String key, String value);
 
+    /** Records the datasets the node consumed as MLflow run inputs. This default records nothing. */
+    default void logInputs(java.util.List<DatasetInput> datasets) {
+    }
+
     /**
      * Logs to the pipeline's parent run (the MLflow run of the whole experiment run) rather than
      * the node's own: params (keys over 250 characters and non-scalar values are left out, values

@@ -159,4 +159,24 @@ class CertifyAndAttackStagesTest {
                 .noneMatch(k -> k.equals("method.iterations") || k.startsWith("method.deq.")));
         assertTrue(train.params().keySet().stream().anyMatch(k -> k.startsWith("method.deq.")));
     }
+
+    /**
+     * A train node records the simulated data it consumed as a dataset input: the simulate node's
+     * id, the first 16 hex digits of its manifest's SHA-256 and its folder.
+     */
+    @Test
+    void trainNodesRecordTheSimulatedDataAsDatasetInputs() throws Exception {
+        var train = org.deqbench.track.RunLogReader.read(run).latest("train/mri/zero-filled").orElseThrow();
+        var inputs = train.records().stream().filter(r -> r instanceof org.deqbench.track.RunRecord.Inputs)
+                .map(r -> (org.deqbench.track.RunRecord.Inputs) r).toList();
+        assertEquals(1, inputs.size());
+        var d = inputs.get(0).datasets().get(0);
+        assertEquals("simulate/mri", d.name());
+        java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+        String sha = java.util.HexFormat.of().formatHex(md.digest(Files.readAllBytes(
+                run.resolve("simulate/mri/manifest.json"))));
+        assertEquals(sha.substring(0, 16), d.digest());
+        assertTrue(d.source().contains(run.resolve("simulate/mri").toAbsolutePath().toString()), d.source());
+        assertEquals("train", d.context());
+    }
 }

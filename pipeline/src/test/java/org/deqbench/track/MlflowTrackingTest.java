@@ -334,4 +334,25 @@ class MlflowTrackingTest {
                     + n.path("tags").size() <= 1000, b.body().substring(0, 200));
         }
     }
+
+    /** Datasets a node logs arrive as MLflow run inputs, with name, digest, source and context. */
+    @Test
+    void datasetsArriveAsRunInputs() {
+        Plan plan = TrackingFixture.tinyPlan(runDir);
+        try (Tracker t = Trackers.forNode(runDir, plan, plan.node("train/t/m"), TrackingFixture.env(server.uri()))) {
+            t.logInputs(List.of(new DatasetInput("simulate/t", "0123456789abcdef", "{\"uri\": \"/runs/x/simulate/t\"}",
+                    "local", "train")));
+        }
+        MlflowStandIn.Run run = server.runs().stream().filter(r -> "train/t/m".equals(r.tags.get("deqbench.node")))
+                .findFirst().orElseThrow();
+        assertEquals(1, run.inputs.size());
+        JsonNode d = run.inputs.get(0);
+        assertEquals("simulate/t", d.path("dataset").path("name").asText());
+        assertEquals("0123456789abcdef", d.path("dataset").path("digest").asText());
+        assertEquals("local", d.path("dataset").path("source_type").asText());
+        assertEquals("{\"uri\": \"/runs/x/simulate/t\"}", d.path("dataset").path("source").asText());
+        assertEquals("mlflow.data.context", d.path("tags").get(0).path("key").asText());
+        assertEquals("train", d.path("tags").get(0).path("value").asText());
+        assertEquals(1, server.requests("runs/log-inputs").size());
+    }
 }
