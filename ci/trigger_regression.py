@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Triggers the deqbench_regression DAG through the Airflow 3 REST API and waits for its verdict.
+"""Triggers an experiment's regression DAG through the Airflow 3 REST API and waits for its verdict.
 
     AIRFLOW_URL=https://airflow.example.internal AIRFLOW_USERNAME=ci AIRFLOW_PASSWORD=... \\
     ci/trigger_regression.py --image registry.example.internal/deqbench:abc123 \\
@@ -7,9 +7,10 @@
 
 1. ``POST /auth/token`` with the user name and password -> an access token (skipped when
    ``AIRFLOW_TOKEN`` holds one already);
-2. ``POST /api/v2/dags/deqbench_regression/dagRuns`` with ``{dag_run_id, logical_date, conf}``,
+2. ``POST /api/v2/dags/deqbench_regression_<experiment>/dagRuns`` (one DAG per experiment; non-word
+   characters of the name as ``_``) with ``{dag_run_id, logical_date, conf}``,
    conf = ``{image, experiment, baseline[, gpu_image]}``;
-3. ``GET /api/v2/dags/deqbench_regression/dagRuns/<run id>`` every ``--poll`` seconds until the run
+3. ``GET /api/v2/dags/<dag id>/dagRuns/<run id>`` every ``--poll`` seconds until the run
    is ``success`` or ``failed``.
 
 Exit code: 0 the run succeeded (no regression), 1 it failed (a regression, or a stage failed),
@@ -23,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import time
 import urllib.error
@@ -135,7 +137,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--airflow-url", default=os.environ.get("AIRFLOW_URL"),
                    help="Airflow API server base URL (default: $AIRFLOW_URL)")
-    p.add_argument("--dag-id", default="deqbench_regression")
+    p.add_argument("--dag-id", help="DAG to trigger (default: deqbench_regression_<experiment>)")
     p.add_argument("--image", required=True, help="candidate CPU image, e.g. registry.example.internal/deqbench:<sha>")
     p.add_argument("--gpu-image", help="candidate CUDA image (default in the DAG: <image>-cuda)")
     p.add_argument("--experiment", required=True, help="experiment with an exported plan in dags/plans/")
@@ -153,6 +155,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         p.error(why)
     if args.poll <= 0 or args.timeout <= 0:
         p.error("--poll and --timeout must be > 0")
+    if not args.dag_id:
+        args.dag_id = "deqbench_regression_" + re.sub(r"[^A-Za-z0-9_-]", "_", args.experiment)
     return args
 
 

@@ -2,9 +2,14 @@
 
 A plan (``dags/plans/<experiment>.json``, written by ``dags/export_plans.sh`` from
 ``deqbench plan``) is the stage graph of one experiment: nodes ``{id, stage, task, method,
-inputs, hash, args}`` in dependency order. Every node becomes one pod running
-``deqbench <args>``; every input becomes a task dependency. Nothing here is written per
-experiment: adding a spec and re-exporting the plans adds its tasks.
+inputs, hash, args, gpu}`` in dependency order, and the experiment's ``deployment`` settings
+(``gpu_pool``, ``execution_timeout_minutes``, ``max_active_tasks``, from the spec's
+``deployment`` section or their defaults). Every node becomes one pod running
+``deqbench <args>``; every input becomes a task dependency. A node asks for a GPU only when the
+plan says so (``gpu``: train, certify and attack of learned methods); baselines, simulate and
+report run in CPU pods with modest requests. GPU pods run in the plan's Airflow pool, every pod
+under the plan's ``execution_timeout``. Nothing here is written per experiment: adding a spec
+and re-exporting the plans adds its tasks.
 
 Deployment settings are read from the environment of the DAG processor (parse time):
 
@@ -20,12 +25,21 @@ Deployment settings are read from the environment of the DAG processor (parse ti
                             feature discovery labels ``nvidia.com/gpu.compute.major``/``.minor``;
                             ``product=<label>[,<label>]``: only nodes whose ``nvidia.com/gpu.product``
                             is listed (for clusters without the compute labels); ``none``: no affinity
+``DEQBENCH_WORKER_RUNS_DIR`` where the Airflow worker sees the runs volume (the PVC mounted at
+                            ``/runs`` in the pods). When set, a node whose completion marker
+                            already holds its plan hash (and whose inputs are unchanged) is skipped
+                            before its pod starts (``up_to_date``); unset (default): every node
+                            starts its pod, which skips completed work itself
 
 Images are resolved at run time from Airflow Variables (``deqbench_image_cpu``,
-``deqbench_image_cuda``), so a new image needs no DAG change.
+``deqbench_image_cuda``), so a new image needs no DAG change. The optional Variable
+``deqbench_code_version`` (the images' ``DEQBENCH_CODE_VERSION``) makes the up-to-date check also
+require that the node was made by that code; without it the check compares plan hashes and inputs
+only, so nodes made by an older image are kept.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -33,6 +47,8 @@ from datetime import timedelta
 from pathlib import Path
 
 from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator
+from airflow.sdk import Variable
+from airflow.exceptions import AirflowSkipException
 from kubernetes.client import models as k8s
 
 PLANS_DIR = Path(os.environ.get("DEQBENCH_PLANS_DIR", Path(__file__).resolve().parent / "plans"))
@@ -44,9 +60,14 @@ if ACCELERATOR not in ("gpu", "cpu"):
 IMAGE_CPU = "{{ var.value.get('deqbench_image_cpu', 'registry.example.internal/deqbench:latest') }}"
 IMAGE_CUDA = "{{ var.value.get('deqbench_image_cuda', 'registry.example.internal/deqbench:latest-cuda') }}"
 
-# Stages whose work is network training or inference: GPU nodes when ACCELERATOR is gpu.
+WORKER_RUNS_DIR = os.environ.get("DEQBENCH_WORKER_RUNS_DIR") or None
+
+# Stages that may run a network (the plan's node says whether it does: ``gpu``).
 GPU_STAGES = frozenset({"train", "certify", "attack"})
 STAGES = frozenset({"simulate", "train", "certify", "attack", "report"})
+# The run store's completion marker and manifest (org.deqbench.plan.RunStore).
+MARKER = "_COMPLETE.json"
+MANIFEST = "manifest.json"
 
 # Names shared with k8s/base (PVC, ConfigMap, Secret, ServiceAccount, NetworkPolicy label).
 RUNS_PVC = "deqbench-runs"
@@ -146,9 +167,12 @@ def load_plans(plans_dir: Path | None = None) -> list[dict]:
         for key in ("experiment", "spec", "run_dir", "nodes"):
             if key not in plan:
                 raise ValueError(f"{f}: not a deqbench plan, key {key!r} missing")
+        for key in ("gpu_pool", "execution_timeout_minutes", "max_active_tasks"):
+            if key not in (plan.get("deployment") or {}):
+                raise ValueError(f"{f}: deployment.{key} missing; re-export the plans (dags/export_plans.sh)")
         seen = set()
         for i, node in enumerate(plan["nodes"]):
-            for key in ("id", "stage", "inputs", "args"):
+            for key in ("id", "stage", "inputs", "args", "gpu"):
                 if key not in node:
                     raise ValueError(f"{f}: nodes[{i}]: key {key!r} missing")
             if node["stage"] not in STAGES:
@@ -182,26 +206,79 @@ def pod_name(experiment: str, node_id: str) -> str:
     return name[:50].rstrip("-")
 
 
-def uses_gpu(stage: str) -> bool:
-    return ACCELERATOR == "gpu" and stage in GPU_STAGES
+def uses_gpu(network: bool) -> bool:
+    """Whether a node that runs a network (the plan's ``gpu``) gets a GPU in this deployment."""
+    return ACCELERATOR == "gpu" and network
 
 
-def resources(stage: str) -> k8s.V1ResourceRequirements:
-    """Requests and limits of a stage's pod. Memory limit = request: the JVM and ND4J's
-    off-heap pools are sized from it by the image's entrypoint, so it must be guaranteed."""
-    if uses_gpu(stage):
+def resources(stage: str, network: bool) -> k8s.V1ResourceRequirements:
+    """Requests and limits of a node's pod; ``network``: the plan says the node trains or runs a
+    network. Memory limit = request: the JVM and ND4J's off-heap pools are sized from it by the
+    image's entrypoint, so it must be guaranteed."""
+    if uses_gpu(network):
         return k8s.V1ResourceRequirements(
             requests={"cpu": "4", "memory": "24Gi", "nvidia.com/gpu": "1"},
             limits={"cpu": "8", "memory": "24Gi", "nvidia.com/gpu": "1"})
-    if stage in GPU_STAGES:  # network stages on CPU nodes
+    if network:  # network stages on CPU nodes
         return k8s.V1ResourceRequirements(
             requests={"cpu": "8", "memory": "24Gi"}, limits={"cpu": "8", "memory": "24Gi"})
-    if stage == "simulate":
+    if stage in ("simulate",) or stage in GPU_STAGES:  # simulation and the baselines' linear algebra
         return k8s.V1ResourceRequirements(
             requests={"cpu": "2", "memory": "8Gi"}, limits={"cpu": "4", "memory": "8Gi"})
     # report and compare
     return k8s.V1ResourceRequirements(
         requests={"cpu": "1", "memory": "4Gi"}, limits={"cpu": "2", "memory": "4Gi"})
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 16), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def up_to_date(node: dict, run_dir: Path, code_version: str | None = None) -> str | None:
+    """Why ``node`` needs no pod, or None when it must run: its completion marker in ``run_dir``
+    (the worker's view of the plan's run directory) holds the node's plan hash, every input's
+    ``manifest.json`` still has the SHA-256 recorded in the marker, and, when ``code_version`` is
+    given, the marker's code version is that one. The same test as the run store's, minus the
+    file-by-file check of the node's outputs, which the pod would do."""
+    marker_file = run_dir / node["id"] / MARKER
+    try:
+        marker = json.loads(marker_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if marker.get("hash") != node.get("hash"):
+        return None
+    if code_version and marker.get("code_version") != code_version:
+        return None
+    recorded = marker.get("inputs") or {}
+    for upstream in node["inputs"]:
+        manifest = run_dir / upstream / MANIFEST
+        try:
+            if _sha256(manifest) != recorded.get(upstream):
+                return None
+        except OSError:
+            return None
+    return f"{marker_file} holds plan hash {node['hash'][:12]}… and the inputs are unchanged"
+
+
+def skip_if_up_to_date(node: dict, pod_run_dir: str):
+    """A ``pre_execute`` hook raising AirflowSkipException, before any pod is created, when
+    ``up_to_date`` says so; None when the worker does not see the runs volume
+    (``DEQBENCH_WORKER_RUNS_DIR`` unset) or the run directory is not on it."""
+    if WORKER_RUNS_DIR is None or not (pod_run_dir == RUNS_MOUNT or pod_run_dir.startswith(RUNS_MOUNT + "/")):
+        return None
+    if "{{" in pod_run_dir:  # templated (a regression run's fresh directory): nothing to skip
+        return None
+    local = Path(WORKER_RUNS_DIR) / pod_run_dir[len(RUNS_MOUNT):].lstrip("/")
+
+    def hook(context=None):
+        reason = up_to_date(node, local, Variable.get("deqbench_code_version", default=None) or None)
+        if reason is not None:
+            raise AirflowSkipException(f"{node['id']} is up to date: {reason}")
+    return hook
 
 
 def with_run_dir(args: list[str], run_dir: str) -> list[str]:
@@ -222,11 +299,15 @@ def _volumes():
 
 
 def stage_pod(task_id_: str, name: str, stage: str, arguments: list[str], *, image: str,
-              retries: int = RETRIES, **kwargs) -> KubernetesPodOperator:
+              retries: int = RETRIES, network: bool = False, gpu_pool: str | None = None,
+              **kwargs) -> KubernetesPodOperator:
     """One pod running ``deqbench <arguments>`` with the run volume, MLflow settings, the
-    stage's resources and, for GPU stages, the GPU node selector, toleration and node affinity."""
+    node's resources and, for nodes running a network on a GPU, the GPU node selector, toleration,
+    node affinity and ``gpu_pool``."""
     volumes, mounts = _volumes()
-    gpu = uses_gpu(stage)
+    gpu = uses_gpu(network)
+    if gpu and gpu_pool:
+        kwargs["pool"] = gpu_pool
     return KubernetesPodOperator(
         task_id=task_id_,
         name=name,
@@ -244,7 +325,7 @@ def stage_pod(task_id_: str, name: str, stage: str, arguments: list[str], *, ima
         ],
         volumes=volumes,
         volume_mounts=mounts,
-        container_resources=resources(stage),
+        container_resources=resources(stage, network),
         node_selector=_gpu_node_selector() if gpu else None,
         tolerations=GPU_TOLERATIONS if gpu else None,
         # Only GPUs the CUDA image has kernels for; elsewhere its preflight exits with code 3.
@@ -265,16 +346,28 @@ def stage_pod(task_id_: str, name: str, stage: str, arguments: list[str], *, ima
     )
 
 
+def execution_timeout(plan: dict) -> timedelta:
+    """The plan's time limit for one node's pod."""
+    return timedelta(minutes=plan["deployment"]["execution_timeout_minutes"])
+
+
 def add_plan(plan: dict, *, image_cpu: str = IMAGE_CPU, image_cuda: str = IMAGE_CUDA,
              run_dir: str | None = None) -> dict:
     """Adds one task per plan node (inside the current DAG / task group) and one dependency per
-    node input; returns {node id: task}. ``run_dir`` replaces the plan's run directory."""
+    node input; returns {node id: task}. ``run_dir`` replaces the plan's run directory. Tasks run
+    when no upstream failed (``none_failed``), so a node skipped as up to date lets its
+    downstream nodes run."""
     tasks = {}
+    pod_run_dir = plan["run_dir"] if run_dir is None else run_dir
     for node in plan["nodes"]:
         args = node["args"] if run_dir is None else with_run_dir(node["args"], run_dir)
-        image = image_cuda if uses_gpu(node["stage"]) else image_cpu
+        image = image_cuda if uses_gpu(node["gpu"]) else image_cpu
+        hook = skip_if_up_to_date(node, pod_run_dir)
+        extra = {"pre_execute": hook} if hook is not None else {}
         t = stage_pod(task_id(node["id"]), pod_name(plan["experiment"], node["id"]), node["stage"], args,
-                      image=image, doc_md=f"`deqbench {' '.join(node['args'])}`  \nplan hash `{node.get('hash')}`")
+                      image=image, network=node["gpu"], gpu_pool=plan["deployment"]["gpu_pool"],
+                      execution_timeout=execution_timeout(plan), trigger_rule="none_failed",
+                      doc_md=f"`deqbench {' '.join(node['args'])}`  \nplan hash `{node.get('hash')}`", **extra)
         for upstream in node["inputs"]:
             tasks[upstream] >> t
         tasks[node["id"]] = t

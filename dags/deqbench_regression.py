@@ -1,13 +1,15 @@
-"""deqbench_regression: run one experiment with a candidate image and gate it against a baseline.
+"""deqbench_regression_<experiment>: run one experiment with a candidate image and gate it against a baseline.
 
-Trigger with conf ``{"image": ..., "experiment": ..., "baseline": ...}`` (``ci/trigger_regression.py``
-does it from CI):
+One DAG per experiment with an exported plan (``dag_id = deqbench_regression_<experiment>``, the
+experiment's name with characters other than letters, digits, '_' and '-' as '_'), holding exactly
+that plan's nodes and the gate. Trigger with conf ``{"image": ..., "baseline": ...}``
+(``ci/trigger_regression.py`` does it from CI):
 
-* ``image``       the candidate CPU image (simulate, report, compare; and every stage when the DAG
-                  processor runs with ``DEQBENCH_ACCELERATOR=cpu``)
-* ``gpu_image``   optional; the candidate CUDA image for train/certify/attack (default:
-                  ``<image>-cuda``, the tag convention of docker/README.md)
-* ``experiment``  an experiment with an exported plan in dags/plans/
+* ``image``       the candidate CPU image (simulate, report, compare, baselines; and every stage when
+                  the DAG processor runs with ``DEQBENCH_ACCELERATOR=cpu``)
+* ``gpu_image``   optional; the candidate CUDA image for the nodes that run a network on a GPU
+                  (default: ``<image>-cuda``, the tag convention of docker/README.md)
+* ``experiment``  optional; if given it must be this DAG's experiment
 * ``baseline``    the reference run: a run directory on the runs volume (e.g. ``/runs/<experiment>``
                   from the sweep) or an MLflow run id
 
@@ -16,14 +18,15 @@ skipped as already complete), then ``deqbench compare --spec <spec> -- <baseline
 the DAG run when a metric moves beyond the experiment's ``regression.tolerances``. The baseline is
 free text from the trigger, so it is checked twice: the param accepts only a path under the runs
 volume or an MLflow run id (``BASELINE_PATTERN``), and it is passed after ``--`` so that it can only
-ever be a run, never an option of ``compare`` (a ``--help`` would otherwise pass the gate).
+ever be a run, never an option of ``compare`` (a ``--help`` would otherwise pass the gate). The
+experiment's ``deployment`` settings give the GPU pool, each pod's execution timeout and the DAG's
+``max_active_tasks``.
 """
 from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from airflow.providers.standard.operators.python import BranchPythonOperator
-from airflow.sdk import DAG, Param, TaskGroup
+from airflow.sdk import DAG, Param
 
 import deqbench_pods
 
@@ -41,53 +44,51 @@ BASELINE_PATTERN = (r"^(" + deqbench_pods.RUNS_MOUNT + r"/[A-Za-z0-9_][A-Za-z0-9
                     r"|runs:/[0-9a-f]{32}|[0-9a-f]{32})$")
 
 
+def dag_id(experiment: str) -> str:
+    """The regression DAG of an experiment."""
+    return "deqbench_regression_" + deqbench_pods.group_id(experiment)
+
+
 def candidate_dir(experiment: str) -> str:
     return f"{deqbench_pods.RUNS_MOUNT}/regression/{experiment}/{RUN_FOLDER}"
 
 
-def select_experiment(params: dict, **_context) -> list[str]:
-    """Branch: the first tasks of the requested experiment's group; the other groups are skipped."""
-    experiment = params.get("experiment")
-    for plan in PLANS:
-        if plan["experiment"] == experiment:
-            group = deqbench_pods.group_id(experiment)
-            return [f"{group}.{deqbench_pods.task_id(n)}" for n in deqbench_pods.roots(plan)]
-    raise ValueError(f"conf.experiment: expected one of {EXPERIMENTS} (experiments with an exported "
-                     f"plan), found {experiment!r}")
+def regression_dag(plan: dict) -> DAG:
+    """The DAG gating ``plan``'s experiment: its nodes in a fresh run directory, then compare."""
+    experiment = plan["experiment"]
+    with DAG(
+        dag_id=dag_id(experiment),
+        description=f"Run experiment {experiment} with a candidate image and compare it with a baseline run",
+        schedule=None,
+        start_date=datetime(2026, 1, 1, tzinfo=timezone.utc),
+        catchup=False,
+        max_active_runs=4,
+        max_active_tasks=plan["deployment"]["max_active_tasks"],
+        tags=["deqbench", "ci"],
+        doc_md=__doc__,
+        params={
+            "image": Param(type="string", minLength=1, description="candidate image (CPU)"),
+            "gpu_image": Param("", type="string", description="candidate CUDA image; default <image>-cuda"),
+            "experiment": Param(experiment, type="string", enum=[experiment],
+                                description="this DAG's experiment (optional in the conf)"),
+            "baseline": Param(type="string", minLength=1, pattern=BASELINE_PATTERN,
+                              description="baseline run directory (e.g. /runs/<experiment>) or MLflow run id"),
+        },
+    ) as dag:
+        tasks = deqbench_pods.add_plan(plan, image_cpu=IMAGE, image_cuda=GPU_IMAGE, run_dir=candidate_dir(experiment))
+        # A regression is not transient: the gate is never retried.
+        compare = deqbench_pods.stage_pod(
+            "compare", deqbench_pods.pod_name(experiment, "compare"), "compare",
+            ["compare", "--spec", plan["spec"], "--", "{{ params.baseline }}", candidate_dir(experiment)],
+            image=IMAGE, retries=0, execution_timeout=deqbench_pods.execution_timeout(plan),
+            doc_md="Fails (exit 1) on a regression beyond the spec's regression.tolerances, "
+                   "exit 2 when a summary is missing.")
+        for node in plan["nodes"]:
+            if node["stage"] == "report":
+                tasks[node["id"]] >> compare
+    return dag
 
 
-with DAG(
-    dag_id="deqbench_regression",
-    description="Run one experiment with a candidate image and compare it with a baseline run",
-    schedule=None,
-    start_date=datetime(2026, 1, 1, tzinfo=timezone.utc),
-    catchup=False,
-    max_active_runs=4,
-    tags=["deqbench", "ci"],
-    doc_md=__doc__,
-    params={
-        "image": Param(type="string", minLength=1, description="candidate image (CPU)"),
-        "gpu_image": Param("", type="string", description="candidate CUDA image; default <image>-cuda"),
-        "experiment": Param(type="string", enum=EXPERIMENTS, description="experiment to run"),
-        "baseline": Param(type="string", minLength=1, pattern=BASELINE_PATTERN,
-                          description="baseline run directory (e.g. /runs/<experiment>) or MLflow run id"),
-    },
-) as dag:
-    select = BranchPythonOperator(task_id="select_experiment", python_callable=select_experiment)
-    for _plan in PLANS:
-        _experiment = _plan["experiment"]
-        with TaskGroup(group_id=deqbench_pods.group_id(_experiment), tooltip=_plan["spec"]):
-            _tasks = deqbench_pods.add_plan(_plan, image_cpu=IMAGE, image_cuda=GPU_IMAGE,
-                                            run_dir=candidate_dir(_experiment))
-            # A regression is not transient: the gate is never retried.
-            _compare = deqbench_pods.stage_pod(
-                "compare", deqbench_pods.pod_name(_experiment, "compare"), "compare",
-                ["compare", "--spec", _plan["spec"], "--", "{{ params.baseline }}", candidate_dir(_experiment)],
-                image=IMAGE, retries=0,
-                doc_md="Fails (exit 1) on a regression beyond the spec's regression.tolerances, "
-                       "exit 2 when a summary is missing.")
-            for _node in _plan["nodes"]:
-                if _node["stage"] == "report":
-                    _tasks[_node["id"]] >> _compare
-            for _root in deqbench_pods.roots(_plan):
-                select >> _tasks[_root]
+DAGS = {p["experiment"]: regression_dag(p) for p in PLANS}
+# The DAG processor collects DAG objects from module globals.
+globals().update({dag_id(e): d for e, d in DAGS.items()})

@@ -16,7 +16,7 @@ import trigger_regression  # noqa: E402
 class FakeAirflow:
     """Records requests; answers like the Airflow 3 API server for one user and one DAG."""
 
-    def __init__(self, states, dag_id="deqbench_regression"):
+    def __init__(self, states, dag_id="deqbench_regression_quickstart"):
         self.states = list(states)
         self.dag_id = dag_id
         self.requests = []
@@ -115,14 +115,14 @@ class TriggerRegression(unittest.TestCase):
         method, path, body, auth = fake.requests[0]
         self.assertEqual((method, path, auth), ("POST", "/auth/token", None))
         method, path, body, auth = fake.requests[1]
-        self.assertEqual((method, path, auth), ("POST", "/api/v2/dags/deqbench_regression/dagRuns", "Bearer token-1"))
+        self.assertEqual((method, path, auth), ("POST", "/api/v2/dags/deqbench_regression_quickstart/dagRuns", "Bearer token-1"))
         self.assertEqual(body["conf"], {"image": "registry.example.internal/deqbench:abc123",
                                         "experiment": "quickstart", "baseline": "/runs/quickstart"})
         self.assertEqual(body["dag_run_id"], "ci__quickstart__1")
         self.assertRegex(body["logical_date"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")
         gets = [r for r in fake.requests if r[0] == "GET"]
         self.assertEqual(len(gets), 4)
-        self.assertTrue(all(r[1] == "/api/v2/dags/deqbench_regression/dagRuns/ci__quickstart__1" for r in gets))
+        self.assertTrue(all(r[1] == "/api/v2/dags/deqbench_regression_quickstart/dagRuns/ci__quickstart__1" for r in gets))
         self.assertIn("ci__quickstart__1: success", out)
         self.assertNotIn("s3cret", out)
 
@@ -160,7 +160,7 @@ class TriggerRegression(unittest.TestCase):
         self.assertEqual(fake.tokens_issued, 2)
 
     def test_no_verdict_before_the_timeout_exits_three_and_hints_at_a_paused_dag(self):
-        with FakeAirflow(["queued"]) as fake:
+        with FakeAirflow(["queued"], dag_id="deqbench_regression_e") as fake:
             out = io.StringIO()
             code = trigger_regression.main(["--airflow-url", fake.url, "--image", "i", "--experiment", "e",
                                             "--baseline", "b", "--poll", "0.01", "--timeout", "0.05"],

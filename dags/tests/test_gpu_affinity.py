@@ -58,10 +58,12 @@ class GpuPodsAvoidGpusWithoutKernels(unittest.TestCase):
     def test_every_gpu_pod_of_both_dags_admits_exactly_the_supported_capabilities(self):
         for name in ("deqbench_sweep", "deqbench_regression"):
             for plans_dir in (FIXTURE_PLANS, COMMITTED_PLANS):
-                dag = load_dag_module(name, plans_dir).dag
-                gpu = self.gpu_pods(dag)
+                module = load_dag_module(name, plans_dir)
+                dags = list(module.DAGS.values()) if name == "deqbench_regression" else [module.dag]
+                all_tasks = [t for d in dags for t in d.tasks]
+                gpu = [t for d in dags for t in self.gpu_pods(d)]
                 self.assertTrue(gpu, f"{name}: no GPU pod")
-                for t in dag.tasks:
+                for t in all_tasks:
                     if t not in gpu:
                         self.assertIsNone(getattr(t, "affinity", None), f"{name} {t.task_id}: CPU pod with affinity")
                 for t in gpu:

@@ -43,6 +43,21 @@ class DuplicateTaskIdFound(Exception):
     pass
 
 
+class Variable:
+    """Airflow Variables: ``Variable.get(key, default=...)`` reads ``VALUES`` (tests set it)."""
+
+    VALUES: dict = {}
+    _NOTSET = object()
+
+    @classmethod
+    def get(cls, key: str, default=_NOTSET, deserialize_json: bool = False):
+        if key in cls.VALUES:
+            return cls.VALUES[key]
+        if default is Variable._NOTSET:
+            raise KeyError(f"Variable {key} does not exist")
+        return default
+
+
 class Param:
     """Records a DAG param; ``required`` when it has no default."""
 
@@ -151,6 +166,10 @@ class BaseOperator:
         rule = merged.get("trigger_rule", "all_success")
         if rule not in TRIGGER_RULES:
             raise ValueError(f"unknown trigger_rule {rule!r}")
+        if merged.get("pool") is not None and not (isinstance(merged["pool"], str) and _KEY.match(merged["pool"])):
+            raise ValueError(f"invalid pool {merged['pool']!r}")
+        if merged.get("pre_execute") is not None and not callable(merged["pre_execute"]):
+            raise TypeError("pre_execute must be callable")
         for k in ("retry_delay", "execution_timeout"):
             if merged.get(k) is not None and not isinstance(merged[k], timedelta):
                 raise TypeError(f"{k} must be a timedelta")

@@ -143,8 +143,8 @@ public final class AttackStage implements Stage {
             }
             r.put("per_image", perImage);
             results.add(r);
-            ctx.tracker().logMetric("amplification_worst", worst, e);
-            ctx.tracker().logMetric("amplification_gaussian", n == 0 ? Double.NaN : gaussianSum / n, e);
+            ctx.tracker().logMetric(epsMetric("amplification_worst", eps), worst);
+            ctx.tracker().logMetric(epsMetric("amplification_gaussian", eps), n == 0 ? Double.NaN : gaussianSum / n);
         }
         progress.close();
         Map<String, Object> out = new LinkedHashMap<>();
@@ -166,5 +166,15 @@ public final class AttackStage implements Stage {
                 "Error amplification ||f(b+delta)-f(b)||/||delta|| for ||delta|| = eps ||b||: worst case found"
                         + " (max over images) and Gaussian (mean over images), checked against certified_bound (a proven"
                         + " amplification bound from the certify node, null when there is none)");
+    }
+
+    /**
+     * The metric key of an attack result at one ε: {@code attack.<name>.eps_<ε>} with ε in plain
+     * decimal notation ({@code attack.amplification_worst.eps_0.05}), inside MLflow's key charset
+     * (letters, digits, '_', '-', '.', ' ', '/'); ε is in the name, not the step, because the
+     * sweep's values are not an axis that steps count along.
+     */
+    static String epsMetric(String name, double eps) {
+        return "attack." + name + ".eps_" + java.math.BigDecimal.valueOf(eps).stripTrailingZeros().toPlainString();
     }
 }

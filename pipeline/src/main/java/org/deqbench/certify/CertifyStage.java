@@ -111,7 +111,7 @@ public final class CertifyStage implements Stage {
         cert.put("residual", residual);
         cert.put("images", n);
         double normA = n > 0 ? worstNormBound(test, n) : Double.NaN;
-        cert.put("bound", mol != null ? mol.describe(normA) : describe(f));
+        cert.put("bound", mol != null ? mol.describe(normA) : describe(f, n > 0 ? test.operator(0, 1) : null));
         if (mol != null) {
             cert.putAll(mol.describeTerms(normA));
             cert.put("lipschitz_h_method", LIPSCHITZ_H_METHOD);
@@ -170,12 +170,14 @@ public final class CertifyStage implements Stage {
         };
     }
 
-    private static String describe(Reconstructor f) {
+    private static String describe(Reconstructor f, LinearOperator op) {
         if (f instanceof org.deqbench.recon.CgSense c) {
             return "||(A^H A + lambda I)^-1 A^H|| <= max_{0<=s<=||A||} s/(s^2+lambda) <= 1/(2 sqrt(lambda)), lambda = " + c.lambda();
         }
         if (f instanceof org.deqbench.recon.ZeroFilled) {
-            return "||A^H|| = ||A|| <= the operator's proven norm bound";
+            return op != null && op.normBoundIsExact()
+                    ? "||A^H|| = ||A||, the exact norm the operator proves (" + op.describe() + ")"
+                    : "||A^H|| = ||A|| <= the operator's proven norm bound";
         }
         return f.getClass().getSimpleName();
     }

@@ -113,6 +113,62 @@ public final class Blur implements LinearOperator {
         return filter(x, 2, "normal");
     }
 
+    /**
+     * ‖A‖ = max_ω |K̂(ω)| over the H×W DFT grid, exact for the periodic boundary implemented here:
+     * A is circulant (block-circulant with circulant blocks), the unitary DFT diagonalises it,
+     * A = F^H diag(K̂) F, so its singular values are the |K̂(ω)|. This never exceeds ‖K‖₁ (|K̂(ω)| ≤
+     * Σ|K[a,b]|, equal at ω = 0 for a non-negative kernel such as the Gaussian), which is the bound
+     * to use for other boundary conditions (Young's inequality) but is loose for kernels of mixed sign.
+     */
+    @Override
+    public double normBound() {
+        double max = 0;
+        for (int i = 0; i < h * w; i++) {
+            max = Math.max(max, Math.hypot(spectrum[2 * i], spectrum[2 * i + 1]));
+        }
+        return max;
+    }
+
+    @Override
+    public boolean normBoundIsExact() {
+        return true;
+    }
+
+    /**
+     * The exact norm of D_s ∘ A, this blur followed by keeping every s-th pixel ({@link Decimation}):
+     * <pre>
+     *   ‖D_s A‖² = max_{p, q} (1/s²) Σ_{a, b = 0}^{s−1} |K̂(p + a H/s, q + b W/s)|²
+     * </pre>
+     * for 0 ≤ p &lt; H/s, 0 ≤ q &lt; W/s. Derivation: ‖D_s A‖² = ‖D_s A A^H D_s^H‖; A A^H is the
+     * periodic convolution with impulse response g, ĝ = |K̂|², and D_s (·) D_s^H keeps the
+     * entries (s i, s j) of a circulant matrix, which is the periodic convolution on the coarse
+     * (H/s)×(W/s) grid with the decimated impulse response g(s·); its DFT is the alias sum above
+     * (Poisson summation), and the largest eigenvalue of a circulant matrix is its largest DFT value.
+     * Requires s to divide H and W.
+     */
+    public double decimatedNorm(int factor) {
+        if (factor < 1 || h % factor != 0 || w % factor != 0) {
+            throw new IllegalArgumentException("super-resolution factor (factor) must be ≥ 1 and divide the size "
+                    + h + "x" + w + ", found " + factor);
+        }
+        int lh = h / factor;
+        int lw = w / factor;
+        double max = 0;
+        for (int p = 0; p < lh; p++) {
+            for (int q = 0; q < lw; q++) {
+                double sum = 0;
+                for (int a = 0; a < factor; a++) {
+                    for (int b = 0; b < factor; b++) {
+                        int i = (p + a * lh) * w + (q + b * lw);
+                        sum += spectrum[2 * i] * spectrum[2 * i] + spectrum[2 * i + 1] * spectrum[2 * i + 1];
+                    }
+                }
+                max = Math.max(max, sum / ((double) factor * factor));
+            }
+        }
+        return Math.sqrt(max);
+    }
+
     @Override
     public String describe() {
         return "Blur(" + k + "x" + k + " kernel, " + channels + "x" + h + "x" + w + ")";

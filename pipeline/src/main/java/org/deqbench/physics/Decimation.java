@@ -76,6 +76,20 @@ public final class Decimation implements LinearOperator {
         return HostArrays.fromDouble(out, new long[] {n, channels, h, w}, y.dataType());
     }
 
+    /**
+     * ‖A‖ = 1, exact: A keeps a subset of the coordinates, so its rows are orthonormal
+     * (A A^H = I) and every singular value is 1.
+     */
+    @Override
+    public double normBound() {
+        return 1;
+    }
+
+    @Override
+    public boolean normBoundIsExact() {
+        return true;
+    }
+
     @Override
     public String describe() {
         return "Decimation(x" + factor + ", " + channels + "x" + h + "x" + w + ")";

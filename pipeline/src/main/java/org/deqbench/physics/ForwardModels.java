@@ -205,8 +205,10 @@ public final class ForwardModels {
             case MRI_3D -> MultiCoilMri.volume(required(task, params, COIL_MAPS), required(task, params, MASK));
             case DENOISE -> new Identity(1, h, w);
             case DEBLUR -> new Blur(required(task, params, KERNEL), 1, h, w);
-            case SUPER_RESOLUTION -> Operators.compose(new Decimation(task.factor(), 1, h, w),
-                    new Blur(required(task, params, KERNEL), 1, h, w));
+            case SUPER_RESOLUTION -> {
+                Blur blur = new Blur(required(task, params, KERNEL), 1, h, w);
+                yield Operators.compose(new Decimation(task.factor(), 1, h, w), blur, blur.decimatedNorm(task.factor()));
+            }
             case INPAINT -> new Inpainting(required(task, params, MASK), 1);
         };
     }

@@ -39,6 +39,17 @@ public final class Identity implements LinearOperator {
         return x.dup();
     }
 
+    /** ‖I‖ = 1: every vector keeps its length. Exact. */
+    @Override
+    public double normBound() {
+        return 1;
+    }
+
+    @Override
+    public boolean normBoundIsExact() {
+        return true;
+    }
+
     @Override
     public String describe() {
         return "Identity" + Arrays.toString(shape);

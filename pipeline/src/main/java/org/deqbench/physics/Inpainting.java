@@ -95,6 +95,24 @@ public final class Inpainting implements LinearOperator {
         return apply(x);
     }
 
+    /**
+     * ‖A‖ = max_p |m_p| over every mask, exact: A is diagonal, so its singular values are the
+     * |m_p| (1 when any pixel is observed, 0 for an all-missing mask).
+     */
+    @Override
+    public double normBound() {
+        double max = 0;
+        for (double m : masks) {
+            max = Math.max(max, Math.abs(m));
+        }
+        return max;
+    }
+
+    @Override
+    public boolean normBoundIsExact() {
+        return true;
+    }
+
     @Override
     public String describe() {
         return "Inpainting(" + channels + "x" + h + "x" + w + ", " + batch + " masks)";

@@ -40,6 +40,15 @@ public interface LinearOperator {
         return Double.NaN;
     }
 
+    /**
+     * Whether {@link #normBound} is the exact operator norm ‖A‖ (not only an upper bound), as for
+     * the identity, a periodic blur (max |K̂|), a decimation or an inpainting mask. Tests compare
+     * exact claims with the largest singular value of the dense matrix.
+     */
+    default boolean normBoundIsExact() {
+        return false;
+    }
+
     /** Short human-readable name, e.g. {@code MultiCoilMri(8 coils, 64x64)}. */
     default String describe() {
         return getClass().getSimpleName();

@@ -66,12 +66,27 @@ public final class OperatorRegistry {
             return new Blur(HostArrays.fromDouble(k, new long[] {3, 3}, DataType.DOUBLE), 2, 6, 5);
         }));
         e.add(new Entry("decimation-x3", 2, () -> new Decimation(3, 1, 6, 9)));
+        // a kernel of mixed sign: max |K̂| is then below ‖K‖₁, and its aliases differ over the grid
+        e.add(new Entry("blur-mixed-sign-kernel", 2, () -> mixedSignBlur(6, 9)));
+        e.add(new Entry("super-resolution-x3-mixed-sign-kernel", 2, () -> {
+            Blur blur = mixedSignBlur(6, 9);
+            return Operators.compose(new Decimation(3, 1, 6, 9), blur, blur.decimatedNorm(3));
+        }));
         e.add(new Entry("scaled-mri", 2, () -> Operators.scale(problem("", Problem.MRI, 4, 4, 1, cartesian, null, null,
                 null, 2).create().get(), -0.7)));
         e.add(new Entry("inpaint-after-blur", 2, () -> Operators.compose(
                 problem("", Problem.INPAINT, 7, 6, 1, null, null, null, 0.3, 2).create().get(),
                 problem("", Problem.DEBLUR, 7, 6, 1, null, new BlurSpec(5, 1.2), null, null, 2).create().get())));
         return e;
+    }
+
+    private static Blur mixedSignBlur(int h, int w) {
+        Random r = new Random(11);
+        double[] k = new double[9];
+        for (int i = 0; i < k.length; i++) {
+            k[i] = r.nextDouble() - 0.5;
+        }
+        return new Blur(HostArrays.fromDouble(k, new long[] {3, 3}, DataType.DOUBLE), 1, h, w);
     }
 
     /** The operator of {@code problem} at a tiny size with parameters drawn as the simulate stage draws them. */

@@ -18,6 +18,24 @@ public final class Operators {
      * normal operator is used). Requires A's range shape to equal B's domain shape.
      */
     public static LinearOperator compose(LinearOperator outer, LinearOperator inner) {
+        return compose(outer, inner, outer.normBound() * inner.normBound(), false);
+    }
+
+    /**
+     * {@link #compose(LinearOperator, LinearOperator)} with the exact norm of the composition
+     * known to the caller (e.g. {@link Blur#decimatedNorm} for super-resolution); the plain form
+     * bounds ‖B A‖ ≤ ‖B‖ ‖A‖, which is valid but may be loose.
+     */
+    public static LinearOperator compose(LinearOperator outer, LinearOperator inner, double exactNorm) {
+        if (!(exactNorm >= 0)) {
+            throw new IllegalArgumentException("the norm of " + outer.describe() + " ∘ " + inner.describe()
+                    + " must be ≥ 0, found " + exactNorm);
+        }
+        return compose(outer, inner, exactNorm, true);
+    }
+
+    /** ‖B A‖ ≤ bound (NaN: none known); {@code exact}: the bound is the norm. */
+    private static LinearOperator compose(LinearOperator outer, LinearOperator inner, double bound, boolean exact) {
         if (!Arrays.equals(inner.rangeShape(), outer.domainShape())) {
             throw new IllegalArgumentException("cannot compose " + outer.describe() + " after " + inner.describe()
                     + ": the inner range " + Arrays.toString(inner.rangeShape()) + " differs from the outer domain "
@@ -47,6 +65,16 @@ public final class Operators {
             @Override
             public INDArray normal(INDArray x) {
                 return inner.adjoint(outer.normal(inner.apply(x)));
+            }
+
+            @Override
+            public double normBound() {
+                return bound;
+            }
+
+            @Override
+            public boolean normBoundIsExact() {
+                return exact && !Double.isNaN(bound);
             }
 
             @Override
@@ -85,6 +113,17 @@ public final class Operators {
             @Override
             public INDArray normal(INDArray x) {
                 return op.normal(x).muli(s * s);
+            }
+
+            /** ‖s A‖ = |s| ‖A‖, exact when A's bound is. */
+            @Override
+            public double normBound() {
+                return Math.abs(s) * op.normBound();
+            }
+
+            @Override
+            public boolean normBoundIsExact() {
+                return op.normBoundIsExact();
             }
 
             @Override

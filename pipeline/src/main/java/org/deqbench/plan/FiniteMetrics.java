@@ -73,6 +73,21 @@ final class FiniteMetrics implements Tracker {
     }
 
     @Override
+    public void logInputs(java.util.List<org.deqbench.track.DatasetInput> datasets) {
+        inner.logInputs(datasets);
+    }
+
+    @Override
+    public void logToParent(Map<String, String> params, Map<String, Double> metrics, Map<String, String> tags) {
+        inner.logToParent(params, metrics, tags);
+    }
+
+    @Override
+    public void logArtifact(Path fileOrFolder, String artifactPath, java.util.function.Predicate<Path> include) {
+        inner.logArtifact(fileOrFolder, artifactPath, include);
+    }
+
+    @Override
     public void finish(Status status, String error) {
         inner.finish(status, error);
     }

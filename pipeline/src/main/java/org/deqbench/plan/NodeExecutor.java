@@ -73,11 +73,29 @@ public final class NodeExecutor {
             params.put("spec_hash", plan.specHash());
             params.put("node_hash", node.hash());
             tracker.logParams(params);
+            if (node.stage().equals("train")) {
+                // the simulated data the node trains and is tested on, as MLflow run inputs
+                java.util.List<org.deqbench.track.DatasetInput> data = new java.util.ArrayList<>();
+                for (String in : node.inputs()) {
+                    String digest = store.manifestDigest(in);
+                    if (digest != null && plan.node(in).stage().equals("simulate")) {
+                        data.add(new org.deqbench.track.DatasetInput(in, digest.substring(0, 16),
+                                "{\"uri\": " + RunStore.JSON.writeValueAsString(store.nodeDir(in).toAbsolutePath()
+                                        .toString()) + "}", "local", "train"));
+                    }
+                }
+                if (!data.isEmpty()) {
+                    tracker.logInputs(data);
+                }
+            }
             stage.run(new NodeContext(spec, specFile, plan, node, store, out, tracker));
             tracker.requireAllFinite();
             Path dir = out.commit();
-            // the node's whole folder (report, figures, certificates, model, arrays) under its stage name
-            tracker.logArtifact(dir, node.stage());
+            // the node's folder (report, figures, certificates, model; arrays over 1 MB only when
+            // the spec says tracking.upload_arrays: true) under its stage name
+            tracker.logArtifact(dir, node.stage(), spec.trackingSettings().uploadArrays()
+                    ? org.deqbench.track.ArraySizeLimit.NONE
+                    : new org.deqbench.track.ArraySizeLimit(org.deqbench.spec.TrackingSpec.ARRAY_UPLOAD_LIMIT_BYTES));
             tracker.finish(Tracker.Status.FINISHED, null);
             return new Outcome(node, false, dir);
         } catch (Exception | Error e) {

@@ -13,12 +13,21 @@ import java.util.List;
  * @param runDir     run directory as given
  * @param specHash   SHA-256 of the whole canonical spec
  * @param nodes      nodes in dependency order
+ * @param deployment how a deployment (the Airflow DAGs) runs the nodes: GPU pool, time limit per
+ *                   node, parallel nodes; the spec's {@code deployment} section or its defaults
  */
 public record Plan(String experiment, String spec, @JsonProperty("run_dir") String runDir,
-                   @JsonProperty("spec_hash") String specHash, List<PlanNode> nodes)
+                   @JsonProperty("spec_hash") String specHash, List<PlanNode> nodes,
+                   org.deqbench.spec.DeploymentSpec deployment)
         implements org.deqbench.track.TrackedPlan {
     public Plan {
         nodes = List.copyOf(nodes);
+        deployment = deployment == null ? org.deqbench.spec.DeploymentSpec.DEFAULT : deployment;
+    }
+
+    /** A plan with the default deployment settings. */
+    public Plan(String experiment, String spec, String runDir, String specHash, List<PlanNode> nodes) {
+        this(experiment, spec, runDir, specHash, nodes, null);
     }
 
     public PlanNode node(String id) {

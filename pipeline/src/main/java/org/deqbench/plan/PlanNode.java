@@ -14,11 +14,20 @@ import java.util.List;
  * @param hash   hash of this node's spec section and its inputs' hashes (hex SHA-256); a completed
  *               node whose marker holds this hash is up to date
  * @param args   the exact command-line arguments of the {@code deqbench} executable that runs it
+ * @param gpu    whether the node's work is a network's training or inference (train, certify and
+ *               attack of a learned method), so that a deployment runs it on a GPU; baselines,
+ *               simulate and report run on CPUs. Not part of the hash.
  */
 public record PlanNode(String id, String stage, String task, String method, List<String> inputs,
-                       String hash, List<String> args) implements org.deqbench.track.TrackedNode {
+                       String hash, List<String> args, boolean gpu) implements org.deqbench.track.TrackedNode {
     public PlanNode {
         inputs = List.copyOf(inputs);
         args = List.copyOf(args);
+    }
+
+    /** A node that needs no GPU. */
+    public PlanNode(String id, String stage, String task, String method, List<String> inputs, String hash,
+                    List<String> args) {
+        this(id, stage, task, method, inputs, hash, args, false);
     }
 }

@@ -41,19 +41,21 @@ public final class Planner {
             // chained into every train hash, so the report's hash need not list it again.
             reportInputs.add(simId);
             for (MethodSpec method : spec.methods()) {
+                // a network to train and run: the node wants a GPU when a deployment has one
+                boolean learned = method.kind().learned();
                 String trainId = "train/" + task.name() + "/" + method.name();
                 String trainHash = hash("train", simHash, SpecLoader.canonicalJson(method));
                 nodes.add(new PlanNode(trainId, "train", task.name(), method.name(), List.of(simId),
-                        trainHash, args("train", specPath, runDir, task.name(), method.name())));
+                        trainHash, args("train", specPath, runDir, task.name(), method.name()), learned));
                 String certId = "certify/" + task.name() + "/" + method.name();
                 String certHash = hash("certify", trainHash, SpecLoader.canonicalJson(spec.certify()));
                 nodes.add(new PlanNode(certId, "certify", task.name(), method.name(), List.of(simId, trainId),
-                        certHash, args("certify", specPath, runDir, task.name(), method.name())));
+                        certHash, args("certify", specPath, runDir, task.name(), method.name()), learned));
                 String attackId = "attack/" + task.name() + "/" + method.name();
                 String attackHash = hash("attack", trainHash, certHash, SpecLoader.canonicalJson(spec.attack()));
                 nodes.add(new PlanNode(attackId, "attack", task.name(), method.name(),
                         List.of(simId, trainId, certId), attackHash,
-                        args("attack", specPath, runDir, task.name(), method.name())));
+                        args("attack", specPath, runDir, task.name(), method.name()), learned));
                 reportInputs.addAll(List.of(trainId, certId, attackId));
                 reportKey.append(trainHash).append(certHash).append(attackHash);
             }
@@ -62,7 +64,8 @@ public final class Planner {
                 SpecLoader.canonicalJson(spec.report()));
         nodes.add(new PlanNode("report", "report", null, null, reportInputs, reportHash,
                 args("report", specPath, runDir, null, null)));
-        return new Plan(spec.name(), specPath, runDir, hash("spec", SpecLoader.canonicalJson(spec)), nodes);
+        return new Plan(spec.name(), specPath, runDir, hash("spec", SpecLoader.canonicalJson(spec)), nodes,
+                spec.deploymentSettings());
     }
 
     private static List<String> args(String stage, String specPath, String runDir, String task, String method) {

@@ -108,7 +108,7 @@ public final class HtmlReport {
             task(t);
         }
         if (memory != null) {
-            memory(memory, memoryFigure);
+            memory(memory, memoryFigure, spec);
         }
         definitions();
         out("<footer>Written by the deqbench report stage. Figures are in <code>figures/</code>;"
@@ -264,8 +264,12 @@ public final class HtmlReport {
         out("</div>");
     }
 
-    private void memory(MemoryBenchmark memory, String figure) {
+    private void memory(MemoryBenchmark memory, String figure, ExperimentSpec spec) {
         out("<section id=\"memory\"><h2>Memory scaling<small>from bench/memory.json</small></h2>");
+        String measuredOn = measuredOn(memory.settings(), spec);
+        if (measuredOn != null) {
+            out("<p class=\"note\">Measured by <code>deqbench bench memory</code> on " + esc(measuredOn) + ".</p>");
+        }
         out("<p class=\"note\">Peak memory of one training step as the number of iterations grows. Backpropagation"
                 + " through K unrolled iterations stores every iteration's activations, so its memory grows with K;"
                 + " a deep-equilibrium backward pass by implicit differentiation needs only the fixed point.</p>");
@@ -281,6 +285,32 @@ public final class HtmlReport {
             }
         }
         out("</table></section>");
+    }
+
+    /**
+     * What the memory benchmark trained on, e.g. {@code task cine-4x (dynamic-mri, 48×48, 8 frames)
+     * of experiments/memory-scaling-dynamic.yaml}: the problem and frames from this report's spec
+     * when it has the task, else the size the benchmark recorded; null when the file says nothing.
+     */
+    static String measuredOn(MemoryBenchmark.Settings settings, ExperimentSpec spec) {
+        if (settings == null || settings.task() == null) {
+            return null;
+        }
+        List<String> parts = new java.util.ArrayList<>();
+        org.deqbench.spec.TaskSpec task = spec.tasks().stream().filter(t -> t.name().equals(settings.task()))
+                .findFirst().orElse(null);
+        if (task != null) {
+            parts.add(task.problem().key());
+        }
+        List<Integer> size = settings.imageSize() != null ? settings.imageSize() : task == null ? null : task.size();
+        if (size != null && !size.isEmpty()) {
+            parts.add(size.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining("×")));
+        }
+        if (task != null && task.frames() != null && task.frames() > 1) {
+            parts.add(task.frames() + (task.problem() == org.deqbench.spec.Problem.MRI_3D ? " slices" : " frames"));
+        }
+        return "task " + settings.task() + (parts.isEmpty() ? "" : " (" + String.join(", ", parts) + ")")
+                + (settings.spec() == null ? "" : " of " + settings.spec());
     }
 
     private void definitions() {

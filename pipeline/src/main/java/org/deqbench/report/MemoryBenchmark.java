@@ -22,12 +22,30 @@ import org.deqbench.plan.RunStore;
  * @param rows measurements, in file order
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record MemoryBenchmark(@JsonProperty("rows") List<Row> rows) {
+public record MemoryBenchmark(@JsonProperty("rows") List<Row> rows, @JsonProperty("settings") Settings settings) {
     /** Where the benchmark writes, relative to the run directory. */
     public static final String FILE = "bench/memory.json";
 
     public MemoryBenchmark {
         rows = rows == null ? List.of() : List.copyOf(rows);
+    }
+
+    /** A benchmark file without settings (older files, tests). */
+    public MemoryBenchmark(List<Row> rows) {
+        this(rows, null);
+    }
+
+    /**
+     * What the benchmark ran on, as {@code deqbench bench memory} records it (null fields when the
+     * file does not say).
+     *
+     * @param spec      the spec file of the benchmark
+     * @param task      the task trained (the spec's first)
+     * @param imageSize its image size [H, W]
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Settings(@JsonProperty("spec") String spec, @JsonProperty("task") String task,
+                           @JsonProperty("image_size") List<Integer> imageSize) {
     }
 
     /**

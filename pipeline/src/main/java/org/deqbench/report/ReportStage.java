@@ -18,6 +18,7 @@ import org.deqbench.metrics.SampleSummary;
 import org.deqbench.plan.NodeContext;
 import org.deqbench.plan.NodeInput;
 import org.deqbench.plan.NodeOutput;
+import org.deqbench.plan.Progress;
 import org.deqbench.plan.Stage;
 import org.deqbench.spec.ExperimentSpec;
 import org.deqbench.spec.MethodSpec;
@@ -58,11 +59,24 @@ public final class ReportStage implements Stage {
         return "report";
     }
 
+    /**
+     * Writes the report with the pipeline's progress reporter: one unit per (task, method) read,
+     * one per task's figures and one for the tables and the page, so a log shows a line at least
+     * every {@link Progress#HEARTBEAT_SECONDS} seconds while a large report renders.
+     */
     @Override
     public void run(NodeContext ctx) throws Exception {
         if (System.getProperty("java.awt.headless") == null) {
             System.setProperty("java.awt.headless", "true");
         }
+        ExperimentSpec spec = ctx.spec();
+        try (Progress progress = Progress.start(ctx.node().id(),
+                (long) spec.tasks().size() * (spec.methods().size() + 1) + 1)) {
+            write(ctx, progress);
+        }
+    }
+
+    private void write(NodeContext ctx, Progress progress) throws Exception {
         ExperimentSpec spec = ctx.spec();
         NodeOutput out = ctx.output();
         Files.createDirectories(out.dir().resolve("figures"));
@@ -74,6 +88,7 @@ public final class ReportStage implements Stage {
         List<SummaryRow> rows = new ArrayList<>();
         List<MethodResults> allResults = new ArrayList<>();
         for (TaskSpec task : spec.tasks()) {
+            progress.message("reading " + task.name());
             NodeInput sim = ctx.input("simulate/" + task.name());
             INDArray groundTruth = sim.array(GROUND_TRUTH);
             List<MethodResults> results = new ArrayList<>();
@@ -83,7 +98,9 @@ public final class ReportStage implements Stage {
                         ctx.input("certify/" + key), ctx.input("attack/" + key), groundTruth);
                 results.add(r);
                 track(ctx.tracker(), r);
+                progress.step();
             }
+            progress.message("figures of " + task.name());
             Map<Metric, Map<String, VersusBest>> versusBest = new EnumMap<>(Metric.class);
             for (Metric m : Metric.values()) {
                 versusBest.put(m, VersusBest.of(results, m));
@@ -98,7 +115,9 @@ public final class ReportStage implements Stage {
                     attackChart(out, task, results, colours),
                     trainingChart(out, task, results, colours, true),
                     trainingChart(out, task, results, colours, false)));
+            progress.step();
         }
+        progress.message("tables and page");
         MemoryBenchmark memory = MemoryBenchmark.read(ctx.store().root());
         String memoryFigure = null;
         if (memory != null && memory.rows().stream().anyMatch(r -> r.peakBytes() != null)) {
@@ -116,6 +135,10 @@ public final class ReportStage implements Stage {
         String html = HtmlReport.render(spec, ctx.plan().specHash(), sections, memory, memoryFigure, generated);
         Files.writeString(out.resolve("index.html"), html, StandardCharsets.UTF_8);
         out.addFile("index.html", "report", "html", "self-contained report page; figures linked from figures/");
+        ctx.tracker().logToParent(org.deqbench.track.SpecParams.flatten("", spec), summaryMetrics(allResults),
+                parentTags(ctx, spec));
+        progress.message("");
+        progress.step();
     }
 
     private static void writeTables(NodeOutput out, List<SummaryRow> rows, List<MethodResults> results) throws IOException {
@@ -129,6 +152,35 @@ public final class ReportStage implements Stage {
         ResultTables.write(out.resolve(ResultTables.ATTACK), ResultTables.AttackRow.class, ResultTables.attack(results));
         out.addFile(ResultTables.ATTACK, "attack", "csv", "one row per (task, method, ε): worst-case and Gaussian"
                 + " amplification ‖Δx‖/‖δ‖, certified bound and verdict; empty = not available");
+    }
+
+    /** The summary metrics of every (task, method), keyed as the report node logs them. */
+    private static Map<String, Double> summaryMetrics(List<MethodResults> results) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        for (MethodResults r : results) {
+            String suffix = "/" + r.task() + "/" + r.method();
+            m.put("psnr" + suffix, r.psnr().mean());
+            m.put("ssim" + suffix, r.ssim().mean());
+            m.put("nmse" + suffix, r.nmse().mean());
+        }
+        m.values().removeIf(v -> !Double.isFinite(v));
+        return m;
+    }
+
+    /**
+     * The parent run's tags: the spec's description as the run's note ({@code mlflow.note.content},
+     * shown by the MLflow UI), where the report lies in the run store, and the report page among
+     * this node's artifacts (uploaded under {@code report/} when the server proxies artifacts).
+     */
+    private static Map<String, String> parentTags(NodeContext ctx, ExperimentSpec spec) {
+        Map<String, String> t = new LinkedHashMap<>();
+        if (!spec.description().isBlank()) {
+            t.put("mlflow.note.content", spec.description().strip());
+        }
+        t.put("deqbench.report", ctx.store().nodeDir(ctx.node().id()).resolve("index.html").toAbsolutePath().toString());
+        t.put("deqbench.report_artifact", "runs:/" + org.deqbench.track.RunRecord.ParentLog.NODE_RUN_ID + "/"
+                + ctx.node().stage() + "/index.html");
+        return t;
     }
 
     private static void track(Tracker tracker, MethodResults r) {

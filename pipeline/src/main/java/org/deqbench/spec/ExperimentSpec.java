@@ -10,6 +10,8 @@ import java.util.List;
  * @param name        experiment name; the run store is {@code runs/<name>/} by default
  * @param description free text shown in the report
  * @param seed        root seed; every random stream is derived from it and a stable label
+ * @param tracking    MLflow settings ({@link #trackingSettings()}), null when not given
+ * @param deployment  Airflow settings ({@link #deploymentSettings()}), null when not given
  */
 public record ExperimentSpec(
         String name,
@@ -20,7 +22,12 @@ public record ExperimentSpec(
         CertifySpec certify,
         AttackSpec attack,
         ReportSpec report,
-        RegressionSpec regression) {
+        RegressionSpec regression,
+        // deployment and tracking settings: absent from the canonical spec unless given
+        @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+        TrackingSpec tracking,
+        @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+        DeploymentSpec deployment) {
 
     public ExperimentSpec {
         description = description == null ? "" : description;
@@ -31,6 +38,16 @@ public record ExperimentSpec(
         attack = attack == null ? AttackSpec.DEFAULT : attack;
         report = report == null ? ReportSpec.DEFAULT : report;
         regression = regression == null ? RegressionSpec.DEFAULT : regression;
+    }
+
+    /** The tracking settings, defaults when the spec has no {@code tracking} section. */
+    public TrackingSpec trackingSettings() {
+        return tracking == null ? TrackingSpec.DEFAULT : tracking;
+    }
+
+    /** The deployment settings, defaults when the spec has no {@code deployment} section. */
+    public DeploymentSpec deploymentSettings() {
+        return deployment == null ? DeploymentSpec.DEFAULT : deployment;
     }
 
     /** The task called {@code name}; throws if the spec has none. */

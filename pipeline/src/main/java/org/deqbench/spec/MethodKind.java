@@ -14,34 +14,55 @@ public enum MethodKind {
     /** x = A^H b. */
     ZERO_FILLED("zero-filled", false),
     /** x = (A^H A + λI)^{-1} A^H b by conjugate gradients; λ by grid search on the training split. */
-    CG_SENSE("cg-sense", false),
+    CG_SENSE("cg-sense", false, "lambdas", "cg_iterations"),
     /** Total-variation regularised reconstruction (compressed sensing). */
-    TV("tv", false),
+    TV("tv", false, "lambdas", "iterations"),
     /** MoDL: K unrolled iterations, shared CNN, CG data consistency, backprop through all K. */
-    MODL("modl", true),
+    MODL("modl", true, "iterations", "cg_iterations"),
     /** MOL iteration with an unconstrained CNN (no Lipschitz control). */
-    DEQ("deq", true),
+    DEQ("deq", true, "cg_iterations"),
     /** MOL with spectrally normalised CNN (certified monotone). */
-    MOL_SN("mol-sn", true),
+    MOL_SN("mol-sn", true, "cg_iterations"),
     /** MOL with the log-barrier Lipschitz penalty (approximate). */
-    MOL_LR("mol-lr", true),
+    MOL_LR("mol-lr", true, "cg_iterations", "lipschitz"),
     /** DEQ gradient descent with a regularizing gradient g_θ, trained on an error upper bound. */
-    DEQ_GD("deq-gd", true),
+    DEQ_GD("deq-gd", true, "iterations", "cg_iterations"),
     /** DEQ-GD trained at its fixed point with the bound as a regulariser. */
-    RERG("rerg", true),
+    RERG("rerg", true, "iterations", "cg_iterations", "error_bound"),
     /** Explicit learned regulariser R(x) = ½‖x − N(x)‖², proximal gradient DEQ. */
-    ELDER("elder", true),
+    ELDER("elder", true, "iterations", "cg_iterations"),
     /** Plug-and-play proximal gradient with a learned denoiser. */
-    PNP("pnp", true),
+    PNP("pnp", true, "iterations", "cg_iterations"),
     /** Regularisation by denoising with a learned denoiser. */
-    RED("red", true);
+    RED("red", true, "iterations", "cg_iterations");
 
     private final String key;
     private final boolean learned;
+    private final java.util.Set<String> reads;
 
-    MethodKind(String key, boolean learned) {
+    MethodKind(String key, boolean learned, String... reads) {
         this.key = key;
         this.learned = learned;
+        this.reads = java.util.Set.of(reads);
+    }
+
+    /**
+     * The keys of a method's spec section this kind reads (as spelt in the spec): always
+     * {@code name} and {@code kind}; {@code network} and {@code training} when {@link #learned()},
+     * {@code deq} when {@link #equilibrium()}; and those its constant declares above, e.g.
+     * {@code lambdas} and {@code cg_iterations} for CG-SENSE. Tracking logs only these as params,
+     * so zero-filled gets no {@code method.iterations} it never uses.
+     */
+    public java.util.Set<String> sections() {
+        java.util.Set<String> out = new java.util.LinkedHashSet<>(java.util.List.of("name", "kind"));
+        if (learned) {
+            out.addAll(java.util.List.of("network", "training"));
+        }
+        if (equilibrium()) {
+            out.add("deq");
+        }
+        out.addAll(reads);
+        return java.util.Collections.unmodifiableSet(out);
     }
 
     @JsonValue

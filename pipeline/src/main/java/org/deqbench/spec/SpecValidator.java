@@ -208,6 +208,13 @@ public final class SpecValidator {
         }
         atLeast("attack.images", a.images(), 1);
         atLeast("report.examples", s.report().examples(), 0);
+        DeploymentSpec d = s.deploymentSettings();
+        // an Airflow pool name: letters, digits, '_', '-', '.'
+        if (d.gpuPool().isBlank() || !d.gpuPool().matches("[A-Za-z0-9_.-]+")) {
+            problem("deployment.gpu_pool", "an Airflow pool name of letters, digits, '_', '-' or '.'", d.gpuPool());
+        }
+        atLeast("deployment.execution_timeout_minutes", d.executionTimeoutMinutes(), 1);
+        atLeast("deployment.max_active_tasks", d.maxActiveTasks(), 1);
         for (Map.Entry<String, Double> e : s.regression().tolerances().entrySet()) {
             if (!METRICS.contains(e.getKey())) {
                 problem("regression.tolerances." + e.getKey(), "one of " + METRICS, e.getKey());

@@ -217,6 +217,14 @@ final class MlflowDelivery implements Closeable {
                     stats.statuses++;
                 }
                 ack(st, List.of(f.seq()));
+            } else if (r instanceof RunRecord.Inputs in) {
+                flush(st, b);
+                gw.logInputs(st.runId, in.datasets());
+                ack(st, List.of(in.seq()));
+            } else if (r instanceof RunRecord.ParentLog p) {
+                flush(st, b);
+                logToParent(st, p);
+                ack(st, List.of(p.seq()));
             } else if (r instanceof RunRecord.PipelineFinish f) {
                 flush(st, b);
                 gw.setTerminated(st.runId, f.status(), f.ts());
@@ -441,6 +449,53 @@ final class MlflowDelivery implements Closeable {
             members.clear();
             completed.clear();
             bytes = 0;
+        }
+    }
+
+    /**
+     * A node's {@link RunRecord.ParentLog} on its parent run, within MLflow's limits: params with
+     * valid keys (≤ 250 characters) and scalar values (not JSON lists or objects), cut to 6000
+     * characters, 100 per request; metrics ≤ 1000 per request; tags ≤ 100 per request. Nothing
+     * when the node has no parent run.
+     */
+    private void logToParent(AttemptState st, RunRecord.ParentLog p) throws MlflowCallException {
+        if (st.parentRunId == null) {
+            return;
+        }
+        List<Service.Param> params = new ArrayList<>();
+        for (Map.Entry<String, String> e : p.params().entrySet()) {
+            String v = e.getValue();
+            if (validKey(e.getKey()) && v != null && !v.startsWith("[") && !v.startsWith("{")) {
+                params.add(Service.Param.newBuilder().setKey(e.getKey()).setValue(cut(v, MAX_PARAM_VALUE)).build());
+            }
+        }
+        List<Service.Metric> metrics = new ArrayList<>();
+        p.metrics().forEach((k, v) -> {
+            if (validKey(k) && v != null && Double.isFinite(v)) {
+                metrics.add(Service.Metric.newBuilder().setKey(k).setValue(v).setTimestamp(p.ts()).setStep(0).build());
+            }
+        });
+        List<Service.RunTag> tags = new ArrayList<>();
+        p.tags().forEach((k, v) -> {
+            if (validKey(k) && v != null) {
+                String value = st.runId == null ? v : v.replace(RunRecord.ParentLog.NODE_RUN_ID, st.runId);
+                tags.add(Service.RunTag.newBuilder().setKey(k).setValue(cut(value, MAX_TAG_VALUE)).build());
+            }
+        });
+        for (int i = 0; i < Math.max(params.size(), 1); i += MAX_PARAMS) {
+            List<Service.Param> ps = params.subList(Math.min(i, params.size()), Math.min(i + MAX_PARAMS, params.size()));
+            List<Service.Metric> ms = i == 0 ? metrics.subList(0, Math.min(metrics.size(), MAX_METRICS - MAX_TAGS - MAX_PARAMS))
+                    : List.of();
+            List<Service.RunTag> ts = i == 0 ? tags.subList(0, Math.min(tags.size(), MAX_TAGS)) : List.of();
+            if (!ps.isEmpty() || !ms.isEmpty() || !ts.isEmpty()) {
+                gw.logBatch(st.parentRunId, ms, ps, ts);
+            }
+        }
+        for (int i = MAX_METRICS - MAX_TAGS - MAX_PARAMS; i < metrics.size(); i += MAX_METRICS) {
+            gw.logBatch(st.parentRunId, metrics.subList(i, Math.min(i + MAX_METRICS, metrics.size())), List.of(), List.of());
+        }
+        for (int i = MAX_TAGS; i < tags.size(); i += MAX_TAGS) {
+            gw.logBatch(st.parentRunId, List.of(), List.of(), tags.subList(i, Math.min(i + MAX_TAGS, tags.size())));
         }
     }
 

@@ -288,6 +288,28 @@ final class MlflowGateway implements Closeable {
         });
     }
 
+    /**
+     * MLflow's {@code runs/log-inputs}: the datasets with their context tag. The Java client has no
+     * call for it, so the request body is written here (the REST API's JSON) and sent with the
+     * client's own {@code sendPost}, which carries its authentication and error handling.
+     */
+    void logInputs(String runId, List<DatasetInput> datasets) throws MlflowCallException {
+        com.fasterxml.jackson.databind.node.ObjectNode body = INPUTS_JSON.createObjectNode();
+        body.put("run_id", runId);
+        com.fasterxml.jackson.databind.node.ArrayNode list = body.putArray("datasets");
+        for (DatasetInput d : datasets) {
+            com.fasterxml.jackson.databind.node.ObjectNode in = list.addObject();
+            in.putArray("tags").addObject().put("key", "mlflow.data.context").put("value", d.context());
+            in.putObject("dataset").put("name", d.name()).put("digest", d.digest())
+                    .put("source_type", d.sourceType()).put("source", d.source());
+        }
+        String json = body.toString();
+        call("runs/log-inputs", c -> c.sendPost("runs/log-inputs", json));
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper INPUTS_JSON =
+            new com.fasterxml.jackson.databind.ObjectMapper();
+
     List<Service.Metric> metricHistory(String runId, String key) throws MlflowCallException {
         return call("metrics/get-history", c -> c.getMetricHistory(runId, key));
     }

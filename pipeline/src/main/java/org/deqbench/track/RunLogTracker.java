@@ -108,6 +108,16 @@ public final class RunLogTracker implements Tracker {
     }
 
     @Override
+    public void logInputs(List<DatasetInput> datasets) {
+        emit(seq -> new RunRecord.Inputs(start.attempt(), seq, now(), datasets));
+    }
+
+    @Override
+    public void logToParent(Map<String, String> params, Map<String, Double> metrics, Map<String, String> tags) {
+        emit(seq -> new RunRecord.ParentLog(start.attempt(), seq, now(), params, metrics, tags));
+    }
+
+    @Override
     public void setTag(String key, String value) {
         requireKey(key, "tag");
         emit(seq -> new RunRecord.Tag(start.attempt(), seq, now(), key, value == null ? "" : value));
@@ -115,6 +125,11 @@ public final class RunLogTracker implements Tracker {
 
     @Override
     public void logArtifact(Path fileOrFolder, String artifactPath) {
+        logArtifact(fileOrFolder, artifactPath, f -> true);
+    }
+
+    @Override
+    public void logArtifact(Path fileOrFolder, String artifactPath, java.util.function.Predicate<Path> include) {
         Path p = fileOrFolder.toAbsolutePath().normalize();
         if (!Files.exists(p)) {
             throw new IllegalArgumentException("cannot log artifact " + p + ": no such file or folder");
@@ -124,10 +139,19 @@ public final class RunLogTracker implements Tracker {
         List<RunRecord.ArtifactFile> files = new ArrayList<>();
         try {
             if (folder) {
+                int leftOut = 0;
                 try (Stream<Path> walk = Files.walk(p)) {
                     for (Path f : walk.filter(Files::isRegularFile).sorted().toList()) {
-                        files.add(new RunRecord.ArtifactFile(slashes(p.relativize(f)), Files.size(f)));
+                        if (include.test(f)) {
+                            files.add(new RunRecord.ArtifactFile(slashes(p.relativize(f)), Files.size(f)));
+                        } else {
+                            leftOut++;
+                        }
                     }
+                }
+                if (leftOut > 0) {
+                    setTag("deqbench.artifacts_left_out", leftOut + " file(s) of " + p.getFileName()
+                            + " (arrays over the upload limit; in the run store, or set tracking.upload_arrays: true)");
                 }
             } else {
                 files.add(new RunRecord.ArtifactFile(p.getFileName().toString(), Files.size(p)));

@@ -24,7 +24,9 @@ import java.util.Map;
         @JsonSubTypes.Type(value = RunRecord.Artifact.class, name = "artifact"),
         @JsonSubTypes.Type(value = RunRecord.Finish.class, name = "finish"),
         @JsonSubTypes.Type(value = RunRecord.PipelineStart.class, name = "pipeline_start"),
-        @JsonSubTypes.Type(value = RunRecord.PipelineFinish.class, name = "pipeline_finish")})
+        @JsonSubTypes.Type(value = RunRecord.PipelineFinish.class, name = "pipeline_finish"),
+        @JsonSubTypes.Type(value = RunRecord.ParentLog.class, name = "parent_log"),
+        @JsonSubTypes.Type(value = RunRecord.Inputs.class, name = "inputs")})
 public sealed interface RunRecord {
     String attempt();
 
@@ -95,6 +97,29 @@ public sealed interface RunRecord {
                          List<String> nodes) implements RunRecord {
         public PipelineStart {
             nodes = List.copyOf(nodes);
+        }
+    }
+
+    /**
+     * Params, metrics and tags a node logs to its pipeline's parent run ({@link Tracker#logToParent}),
+     * e.g. the report's spec params and summary metrics. In a tag value, {@value #NODE_RUN_ID} is
+     * replaced by the MLflow run id of the node that logged it (to link that node's artifacts).
+     */
+    record ParentLog(String attempt, long seq, long ts, Map<String, String> params, Map<String, Double> metrics,
+                     Map<String, String> tags) implements RunRecord {
+        public static final String NODE_RUN_ID = "{node_run_id}";
+
+        public ParentLog {
+            params = Collections.unmodifiableMap(new LinkedHashMap<>(params));
+            metrics = Collections.unmodifiableMap(new LinkedHashMap<>(metrics));
+            tags = Collections.unmodifiableMap(new LinkedHashMap<>(tags));
+        }
+    }
+
+    /** Datasets the node consumed ({@link Tracker#logInputs}), MLflow run inputs. */
+    record Inputs(String attempt, long seq, long ts, List<DatasetInput> datasets) implements RunRecord {
+        public Inputs {
+            datasets = List.copyOf(datasets);
         }
     }
 

@@ -5,6 +5,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.deqbench.spec.ExperimentSpec;
+import org.deqbench.spec.MethodSpec;
 import org.deqbench.spec.SpecLoader;
 
 /**
@@ -27,7 +28,7 @@ public final class SpecParams {
 
     /**
      * The params of a node: the experiment's name and seed, its task's section, its method's section
-     * and, for certify, attack and report, that stage's section (report also the regression gate).
+     * (only the keys its kind reads) and, for certify, attack and report, that stage's section (report also the regression gate).
      */
     public static Map<String, String> forNode(ExperimentSpec spec, TrackedNode node) {
         Map<String, String> out = new LinkedHashMap<>();
@@ -37,7 +38,7 @@ public final class SpecParams {
             out.putAll(flatten("task", spec.task(node.task())));
         }
         if (node.method() != null) {
-            out.putAll(flatten("method", spec.method(node.method())));
+            out.putAll(methodParams(spec.method(node.method())));
         }
         switch (node.stage()) {
             case "certify" -> out.putAll(flatten("certify", spec.certify()));
@@ -50,6 +51,24 @@ public final class SpecParams {
                 // simulate and train: task and method say it all
             }
         }
+        return out;
+    }
+
+    /**
+     * A method's section as params, only the keys its kind reads ({@link MethodKind#sections()}):
+     * the spec fills defaults such as {@code iterations} for every kind, which would otherwise
+     * show up as parameters of methods that never use them.
+     */
+    public static Map<String, String> methodParams(MethodSpec method) {
+        java.util.Set<String> used = method.kind().sections();
+        Map<String, String> out = new LinkedHashMap<>();
+        flatten("method", method).forEach((k, v) -> {
+            String rest = k.substring("method.".length());
+            int dot = rest.indexOf('.');
+            if (used.contains(dot < 0 ? rest : rest.substring(0, dot))) {
+                out.put(k, v);
+            }
+        });
         return out;
     }
 

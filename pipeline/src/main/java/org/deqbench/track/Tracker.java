@@ -46,6 +46,20 @@ public interface Tracker extends AutoCloseable {
 
     void setTag(String key, String value);
 
+    /** Records the datasets the node consumed as MLflow run inputs. This default records nothing. */
+    default void logInputs(java.util.List<DatasetInput> datasets) {
+    }
+
+    /**
+     * Logs to the pipeline's parent run (the MLflow run of the whole experiment run) rather than
+     * the node's own: params (keys over 250 characters and non-scalar values are left out, values
+     * cut to 6000 characters, sent 100 per request), metrics at step 0, and tags (e.g.
+     * {@code mlflow.note.content}). A node without a parent run records it in the run log only.
+     * This default records nothing.
+     */
+    default void logToParent(Map<String, String> params, Map<String, Double> metrics, Map<String, String> tags) {
+    }
+
     /**
      * Uploads a file, or a folder recursively, under {@code artifactPath} ("" for the root): a file
      * lands at {@code artifactPath/<file name>}, a folder's contents at {@code artifactPath/...}.
@@ -53,6 +67,15 @@ public interface Tracker extends AutoCloseable {
      * renamed into place meanwhile).
      */
     void logArtifact(Path fileOrFolder, String artifactPath);
+
+    /**
+     * As {@link #logArtifact(Path, String)} for the files of a folder that {@code include} accepts
+     * (e.g. {@link ArraySizeLimit}); the files left out are counted in the tag
+     * {@code deqbench.artifacts_left_out}. This default uploads everything.
+     */
+    default void logArtifact(Path fileOrFolder, String artifactPath, java.util.function.Predicate<Path> include) {
+        logArtifact(fileOrFolder, artifactPath);
+    }
 
     /** Ends the run; {@code error} is recorded for FAILED runs, null otherwise. Idempotent. */
     void finish(Status status, String error);

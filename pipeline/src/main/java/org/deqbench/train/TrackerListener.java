@@ -7,6 +7,10 @@ import org.deqbench.track.Tracker;
  * Sends the curves to the node's {@link Tracker}: per step the loss, learning rate, step time,
  * peak memory and the method's diagnostics (solver iterations, Lipschitz estimates, …); per epoch
  * the validation PSNR.
+ *
+ * <p>One step axis per metric family: per-step metrics are logged at the global optimiser step,
+ * per-epoch metrics at the epoch index, and the metric {@code epoch} is logged at every global step
+ * beside the step metrics, so that the MLflow UI can plot the step metrics against either axis.
  */
 public final class TrackerListener implements TrainingListener {
     private final Tracker tracker;
@@ -17,6 +21,7 @@ public final class TrackerListener implements TrainingListener {
 
     @Override
     public void onStepEnd(StepRecord r) {
+        tracker.logMetric("epoch", r.epoch(), r.step());
         tracker.logMetric("train_loss", r.loss(), r.step());
         tracker.logMetric("learning_rate", r.learningRate(), r.step());
         tracker.logMetric("step_seconds", r.seconds(), r.step());

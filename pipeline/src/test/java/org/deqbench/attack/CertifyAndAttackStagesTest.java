@@ -129,4 +129,54 @@ class CertifyAndAttackStagesTest {
                     "solver noise " + r.get("solver_noise_amplification") + " vs " + r.get("amplification_worst"));
         }
     }
+
+    /**
+     * What the nodes logged (the run log holds what MLflow receives): attack results carry ε in the
+     * metric name ({@code attack.amplification_worst.eps_0.01}, one value each at step 0), never
+     * the ε index as step; training logs {@code epoch} at every global step beside the step
+     * metrics, with the same steps as {@code train_loss}; params hold only the sections a method's
+     * kind reads.
+     */
+    @Test
+    void metricsUseOneAxisPerFamilyAndEpsInTheName() {
+        org.deqbench.track.RunLog log = org.deqbench.track.RunLogReader.read(run);
+        var attack = log.latest("attack/mri/cg-sense").orElseThrow();
+        for (String name : new String[] {"amplification_worst", "amplification_gaussian"}) {
+            assertTrue(attack.metricKeys().containsAll(java.util.Set.of("attack." + name + ".eps_0.01",
+                    "attack." + name + ".eps_0.1")), attack.metricKeys().toString());
+            assertTrue(attack.metricKeys().stream().noneMatch(k -> k.equals(name)), attack.metricKeys().toString());
+        }
+        var worst = attack.metric("attack.amplification_worst.eps_0.1");
+        assertEquals(1, worst.size());
+        assertEquals(0, worst.get(0).step());
+        var train = log.latest("train/mri/mol-sn").orElseThrow();
+        var epochs = train.metric("epoch");
+        var losses = train.metric("train_loss");
+        assertTrue(!losses.isEmpty());
+        assertEquals(losses.stream().map(m -> m.step()).toList(), epochs.stream().map(m -> m.step()).toList());
+        assertTrue(epochs.stream().allMatch(m -> m.value() == 0.0), "one epoch, index 0: " + epochs);
+        assertTrue(log.latest("train/mri/zero-filled").orElseThrow().params().keySet().stream()
+                .noneMatch(k -> k.equals("method.iterations") || k.startsWith("method.deq.")));
+        assertTrue(train.params().keySet().stream().anyMatch(k -> k.startsWith("method.deq.")));
+    }
+
+    /**
+     * A train node records the simulated data it consumed as a dataset input: the simulate node's
+     * id, the first 16 hex digits of its manifest's SHA-256 and its folder.
+     */
+    @Test
+    void trainNodesRecordTheSimulatedDataAsDatasetInputs() throws Exception {
+        var train = org.deqbench.track.RunLogReader.read(run).latest("train/mri/zero-filled").orElseThrow();
+        var inputs = train.records().stream().filter(r -> r instanceof org.deqbench.track.RunRecord.Inputs)
+                .map(r -> (org.deqbench.track.RunRecord.Inputs) r).toList();
+        assertEquals(1, inputs.size());
+        var d = inputs.get(0).datasets().get(0);
+        assertEquals("simulate/mri", d.name());
+        java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+        String sha = java.util.HexFormat.of().formatHex(md.digest(Files.readAllBytes(
+                run.resolve("simulate/mri/manifest.json"))));
+        assertEquals(sha.substring(0, 16), d.digest());
+        assertTrue(d.source().contains(run.resolve("simulate/mri").toAbsolutePath().toString()), d.source());
+        assertEquals("train", d.context());
+    }
 }

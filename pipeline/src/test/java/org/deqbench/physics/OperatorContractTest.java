@@ -118,5 +118,24 @@ class OperatorContractTest {
             // a proven bound may be loose but never below the true norm (float64 rounding only)
             assertTrue(bound >= sigma * (1 - 1e-12), e.name() + ": normBound " + bound + " below the SVD norm " + sigma);
         }
+        if (a.normBoundIsExact()) {
+            // claimed exact: equal to the SVD's σ up to float64 round-off of the FFT and the SVD
+            assertEquals(sigma, bound, 1e-10 * Math.max(sigma, 1), e.name() + ": exact normBound vs SVD");
+        }
+    }
+
+    /**
+     * Every restoration operator (denoise, deblur, super-resolution, inpainting) declares a proven
+     * norm that is exact, so certificates of linear methods on them are proofs, not estimates.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("operators")
+    void restorationOperatorsDeclareExactNorms(OperatorRegistry.Entry e) {
+        if (!java.util.Set.of("denoise", "deblur", "super-resolution", "inpaint", "blur-asymmetric-kernel",
+                "decimation-x3", "blur-mixed-sign-kernel", "super-resolution-x3-mixed-sign-kernel").contains(e.name())) {
+            return;
+        }
+        LinearOperator a = e.create().get();
+        assertTrue(!Double.isNaN(a.normBound()) && a.normBoundIsExact(), e.name() + " declares no exact norm");
     }
 }

@@ -87,4 +87,34 @@ class PlannerTest {
     private static Map<String, String> hashes(Plan p) {
         return p.nodes().stream().collect(Collectors.toMap(PlanNode::id, PlanNode::hash));
     }
+
+    /**
+     * The deployment and tracking sections change no node hash and are absent from the canonical
+     * spec unless given (so the spec hash of every spec without them is what it was); the plan
+     * exports the deployment settings (defaults when absent) and marks only learned methods'
+     * network nodes as GPU nodes; bad values are refused naming the key.
+     */
+    @Test
+    void deploymentAndTrackingSettingsLeaveNodeHashesAloneAndGpuNodesAreTheLearnedOnes() {
+        String withMol = SPEC + "  - {name: mol, kind: mol-lr}\n";
+        Plan plain = Planner.plan(spec(withMol), "t", "r");
+        Plan deployed = Planner.plan(spec(withMol + """
+                tracking: {upload_arrays: true}
+                deployment: {gpu_pool: gpus-a100, execution_timeout_minutes: 90, max_active_tasks: 3}
+                """), "t", "r");
+        assertEquals(hashes(plain), hashes(deployed));
+        assertTrue(!SpecLoader.canonicalJson(spec(withMol)).contains("deployment")
+                && !SpecLoader.canonicalJson(spec(withMol)).contains("tracking"));
+        assertEquals(org.deqbench.spec.DeploymentSpec.DEFAULT, plain.deployment());
+        assertEquals(new org.deqbench.spec.DeploymentSpec("gpus-a100", 90, 3), deployed.deployment());
+        assertTrue(spec(withMol + "tracking: {upload_arrays: true}\n").trackingSettings().uploadArrays());
+        assertTrue(!spec(withMol).trackingSettings().uploadArrays());
+        Set<String> gpu = plain.nodes().stream().filter(PlanNode::gpu).map(PlanNode::id).collect(Collectors.toSet());
+        assertEquals(Set.of("train/a/mol", "certify/a/mol", "attack/a/mol", "train/b/mol", "certify/b/mol",
+                "attack/b/mol"), gpu);
+        String problems = String.join("\n", org.deqbench.spec.SpecValidator.validate(
+                spec(withMol + "deployment: {max_active_tasks: 0, gpu_pool: 'a b'}\n"), Path.of(".")));
+        assertTrue(problems.contains("deployment.max_active_tasks") && problems.contains("deployment.gpu_pool"), problems);
+        assertEquals(List.of(), org.deqbench.spec.SpecValidator.validate(spec(withMol), Path.of(".")));
+    }
 }

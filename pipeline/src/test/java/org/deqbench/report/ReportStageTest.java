@@ -86,6 +86,7 @@ class ReportStageTest {
     static JsonNode summary;
     static String html;
     static final Map<String, INDArray> GROUND_TRUTH = new LinkedHashMap<>();
+    static String progressLog;
 
     @BeforeAll
     static void buildStoreAndRunReport() throws Exception {
@@ -116,13 +117,54 @@ class ReportStageTest {
                   {"method": "modl", "iterations": 5, "peak_bytes": 400000000, "peak_heap_bytes": 40000000, "peak_offheap_bytes": 360000000, "seconds_per_step": 2.1},
                   {"method": "mol-sn", "iterations": 1, "peak_bytes": 90000000, "peak_heap_bytes": 40000000, "peak_offheap_bytes": 50000000, "seconds_per_step": 0.9},
                   {"method": "mol-sn", "iterations": 5, "peak_bytes": 95000000, "peak_heap_bytes": 40000000, "peak_offheap_bytes": 55000000, "seconds_per_step": 3.9}
-                ]}
+                ],
+                 "settings": {"spec": "experiments/memory-scaling-dynamic.yaml", "task": "cine", "image_size": [16, 16], "steps": 3}}
                 """);
-        NodeExecutor.Outcome outcome = NodeExecutor.run(new ReportStage(), specFile, runDir, null, null, false);
+        java.io.PrintStream err = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        NodeExecutor.Outcome outcome;
+        try {
+            System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+            outcome = NodeExecutor.run(new ReportStage(), specFile, runDir, null, null, false);
+        } finally {
+            System.setErr(err);
+        }
+        progressLog = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+        err.print(progressLog);
         assertFalse(outcome.skipped());
         reportDir = outcome.dir();
         summary = RunStore.JSON.readTree(reportDir.resolve("summary.json").toFile());
         html = Files.readString(reportDir.resolve("index.html"));
+    }
+
+    /**
+     * The report hands the parent run the flattened spec, the summary metrics of every (task,
+     * method) and the report's location (recorded in the run log; MLflow gets it when configured).
+     */
+    @Test
+    void theSpecAndTheSummaryGoToTheParentRun() {
+        var records = org.deqbench.track.RunLogReader.read(runDir).latest("report").orElseThrow().records();
+        var parent = records.stream().filter(r -> r instanceof org.deqbench.track.RunRecord.ParentLog)
+                .map(r -> (org.deqbench.track.RunRecord.ParentLog) r).findFirst().orElseThrow();
+        assertEquals("1", parent.params().get("seed"));
+        assertEquals("knee", parent.params().get("tasks.0.name"));
+        assertEquals(summary.get("rows").get(0).get("psnr").asDouble(),
+                parent.metrics().get("psnr/" + summary.get("rows").get(0).get("task").asText() + "/"
+                        + summary.get("rows").get(0).get("method").asText()), 1e-12);
+        assertTrue(parent.tags().get("deqbench.report").endsWith("report/index.html"), parent.tags().toString());
+    }
+
+    /**
+     * The report prints the pipeline's progress lines (no terminal in tests): a first line at 0, a
+     * last one saying done with the count tasks × (methods + 1) + 1, and nothing "stopped".
+     */
+    @Test
+    void progressRunsFromZeroToDoneOverEveryTaskAndMethod() throws Exception {
+        ExperimentSpec spec = SpecLoader.load(specFile);
+        long total = (long) spec.tasks().size() * (spec.methods().size() + 1) + 1;
+        assertTrue(progressLog.contains("report: 0/" + total + "\n"), progressLog);
+        assertTrue(progressLog.contains("report: " + total + "/" + total + " done"), progressLog);
+        assertFalse(progressLog.contains("stopped"), progressLog);
     }
 
     // ---- the synthetic upstream nodes ------------------------------------------------------
@@ -359,6 +401,9 @@ class ReportStageTest {
         }
         assertTrue(html.contains("badge cert") && html.contains("(not a certificate)"));
         assertTrue(html.contains("id=\"memory\""));
+        // the memory table says what it was measured on: a 2D+time task here
+        assertTrue(html.contains("on task cine (dynamic-mri, 16×16, 3 frames) of experiments/memory-scaling-dynamic.yaml"),
+                html.substring(html.indexOf("id=\"memory\"")));
         assertFalse(html.contains("http://") || html.contains("https://") || html.contains("<script"),
                 "self-contained: no external assets, no scripts");
     }

@@ -56,6 +56,8 @@ final class MlflowStandIn implements AutoCloseable {
         final Map<String, String> tags = new LinkedHashMap<>();
         final Map<String, String> params = new LinkedHashMap<>();
         final List<Point> metrics = new ArrayList<>();
+        /** Run inputs as received: {"tags": [...], "dataset": {...}} per dataset. */
+        final List<JsonNode> inputs = new ArrayList<>();
 
         String artifactRoot = "mlflow-artifacts:/";
 
@@ -368,6 +370,22 @@ final class MlflowStandIn implements AutoCloseable {
                         throw new ApiError(400, "INVALID_PARAMETER_VALUE", "Tag value too long: " + v.length());
                     }
                     r.tags.put(t.path("key").asText(), v);
+                }
+                return "{}";
+            }
+            case "POST runs/log-inputs": {
+                Run r = run(in);
+                for (JsonNode d : in.path("datasets")) {
+                    JsonNode ds = d.path("dataset");
+                    for (String required : List.of("name", "digest", "source_type", "source")) {
+                        if (ds.path(required).asText().isEmpty()) {
+                            throw new ApiError(400, "INVALID_PARAMETER_VALUE", "dataset." + required + " is required");
+                        }
+                    }
+                    if (ds.path("digest").asText().length() > 36 || ds.path("name").asText().length() > 500) {
+                        throw new ApiError(400, "INVALID_PARAMETER_VALUE", "dataset name or digest too long");
+                    }
+                    r.inputs.add(d);
                 }
                 return "{}";
             }

@@ -57,4 +57,31 @@ class SpecParamsTest {
         assertFalse(r.keySet().stream().anyMatch(k -> k.startsWith("task.") || k.startsWith("method.")));
         assertTrue(r.keySet().stream().anyMatch(k -> k.startsWith("report.")));
     }
+
+    /**
+     * Only the keys a kind reads become params: zero-filled gets none of the defaults the spec fills
+     * for every kind (iterations, cg_iterations, lambdas); CG-SENSE its λ grid and CG steps but no
+     * network; MOL-LR its network, training, deq and lipschitz sections but no λ grid.
+     */
+    @Test
+    void aMethodLogsOnlyTheSectionsItsKindReads() {
+        Map<String, String> zf = SpecParams.methodParams(new MethodSpec("zf", MethodKind.ZERO_FILLED, null, null, null,
+                null, null, null, null));
+        assertEquals(Map.of("method.name", "zf", "method.kind", "zero-filled"), zf);
+        Map<String, String> cg = SpecParams.methodParams(new MethodSpec("cg", MethodKind.CG_SENSE, null, null, null,
+                null, null, null, null));
+        assertTrue(cg.containsKey("method.lambdas") && cg.containsKey("method.cg_iterations"), cg.toString());
+        assertFalse(cg.containsKey("method.iterations"), cg.toString());
+        Map<String, String> mol = SpecParams.methodParams(new MethodSpec("mol", MethodKind.MOL_LR, null, null, null,
+                null, null, null, null));
+        for (String section : List.of("network.", "training.", "deq.", "lipschitz.")) {
+            assertTrue(mol.keySet().stream().anyMatch(k -> k.startsWith("method." + section)), section + " " + mol.keySet());
+        }
+        assertFalse(mol.containsKey("method.lambdas") || mol.containsKey("method.iterations"), mol.keySet().toString());
+        // every key of the section is either logged or not read by that kind: nothing else is dropped
+        Map<String, String> all = SpecParams.flatten("method", new MethodSpec("mol", MethodKind.MOL_LR, null, null, null,
+                null, null, null, null));
+        all.keySet().removeAll(mol.keySet());
+        assertEquals(java.util.Set.of("method.lambdas", "method.iterations"), all.keySet());
+    }
 }

@@ -45,7 +45,7 @@ class PythonTestSuitesTest {
 
     @Test
     void dagFilesEqualTheExportedPlansUnderTheAirflowStandIn() throws Exception {
-        unittest("dags/tests", 24);
+        unittest("dags/tests", 29);
     }
 
     @Test
