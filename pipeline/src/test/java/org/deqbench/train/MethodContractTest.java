@@ -64,7 +64,9 @@ class MethodContractTest {
     void theValidatorSeesTheRegistry() {
         assertEquals(new MethodRegistry().runnable(), MethodCatalog.installed().runnable());
         assertTrue(MethodCatalog.installed().supports(MethodKind.MODL, Problem.DEBLUR));
-        assertTrue(!MethodCatalog.installed().supports(MethodKind.ELDER, Problem.DEBLUR), "elder has no implementation");
+        assertTrue(MethodCatalog.installed().supports(MethodKind.ELDER, Problem.DEBLUR), "elder runs on 2D problems");
+        assertTrue(!MethodCatalog.installed().supports(MethodKind.ELDER, Problem.MRI_3D),
+                "elder's explicit-gradient graph is 2D only");
     }
 
     @ParameterizedTest(name = "{0} on {1}")
