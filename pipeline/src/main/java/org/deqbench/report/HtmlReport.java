@@ -125,6 +125,7 @@ public final class HtmlReport {
         quality(s);
         certificates(s);
         attacks(s);
+        objectiveDescent(s);
         training(s);
         if (s.examples() != null) {
             out("<h3>Example reconstructions</h3><figure><img src=\"" + esc(s.examples()) + "\" alt=\"example reconstructions of "
@@ -246,6 +247,33 @@ public final class HtmlReport {
                     + " (dotted horizontal line) where it has one. A worst case above the bound would disprove the"
                     + " certificate.</figcaption></figure>");
         }
+    }
+
+    /** Explicit-objective methods (ELDER): did the objective decrease at every iteration on every image? */
+    private void objectiveDescent(TaskSection s) {
+        if (s.methods().stream().allMatch(m -> m.objectiveDescent() == null)) {
+            return;
+        }
+        out("<h3>Objective descent</h3>");
+        out("<table><tr><th class=\"text\">method</th><th class=\"text\">objective decreased monotonically</th>"
+                + "<th>largest increase F(x<sub>k+1</sub>) − F(x<sub>k</sub>)</th><th>stationary (tolerance met)</th>"
+                + "<th>mean iterations</th></tr>");
+        for (MethodResults m : s.methods()) {
+            ObjectiveDescent d = m.objectiveDescent();
+            if (d == null) {
+                continue;
+            }
+            String increase = d.largestIncrease() > 0 ? String.format("%.3g", d.largestIncrease())
+                    : "none (every step decreased F; smallest decrease " + String.format("%.3g", -d.largestIncrease()) + ")";
+            out("<tr><td class=\"text\">" + esc(m.method()) + "</td><td class=\"text\">"
+                    + (d.allMonotone() ? "" : "<strong>") + "on " + d.monotone() + "/" + d.images() + " images"
+                    + (d.allMonotone() ? "" : "</strong>") + "</td><td>" + increase + "</td><td>"
+                    + (d.converged() == null ? "—" : d.converged() + "/" + d.images()) + "</td><td>"
+                    + (d.meanIterations() == null ? "—" : String.format("%.1f", d.meanIterations())) + "</td></tr>");
+        }
+        out("</table><p class=\"note\">F(x) = ½‖Ax − b‖² + (1/λ)·½‖x − N(x)‖², minimised per test image by"
+                + " gradient descent with Armijo backtracking (a step is accepted only if it lowers F by at least"
+                + " 10⁻⁴·η‖∇F‖²), from <code>method.json</code>'s <code>objective_per_iteration</code>.</p>");
     }
 
     private void training(TaskSection s) {

@@ -23,15 +23,25 @@ import org.deqbench.spec.MethodKind;
  * @param attack            attack sweep, by increasing ε
  * @param curves            learning curves, or null (non-learned methods, or none written)
  * @param reconstructions   path of {@code reconstructions.npy}, or null
+ * @param objectiveDescent  how the objective behaved per iteration (explicit-objective methods), or null
  */
 public record MethodResults(String task, String method, MethodKind kind, List<ImageScores> perImage,
                             String metricsSource, Double trainSeconds, Long trainPeakBytes,
                             Double forwardIterations, Certificate certificate, List<AttackPoint> attack,
-                            TrainingCurves curves, Path reconstructions) {
+                            TrainingCurves curves, Path reconstructions, ObjectiveDescent objectiveDescent) {
     public MethodResults {
         perImage = List.copyOf(perImage);
         attack = List.copyOf(attack);
         certificate = certificate == null ? Certificate.NONE : certificate;
+    }
+
+    /** Results of a method that logs no objective. */
+    public MethodResults(String task, String method, MethodKind kind, List<ImageScores> perImage,
+                         String metricsSource, Double trainSeconds, Long trainPeakBytes,
+                         Double forwardIterations, Certificate certificate, List<AttackPoint> attack,
+                         TrainingCurves curves, Path reconstructions) {
+        this(task, method, kind, perImage, metricsSource, trainSeconds, trainPeakBytes, forwardIterations,
+                certificate, attack, curves, reconstructions, null);
     }
 
     /** Mean PSNR with its 95 % interval (PSNR has no finite bound). */

@@ -65,6 +65,7 @@ public final class UpstreamReader {
         Double seconds = null;
         Long peak = null;
         Double iterations = null;
+        ObjectiveDescent descent = null;
         Path methodFile = optional(train, "method.json");
         if (methodFile != null) {
             JsonNode m = train.json("method.json");
@@ -72,6 +73,7 @@ public final class UpstreamReader {
             Double p = number(m, "train_peak_bytes", methodFile);
             peak = p == null ? null : Math.round(p);
             iterations = number(m, "forward_iterations", methodFile);
+            descent = ObjectiveDescent.read(m, methodFile);
         }
         TrainingCurves curves = null;
         Path trainingFile = optional(train, "training.json");
@@ -89,7 +91,7 @@ public final class UpstreamReader {
             points = attack(attack.json("attack.json"), attackFile, certificate.amplificationBound());
         }
         return new MethodResults(task, method.name(), method.kind(), scores, source, seconds, peak, iterations,
-                certificate, points, curves, recon);
+                certificate, points, curves, recon, descent);
     }
 
     private static Path optional(NodeInput in, String file) {

@@ -16,6 +16,7 @@ import java.util.List;
  * @param training     optimiser and schedule (learned methods)
  * @param lipschitz    MOL-LR's barrier penalty on a local Lipschitz estimate
  * @param errorBound   RERG's weight of the fixed-point error-bound term ({@code error_bound})
+ * @param denoiser     the learned Gaussian denoiser of pnp and red ({@code denoiser})
  */
 public record MethodSpec(
         String name,
@@ -29,11 +30,19 @@ public record MethodSpec(
         LipschitzSpec lipschitz,
         // absent unless given (rerg): the plan hashes of every other method stay what they were
         @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
-        ErrorBoundSpec errorBound) {
+        ErrorBoundSpec errorBound,
+        // absent unless given (pnp, red): the plan hashes of every other method stay what they were
+        @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+        DenoiserSpec denoiser) {
+
+    /** RED's default λ grid, searched on the training split. */
+    public static final List<Double> RED_LAMBDAS = List.of(0.01, 0.03, 0.1, 0.3, 1.0);
 
     public MethodSpec {
         if (kind == MethodKind.CG_SENSE || kind == MethodKind.TV) {
             lambdas = lambdas == null ? List.of(0.001, 0.003, 0.01, 0.03, 0.1, 0.3) : List.copyOf(lambdas);
+        } else if (kind == MethodKind.RED) {
+            lambdas = lambdas == null ? RED_LAMBDAS : List.copyOf(lambdas);
         } else {
             lambdas = lambdas == null ? List.of() : List.copyOf(lambdas);
         }
@@ -52,11 +61,21 @@ public record MethodSpec(
         if (kind == MethodKind.RERG) {
             errorBound = errorBound == null ? ErrorBoundSpec.DEFAULT : errorBound;
         }
+        if (kind == MethodKind.PNP || kind == MethodKind.RED) {
+            denoiser = denoiser == null ? DenoiserSpec.DEFAULT : denoiser;
+        }
+    }
+
+    /** A method without a {@code denoiser} section (every kind but pnp and red, or their default). */
+    public MethodSpec(String name, MethodKind kind, List<Double> lambdas, Integer cgIterations, Integer iterations,
+                      NetworkSpec network, DeqSpec deq, TrainingSpec training, LipschitzSpec lipschitz,
+                      ErrorBoundSpec errorBound) {
+        this(name, kind, lambdas, cgIterations, iterations, network, deq, training, lipschitz, errorBound, null);
     }
 
     /** A method without an {@code error_bound} section (every kind but RERG, or RERG's default). */
     public MethodSpec(String name, MethodKind kind, List<Double> lambdas, Integer cgIterations, Integer iterations,
                       NetworkSpec network, DeqSpec deq, TrainingSpec training, LipschitzSpec lipschitz) {
-        this(name, kind, lambdas, cgIterations, iterations, network, deq, training, lipschitz, null);
+        this(name, kind, lambdas, cgIterations, iterations, network, deq, training, lipschitz, null, null);
     }
 }

@@ -406,7 +406,7 @@ public final class SpecValidator {
         if (!m.kind().learned()) {
             for (var e : Map.of("network", m.network() == null, "training", m.training() == null,
                     "deq", m.deq() == null, "lipschitz", m.lipschitz() == null,
-                    "error_bound", m.errorBound() == null).entrySet()) {
+                    "error_bound", m.errorBound() == null, "denoiser", m.denoiser() == null).entrySet()) {
                 if (!e.getValue()) {
                     problem(p + "." + e.getKey(), "no " + e.getKey() + " section for the non-learned method " + m.kind().key(), "one");
                 }
@@ -474,6 +474,7 @@ public final class SpecValidator {
             }
             positive(p + ".lipschitz.ascent_learning_rate", l.ascentLearningRate());
         }
+        denoiser(p, m);
         if (m.errorBound() != null) {
             if (m.kind() != MethodKind.RERG) {
                 problem(p + ".error_bound", "no error_bound section for method kind " + m.kind().key(), "one");
@@ -483,6 +484,16 @@ public final class SpecValidator {
                 problem(p + ".error_bound.weight", "a weight ≥ 0", w);
             }
         }
+    }
+
+    private void denoiser(String p, MethodSpec m) {
+        if (m.denoiser() == null) {
+            return;
+        }
+        if (m.kind() != MethodKind.PNP && m.kind() != MethodKind.RED) {
+            problem(p + ".denoiser", "no denoiser section for method kind " + m.kind().key() + " (pnp and red only)", "one");
+        }
+        positive(p + ".denoiser.sigma", m.denoiser().sigma());
     }
 
     private void name(String path, String name) {

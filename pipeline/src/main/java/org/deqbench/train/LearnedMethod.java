@@ -33,6 +33,15 @@ public interface LearnedMethod<M extends TrainableModel<ExampleSet.Batch>> exten
     /** The trained method from its network and {@code model/model.json}. */
     Reconstructor.Differentiable restore(ConvNet network, JsonNode model, MethodSpec method);
 
+    /**
+     * After training, before the test split is reconstructed: what the method chooses on the
+     * training split besides its network (a weight by grid search, as the baselines do). It may
+     * change the model; what it tried goes into {@code method.json}. Nothing by default.
+     */
+    default Map<String, Object> tune(M model, ExampleSet train, MethodSpec method) {
+        return Map.of();
+    }
+
     /** Learned λ of the model. */
     double lambda(M model);
 

@@ -141,6 +141,7 @@ public final class LearnedTraining {
             info.put("validation_examples", nVal);
             info.put("best_epoch", result.bestEpoch());
             info.put("diverged", divergence != null);
+            info.putAll(method.tune(model, ExampleSet.of(trainSplit, 0, n, DTYPE), m));
             if (divergence != null) {
                 info.put("divergence", divergence);
             }

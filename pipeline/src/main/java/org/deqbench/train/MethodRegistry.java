@@ -23,6 +23,9 @@ public final class MethodRegistry implements MethodCatalog {
         METHODS.put(MethodKind.DEQ, new MolMethod(MolMethod.Variant.UNCONSTRAINED));
         METHODS.put(MethodKind.MOL_SN, new MolMethod(MolMethod.Variant.SPECTRAL_NORMALISED));
         METHODS.put(MethodKind.MOL_LR, new MolMethod(MolMethod.Variant.LIPSCHITZ_PENALTY));
+        METHODS.put(MethodKind.ELDER, new ElderMethod());
+        METHODS.put(MethodKind.PNP, new DenoiserPriorMethod(DenoiserPriorMethod.Scheme.PNP));
+        METHODS.put(MethodKind.RED, new DenoiserPriorMethod(DenoiserPriorMethod.Scheme.RED));
     }
 
     /** Public for {@link java.util.ServiceLoader}; use the static methods. */

@@ -219,6 +219,13 @@ class ReportStageTest {
         if (method.equals("mol-sn")) {
             info.put("forward_iterations", 87.5);
         }
+        if (method.equals("modl")) {
+            // an explicit-objective method's descent log (ELDER writes these keys): one image rose once
+            info.put("objective_images", n);
+            info.put("objective_monotone_images", n - 1);
+            info.put("objective_largest_increase", 0.002);
+            info.put("converged_images", n);
+        }
         out.writeJson("method.json", info, "method", "method summary");
         if (method.equals("zero-filled")) {
             return; // no metrics.json: the report recomputes the scores from the reconstructions
@@ -387,6 +394,24 @@ class ReportStageTest {
         assertTrue(html.contains("exceeds bound"), "the violating ε is marked in the attack table");
         assertTrue(html.contains("Certificate violated") && html.contains("blur/mol-sn"));
         assertFalse(html.contains("knee/mol-sn"), "only the violating pair is listed");
+    }
+
+    /**
+     * The objective-descent section appears for a method whose method.json logs its objective
+     * (and for no other), names the images with monotone decrease out of all, highlights a
+     * non-monotone result and shows the largest increase.
+     */
+    @Test
+    void objectiveDescentSectionShowsMonotoneImagesAndLargestIncrease() {
+        assertEquals(3, Pattern.compile("<h3>Objective descent</h3>").matcher(html).results().count(), "one per task");
+        for (var e : GROUND_TRUTH.entrySet()) {
+            long n = e.getValue().size(0);
+            assertTrue(html.contains("<strong>on " + (n - 1) + "/" + n + " images</strong>"), e.getKey());
+        }
+        assertTrue(html.contains("<td>0.00200</td>"), "largest increase");
+        int section = html.indexOf("<h3>Objective descent</h3>");
+        String table = html.substring(section, html.indexOf("</table>", section));
+        assertFalse(table.contains(">mol-sn<"), "methods without an objective log are not listed");
     }
 
     @Test

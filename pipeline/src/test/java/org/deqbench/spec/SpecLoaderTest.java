@@ -153,6 +153,28 @@ class SpecLoaderTest {
         assertTrue(e.getMessage().contains("methods[1].deq.solver"), e.getMessage());
     }
 
+    /**
+     * The denoiser section of pnp and red: defaulted for them, refused elsewhere, σ checked; a
+     * method without the section serialises without a "denoiser" key, so the canonical JSON (and
+     * plan hash) of every other method is what it was before the section existed.
+     */
+    @Test
+    void denoiserSectionIsValidatedAndLeftOutOfOtherMethodsCanonicalJson() throws IOException {
+        ExperimentSpec ok = SpecLoader.load(write(VALID.replace("{name: zf, kind: zero-filled}",
+                "{name: p, kind: pnp, network: {layers: 2, channels: 4}}")));
+        assertEquals(0.05, ok.methods().get(0).denoiser().sigma());
+        assertTrue(SpecLoader.canonicalJson(ok.methods().get(0)).contains("\"denoiser\":{\"sigma\":0.05}"));
+        assertTrue(!SpecLoader.canonicalJson(ok.methods().get(1)).contains("denoiser"),
+                SpecLoader.canonicalJson(ok.methods().get(1)));
+        SpecException e = failure(VALID.replace("{name: zf, kind: zero-filled}",
+                "{name: r, kind: red, denoiser: {sigma: -0.1}}"));
+        assertTrue(e.getMessage().contains("methods[0].denoiser.sigma: expected a number > 0, found -0.1"), e.getMessage());
+        e = failure(VALID.replace("{name: zf, kind: zero-filled}",
+                "{name: m, kind: modl, denoiser: {sigma: 0.1}}"));
+        assertTrue(e.getMessage().contains("methods[0].denoiser: expected no denoiser section for method kind modl"),
+                e.getMessage());
+    }
+
     @Test
     void canonicalJsonIsStableAndSorted() throws IOException {
         ExperimentSpec a = SpecLoader.load(write(VALID));

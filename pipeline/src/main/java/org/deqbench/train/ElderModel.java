@@ -1,0 +1,91 @@
+package org.deqbench.train;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.deqbench.metrics.ImageScores;
+import org.deqbench.nn.ConvNet;
+import org.deqbench.nn.ElderRegularizer;
+import org.deqbench.recon.ElderReconstructor;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * ELDER as the trainer sees it ({@link ElderReconstructor}): parameters are N_θ's (keyed like
+ * {@link ConvNet#parameters()}) and {@value #LOG_LAMBDA} (τ = 1/λ weighs R); the loss is the mean
+ * squared error of the minimiser x*, its gradients come from implicit differentiation of the
+ * stationarity condition ({@link ElderReconstructor#backward}).
+ */
+final class ElderModel implements TrainableModel<ExampleSet.Batch> {
+    static final String LOG_LAMBDA = "log_lambda";
+
+    private final ElderRegularizer regularizer;
+    private final ElderReconstructor.Settings settings;
+    private final Map<String, INDArray> parameters = new LinkedHashMap<>();
+
+    ElderModel(ConvNet network, double lambda, ElderReconstructor.Settings settings) {
+        this.regularizer = new ElderRegularizer(network);
+        this.settings = settings;
+        parameters.putAll(network.parameters());
+        parameters.put(LOG_LAMBDA, Nd4j.scalar(network.dataType(), Math.log(lambda)));
+    }
+
+    ConvNet network() {
+        return regularizer.network();
+    }
+
+    double lambda() {
+        return Math.exp(parameters.get(LOG_LAMBDA).getDouble(0));
+    }
+
+    /** The reconstructor with the current parameters. */
+    ElderReconstructor reconstructor() {
+        return new ElderReconstructor(regularizer, lambda(), settings);
+    }
+
+    @Override
+    public Map<String, INDArray> parameters() {
+        return parameters;
+    }
+
+    @Override
+    public void parametersChanged() {
+        Map<String, INDArray> net = new LinkedHashMap<>(parameters);
+        net.remove(LOG_LAMBDA);
+        regularizer.network().setParameters(net);
+    }
+
+    @Override
+    public StepResult lossAndGradients(ExampleSet.Batch batch, long step) {
+        ElderReconstructor r = reconstructor();
+        ElderReconstructor.Forward f = r.forward(batch.measurements(), batch.operator());
+        MolModel.Loss mse = MolModel.channelMse(f.x(), batch.groundTruth());
+        ElderReconstructor.Backward b = r.backward(f, mse.gradient());
+        Map<String, INDArray> g = new LinkedHashMap<>(b.parameters());
+        g.put(LOG_LAMBDA, Nd4j.scalar(regularizer.network().dataType(), b.logLambda(r.tau())));
+        Map<String, Double> diag = new LinkedHashMap<>();
+        diag.put("lambda", r.lambda());
+        diag.put("forward_iterations", (double) Arrays.stream(f.iterations()).max().orElse(0));
+        diag.put("forward_residual", Arrays.stream(f.stationarity()).max().orElse(0));
+        diag.put("forward_converged", allTrue(f.converged()) ? 1.0 : 0.0);
+        diag.put("backward_iterations", (double) b.solve().iterations());
+        diag.put("backward_residual", b.solve().finalResidual());
+        diag.put("mse", mse.value());
+        return new StepResult(mse.value(), g, diag);
+    }
+
+    @Override
+    public double[] validationScores(ExampleSet.Batch batch) {
+        INDArray x = reconstructor().forward(batch.measurements(), batch.operator()).x();
+        return ImageScores.perImage(batch.groundTruth(), x).stream().mapToDouble(ImageScores::psnr).toArray();
+    }
+
+    static boolean allTrue(boolean[] a) {
+        for (boolean b : a) {
+            if (!b) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
