@@ -308,6 +308,10 @@ public final class SpecValidator {
                 if (s.type().equals("hdf5") && t.problem() != Problem.MRI && t.problem() != Problem.SINGLE_COIL_MRI) {
                     problem(p + ".type", "hdf5 sources (2D slices) only for problems mri and single-coil-mri", t.problem().key());
                 }
+                if (s.order() != null && (!s.type().equals("images") || !SourceSpec.ORDERS.contains(s.order()))) {
+                    problem(p + ".order", s.type().equals("images") ? "one of " + SourceSpec.ORDERS
+                            : "no order for a " + s.type() + " source (image folders only)", s.order());
+                }
                 if (s.type().equals("images") && (t.problem() == Problem.DYNAMIC_MRI || t.problem() == Problem.MRI_3D)) {
                     problem(p + ".type", "image folders (2D images) only for 2D problems, not " + t.problem().key(), "images");
                 }
