@@ -25,7 +25,10 @@ public enum MethodKind {
     MOL_SN("mol-sn", true),
     /** MOL with the log-barrier Lipschitz penalty (approximate). */
     MOL_LR("mol-lr", true),
-    /** DEQ gradient descent with a regularizing gradient g_θ, trained on an error upper bound. */
+    /**
+     * DEQ gradient descent with a regularizing gradient g_θ, trained at its fixed point, or on the error
+     * bound's numerator ({@code error_bound.training: bound}).
+     */
     DEQ_GD("deq-gd", true),
     /** DEQ-GD trained at its fixed point with the bound as a regulariser. */
     RERG("rerg", true),
