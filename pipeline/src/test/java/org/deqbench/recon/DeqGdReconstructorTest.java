@@ -22,9 +22,10 @@ class DeqGdReconstructorTest {
     static final DataType D = DataType.DOUBLE;
     static final double ETA = 0.5;
     static final double LAMBDA = 2.0;
-    // η/λ = 0.25 and ‖η A^H A‖ ≤ 0.5·‖A‖²: T contracts with the small network of DeqReconstructorTest;
-    // a fixed point to 1e-13 and exact 40-step CG starts, so finite differences see only O(h²)
-    // truncation (≈1e-10) and ≈1e-13/h solver noise
+    // with these unnormalised random coil maps η = 0.5 is too long a step for plain iteration to
+    // converge (see the Jacobian-free test), but Anderson acceleration solves x = T(x) to 1e-13 and
+    // the implicit gradient needs only I − J_T invertible; exact 40-step CG starts, so finite
+    // differences see only O(h²) truncation (≈1e-10) and ≈1e-13/h solver noise
     static final DeqSpec TIGHT = new DeqSpec(ETA, LAMBDA, 800, 1e-13, "anderson", 5, "implicit", 800, 1e-13, 30);
     static final double H = 1e-5;
 
@@ -85,6 +86,30 @@ class DeqGdReconstructorTest {
         double down = new DeqGdReconstructor(net, LAMBDA - H, TIGHT, 40).residualLoss(d, gt).value();
         assertClose((up - down) / (2 * H), l.cotangents().lambda(), "λ");
         checkParameters(net, l.cotangents().parameters(), n -> deq.residualLoss(d, gt).value());
+    }
+
+    /**
+     * {@code deq.backward: jacobian-free} with a plain forward solve: no backward iterations, u = g,
+     * and the cotangents are the iteration map's at x* for u = g (exactly the same arrays' values).
+     */
+    @Test
+    void jacobianFreeBackwardUsesTheCotangentItselfWithAPlainForwardSolve() {
+        ConvNet net = DeqReconstructorTest.contractiveNet();
+        MultiCoilMri op = DeqReconstructorTest.operator();
+        INDArray b = op.apply(Nd4j.randn(D, 2, 2, 8, 8));
+        // a shorter step than above: plain iteration contracts once η(‖A‖² + 1/λ) < 2 (near N ≡ 0)
+        DeqSpec jf = new DeqSpec(0.2, 0.5, 800, 1e-10, "plain", 5, "jacobian-free", 800, 1e-10, 30);
+        DeqGdReconstructor deq = new DeqGdReconstructor(net, 0.5, jf, 40);
+        DeqGdReconstructor.Forward f = deq.forward(b, op, null);
+        assertTrue(f.solve().converged(), "plain forward " + f.solve());
+        INDArray v = Nd4j.randn(D, 2, 2, 8, 8);
+        DeqGdReconstructor.Backward g = deq.backward(f, v);
+        assertEquals(0, g.solve().iterations());
+        assertEquals(v, g.solve().x());
+        GradientDescentIteration.Cotangents c = deq.iteration().cotangents(f.data(), f.x(), v);
+        assertEquals(c.lambda(), g.cotangents().lambda(), 0.0);
+        assertEquals(c.measurements(), g.cotangents().measurements());
+        assertEquals(c.parameters().get("w0"), g.cotangents().parameters().get("w0"));
     }
 
     /** A weight of the first layer and a bias of the second: analytic against central differences. */
