@@ -17,8 +17,10 @@ import org.deqbench.spec.TaskSpec;
 
 /**
  * Ground truth from a folder of images (PNG, TIFF, JPEG, BMP, GIF — whatever {@link ImageIO}
- * reads; Java 17 reads TIFF). Files are taken in name order: the first {@code train} for the
- * training split, the next {@code test} for the test split.
+ * reads; Java 17 reads TIFF). Files are taken in name order, or with {@code source.order: shuffle}
+ * in a random order seeded by the experiment seed ({@link #shuffled}): the first {@code train} for
+ * the training split (whose last eighth the trainer holds out for validation), the next
+ * {@code test} for the test split.
  *
  * <p>Each image becomes grayscale (a single band as is, scaled by its bit depth; colour as
  * luminance 0.299 R + 0.587 G + 0.114 B), is centre-cropped to the task's aspect ratio and resized
@@ -40,7 +42,8 @@ final class ImageFolderSource implements GroundTruthSource {
             throw new IllegalArgumentException("task '" + task.name() + "': source.path " + folder + " is not a folder");
         }
         try (Stream<Path> s = Files.list(folder)) {
-            this.files = s.filter(Files::isRegularFile).filter(ImageFolderSource::hasReader).sorted().toList();
+            List<Path> sorted = s.filter(Files::isRegularFile).filter(ImageFolderSource::hasReader).sorted().toList();
+            this.files = task.source().shuffled() ? shuffled(sorted, seed) : sorted;
         } catch (IOException e) {
             throw new IllegalArgumentException("task '" + task.name() + "': cannot list source.path " + folder
                     + ": " + e.getMessage(), e);
@@ -55,6 +58,17 @@ final class ImageFolderSource implements GroundTruthSource {
             throw new IllegalArgumentException("task '" + task.name() + "': source.path " + folder + " holds "
                     + files.size() + " images; train + test = " + needed + " are needed");
         }
+    }
+
+    /**
+     * The files in a random order drawn from the experiment seed and the number of files alone
+     * (Fisher–Yates), so that every task reading the same folder splits it alike; the shuffle
+     * starts from name order, so the order does not depend on how the file system lists them.
+     */
+    static List<Path> shuffled(List<Path> sorted, long seed) {
+        List<Path> out = new java.util.ArrayList<>(sorted);
+        java.util.Collections.shuffle(out, Seeds.random(seed, "images", "shuffle", sorted.size()));
+        return List.copyOf(out);
     }
 
     private static boolean hasReader(Path p) {
@@ -202,7 +216,8 @@ final class ImageFolderSource implements GroundTruthSource {
 
     @Override
     public String describe() {
-        return "grayscale images from " + folder + " (name order; train first), centre-cropped and resized to "
+        return "grayscale images from " + folder + " (" + (task.source().shuffled() ? "seeded shuffle" : "name order")
+                + "; train first), centre-cropped and resized to "
                 + task.height() + "x" + task.width() + (task.problem().complex() ? ", times a smooth random phase" : "");
     }
 }

@@ -128,6 +128,34 @@ public final class DeqGdReconstructor implements Reconstructor.Differentiable {
         return out;
     }
 
+    /**
+     * The numerator of the error bound at reference points x̄ (the ground truth in training), as a
+     * mean over entries, and its gradient — the training loss of bound-trained DEQ-GD and RERG's
+     * regulariser:
+     * <pre>
+     *   ℓ(θ, λ) = ‖r‖² / n,   r = T(x̄) − x̄ = −η (A^H(A x̄ − b) + (x̄ − N_θ(x̄)) / λ),
+     *   ∂ℓ/∂θ = (∂T/∂θ)^T (2r/n),   ∂ℓ/∂λ = (∂T/∂λ)^T (2r/n),
+     * </pre>
+     * since x̄ does not depend on θ or λ, ∂r = ∂T there ({@link GradientDescentIteration#cotangents};
+     * its measurement cotangent is (∂ℓ/∂b)). No fixed-point solve is needed.
+     */
+    public ResidualLoss residualLoss(GradientDescentIteration.Data d, INDArray reference) {
+        INDArray ref = reference.castTo(dtype());
+        INDArray r = iteration.residual(d, ref);
+        double n = r.length();
+        double norm = r.castTo(DataType.DOUBLE).norm2Number().doubleValue();
+        return new ResidualLoss(norm * norm / n, iteration.cotangents(d, ref, r.mul(2.0 / n)));
+    }
+
+    /**
+     * ‖T(x̄) − x̄‖² / n and its cotangents.
+     *
+     * @param value      the mean squared residual
+     * @param cotangents ∂value/∂θ, ∂value/∂λ, ∂value/∂b
+     */
+    public record ResidualLoss(double value, GradientDescentIteration.Cotangents cotangents) {
+    }
+
     /** max over the batch of ‖J_T(x_i)‖₂, by power iteration on J_T^T J_T. */
     public double localLipschitz(GradientDescentIteration.Data d, INDArray x) {
         return LOCAL_LIPSCHITZ.largestSingularValue(

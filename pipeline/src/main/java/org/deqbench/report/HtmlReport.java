@@ -124,6 +124,7 @@ public final class HtmlReport {
                 + " test images · noise σ = " + plain(t.noise().sigma()) + "</small></h2>");
         quality(s);
         certificates(s);
+        out(ErrorBoundTable.html(s));
         attacks(s);
         objectiveDescent(s);
         training(s);

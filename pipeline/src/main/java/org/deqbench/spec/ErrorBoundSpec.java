@@ -1,17 +1,40 @@
 package org.deqbench.spec;
 
+import java.util.List;
+
 /**
- * RERG's regulariser (Willingham, Sjöström, Guillemot, VISAPP 2024): the numerator of the
- * fixed-point error bound at the ground truth, ‖T(x_gt) − x_gt‖², added to the training loss with
- * {@code weight}. Both the squared error of the fixed point and this term are means over pixels, so
- * a weight of 1 treats them alike.
+ * The fixed-point error bound of DEQ-GD in training (Willingham, Sjöström, Guillemot, VISAPP 2024),
+ * ‖x* − x_gt‖ ≤ ‖T(x_gt) − x_gt‖ / (1 − L_T), of which training uses the numerator at the ground
+ * truth, ‖T(x_gt) − x_gt‖² (a mean over pixels, like the squared error of the fixed point, so a
+ * weight of 1 treats the two alike).
  *
- * @param weight weight ≥ 0 of the bound term (default 0.1; 0 trains plain DEQ-GD)
+ * <ul>
+ *   <li>{@code rerg}: {@code training: fixed-point} (the only choice) — loss = MSE(x*, x_gt) +
+ *       {@code weight}·‖T(x_gt) − x_gt‖², the fixed point differentiated implicitly;</li>
+ *   <li>{@code deq-gd} with {@code training: bound} — loss = ‖T(x_gt) − x_gt‖² alone, no fixed-point
+ *       solve in training (the paper's first procedure); {@code weight} does not apply. Without an
+ *       {@code error_bound} section {@code deq-gd} trains at its fixed point on the MSE alone.</li>
+ * </ul>
+ *
+ * @param weight   weight ≥ 0 of the bound term in RERG's loss (default 0.1; 0 trains plain DEQ-GD)
+ * @param training {@code fixed-point} (default) or {@code bound}
  */
-public record ErrorBoundSpec(Double weight) {
-    public static final ErrorBoundSpec DEFAULT = new ErrorBoundSpec(null);
+public record ErrorBoundSpec(Double weight, String training) {
+    public static final ErrorBoundSpec DEFAULT = new ErrorBoundSpec(null, null);
+    /** Training at the fixed point (DEQ-GD, RERG). */
+    public static final String FIXED_POINT = "fixed-point";
+    /** Training on the bound's numerator at the ground truth, without a fixed-point solve. */
+    public static final String BOUND = "bound";
+    /** The values of {@code training}. */
+    public static final List<String> TRAININGS = List.of(FIXED_POINT, BOUND);
 
     public ErrorBoundSpec {
         weight = weight == null ? 0.1 : weight;
+        training = training == null ? FIXED_POINT : training;
+    }
+
+    /** Whether this is the bound-trained variant. */
+    public boolean boundTraining() {
+        return BOUND.equals(training);
     }
 }

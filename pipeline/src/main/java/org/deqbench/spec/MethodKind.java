@@ -25,16 +25,19 @@ public enum MethodKind {
     MOL_SN("mol-sn", true, "cg_iterations"),
     /** MOL with the log-barrier Lipschitz penalty (approximate). */
     MOL_LR("mol-lr", true, "cg_iterations", "lipschitz"),
-    /** DEQ gradient descent with a regularizing gradient g_θ, trained on an error upper bound. */
-    DEQ_GD("deq-gd", true, "iterations", "cg_iterations"),
+    /**
+     * DEQ gradient descent with a regularizing gradient g_θ, trained at its fixed point, or on the error
+     * bound's numerator ({@code error_bound.training: bound}).
+     */
+    DEQ_GD("deq-gd", true, "cg_iterations", "error_bound"),
     /** DEQ-GD trained at its fixed point with the bound as a regulariser. */
-    RERG("rerg", true, "iterations", "cg_iterations", "error_bound"),
-    /** Explicit learned regulariser R(x) = ½‖x − N(x)‖², proximal gradient DEQ. */
-    ELDER("elder", true, "iterations", "cg_iterations"),
+    RERG("rerg", true, "cg_iterations", "error_bound"),
+    /** Explicit learned regulariser R(x) = ½‖x − N(x)‖², gradient descent with Armijo backtracking to stationarity. */
+    ELDER("elder", true),
     /** Plug-and-play proximal gradient with a learned denoiser. */
-    PNP("pnp", true, "iterations", "cg_iterations"),
+    PNP("pnp", true, "denoiser"),
     /** Regularisation by denoising with a learned denoiser. */
-    RED("red", true, "iterations", "cg_iterations");
+    RED("red", true, "lambdas", "denoiser");
 
     private final String key;
     private final boolean learned;

@@ -15,7 +15,8 @@ import java.util.List;
  * @param deq          fixed-point forward / backward solver settings (equilibrium methods)
  * @param training     optimiser and schedule (learned methods)
  * @param lipschitz    MOL-LR's barrier penalty on a local Lipschitz estimate
- * @param errorBound   RERG's weight of the fixed-point error-bound term ({@code error_bound})
+ * @param errorBound   RERG's weight of the fixed-point error-bound term, or DEQ-GD's bound training
+ *                     ({@code error_bound})
  * @param denoiser     the learned Gaussian denoiser of pnp and red ({@code denoiser})
  */
 public record MethodSpec(
@@ -28,7 +29,7 @@ public record MethodSpec(
         DeqSpec deq,
         TrainingSpec training,
         LipschitzSpec lipschitz,
-        // absent unless given (rerg): the plan hashes of every other method stay what they were
+        // absent unless given (rerg, or deq-gd's bound training): the plan hashes of every other method stay what they were
         @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
         ErrorBoundSpec errorBound,
         // absent unless given (pnp, red): the plan hashes of every other method stay what they were
@@ -73,7 +74,7 @@ public record MethodSpec(
         this(name, kind, lambdas, cgIterations, iterations, network, deq, training, lipschitz, errorBound, null);
     }
 
-    /** A method without an {@code error_bound} section (every kind but RERG, or RERG's default). */
+    /** A method without an {@code error_bound} section (every kind but RERG and bound-trained DEQ-GD, or RERG's default). */
     public MethodSpec(String name, MethodKind kind, List<Double> lambdas, Integer cgIterations, Integer iterations,
                       NetworkSpec network, DeqSpec deq, TrainingSpec training, LipschitzSpec lipschitz) {
         this(name, kind, lambdas, cgIterations, iterations, network, deq, training, lipschitz, null, null);

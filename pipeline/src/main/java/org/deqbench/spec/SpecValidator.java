@@ -315,6 +315,10 @@ public final class SpecValidator {
                 if (s.type().equals("hdf5") && t.problem() != Problem.MRI && t.problem() != Problem.SINGLE_COIL_MRI) {
                     problem(p + ".type", "hdf5 sources (2D slices) only for problems mri and single-coil-mri", t.problem().key());
                 }
+                if (s.order() != null && (!s.type().equals("images") || !SourceSpec.ORDERS.contains(s.order()))) {
+                    problem(p + ".order", s.type().equals("images") ? "one of " + SourceSpec.ORDERS
+                            : "no order for a " + s.type() + " source (image folders only)", s.order());
+                }
                 if (s.type().equals("images") && (t.problem() == Problem.DYNAMIC_MRI || t.problem() == Problem.MRI_3D)) {
                     problem(p + ".type", "image folders (2D images) only for 2D problems, not " + t.problem().key(), "images");
                 }
@@ -476,13 +480,27 @@ public final class SpecValidator {
         }
         denoiser(p, m);
         if (m.errorBound() != null) {
-            if (m.kind() != MethodKind.RERG) {
+            if (m.kind() != MethodKind.RERG && m.kind() != MethodKind.DEQ_GD) {
                 problem(p + ".error_bound", "no error_bound section for method kind " + m.kind().key(), "one");
             }
             Double w = m.errorBound().weight();
             if (w == null || !(w >= 0) || w.isInfinite()) {
                 problem(p + ".error_bound.weight", "a weight ≥ 0", w);
             }
+            String t = m.errorBound().training();
+            if (!ErrorBoundSpec.TRAININGS.contains(t)) {
+                problem(p + ".error_bound.training", "one of " + ErrorBoundSpec.TRAININGS, t);
+            } else if (m.kind() == MethodKind.DEQ_GD && !m.errorBound().boundTraining()) {
+                problem(p + ".error_bound.training", "'" + ErrorBoundSpec.BOUND + "' for deq-gd (the bound as a"
+                        + " regulariser at the fixed point is kind rerg)", t);
+            } else if (m.kind() == MethodKind.RERG && m.errorBound().boundTraining()) {
+                problem(p + ".error_bound.training", "'" + ErrorBoundSpec.FIXED_POINT + "' for rerg (bound-only"
+                        + " training is kind deq-gd with error_bound.training: bound)", t);
+            }
+        }
+        if ((m.kind() == MethodKind.DEQ_GD || m.kind() == MethodKind.RERG) && m.deq() != null && m.deq().alpha() != null
+                && !(m.deq().alpha() < 2)) {
+            problem(p + ".deq.alpha", "a gradient step η in (0, 2) for " + m.kind().key(), m.deq().alpha());
         }
     }
 

@@ -23,6 +23,8 @@ public final class MethodRegistry implements MethodCatalog {
         METHODS.put(MethodKind.DEQ, new MolMethod(MolMethod.Variant.UNCONSTRAINED));
         METHODS.put(MethodKind.MOL_SN, new MolMethod(MolMethod.Variant.SPECTRAL_NORMALISED));
         METHODS.put(MethodKind.MOL_LR, new MolMethod(MolMethod.Variant.LIPSCHITZ_PENALTY));
+        METHODS.put(MethodKind.DEQ_GD, new DeqGdMethod(MethodKind.DEQ_GD));
+        METHODS.put(MethodKind.RERG, new DeqGdMethod(MethodKind.RERG));
         METHODS.put(MethodKind.ELDER, new ElderMethod());
         METHODS.put(MethodKind.PNP, new DenoiserPriorMethod(DenoiserPriorMethod.Scheme.PNP));
         METHODS.put(MethodKind.RED, new DenoiserPriorMethod(DenoiserPriorMethod.Scheme.RED));

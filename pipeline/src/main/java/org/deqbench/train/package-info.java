@@ -3,7 +3,8 @@
  * Adam on parameter maps, learning-rate schedules, shuffling derived from the seed, validation,
  * best-model selection, resumable atomic checkpoints, a divergence guard) drives every method,
  * whether its gradients come from backpropagation through an unrolled graph (MoDL) or from implicit
- * differentiation at a fixed point (DEQ, MOL-SN, MOL-LR). Observability (time, solver iterations,
+ * differentiation at a fixed point (DEQ, MOL-SN, MOL-LR, DEQ-GD, RERG) or from an explicit loss at the
+ * ground truth (bound-trained DEQ-GD). Observability (time, solver iterations,
  * memory, Lipschitz trajectories, progress) is attached through {@link
  * org.deqbench.train.TrainingListener listeners}, not written into the loop. Also here: MOL-LR's
  * log-barrier penalty and its local Lipschitz estimate, and the memory-scaling benchmark.

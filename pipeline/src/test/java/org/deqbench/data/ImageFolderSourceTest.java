@@ -122,6 +122,59 @@ class ImageFolderSourceTest {
         assertTrue(e.getMessage().contains("1 images") && e.getMessage().contains("3 are needed"), e.getMessage());
     }
 
+    /**
+     * {@code source.order: shuffle}: six constant images (value k/6 in file k) are split 4 train /
+     * 2 test in a seeded random order that is not name order, uses every file once, repeats for the
+     * same seed, and is the same for two tasks reading the folder (so their test images agree).
+     */
+    @Test
+    void shuffledOrderIsSeededAndSharedByTasksReadingTheSameFolder() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("imgs"));
+        for (int k = 1; k <= 6; k++) {
+            BufferedImage im = new BufferedImage(8, 8, BufferedImage.TYPE_BYTE_GRAY);
+            for (int y = 0; y < 8; y++) {
+                for (int x = 0; x < 8; x++) {
+                    im.getRaster().setSample(x, y, 0, 40 * k);
+                }
+            }
+            // constant images are scaled to max 1; one brighter pixel keeps the file's identity
+            im.getRaster().setSample(0, 0, 0, 255);
+            ImageIO.write(im, "png", dir.resolve("img" + k + ".png").toFile());
+        }
+        Path spec = tmp.resolve("shuffle.yaml");
+        Files.writeString(spec, """
+                name: shuffled
+                seed: 5
+                tasks:
+                  - {name: a, problem: denoise, size: [8, 8], train: 4, test: 2, source: {type: images, path: imgs, order: shuffle}}
+                  - {name: b, problem: inpaint, size: [8, 8], train: 4, test: 2, source: {type: images, path: imgs, order: shuffle}}
+                methods:
+                  - {name: zf, kind: zero-filled}
+                """);
+        java.util.List<Integer> order = new java.util.ArrayList<>();
+        for (String task : new String[] {"a", "b"}) {
+            NodeExecutor.run(new SimulateStage(), spec, tmp.resolve("run"), task, null, false);
+            var in = new RunStore(tmp.resolve("run")).input("simulate/" + task);
+            java.util.List<Integer> files = new java.util.ArrayList<>();
+            for (String split : new String[] {"train", "test"}) {
+                double[] gt = HostArrays.toDouble(SimulatedData.load(in, split).groundTruth());
+                for (int i = 0; i < gt.length / 64; i++) {
+                    files.add((int) Math.round(gt[i * 64 + 1] * 255 / 40));
+                }
+            }
+            if (order.isEmpty()) {
+                order.addAll(files);
+            } else {
+                assertEquals(order, files, "task b splits the folder as task a does");
+            }
+        }
+        assertEquals(java.util.List.of(1, 2, 3, 4, 5, 6), order.stream().sorted().toList(), "every file once");
+        assertTrue(!order.equals(java.util.List.of(1, 2, 3, 4, 5, 6)), "not name order: " + order);
+        java.util.List<Path> names = java.util.stream.IntStream.rangeClosed(1, 6).mapToObj(k -> Path.of("img" + k)).toList();
+        assertEquals(ImageFolderSource.shuffled(names, 5), ImageFolderSource.shuffled(names, 5), "same seed, same order");
+        assertTrue(!ImageFolderSource.shuffled(names, 5).equals(ImageFolderSource.shuffled(names, 6)), "another seed, another order");
+    }
+
     @Test
     void areaResizeAveragesAndBilinearEnlarges() {
         assertArrayEquals(new double[] {1.5, 3.5}, ImageFolderSource.resample(new double[] {1, 2, 3, 4}, 2), 1e-12);
