@@ -1,5 +1,6 @@
 package org.deqbench.train;
 
+import org.deqbench.stage.TrackerListener;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;

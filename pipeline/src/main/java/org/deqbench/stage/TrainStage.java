@@ -1,5 +1,6 @@
-package org.deqbench.train;
+package org.deqbench.stage;
 
+import org.deqbench.train.MethodRegistry;
 import org.deqbench.plan.NodeContext;
 import org.deqbench.plan.Stage;
 

@@ -1,5 +1,6 @@
-package org.deqbench.attack;
+package org.deqbench.stage;
 
+import org.deqbench.attack.ProjectedGradientAttack;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -11,7 +12,7 @@ import org.deqbench.data.SimulatedData;
 import org.deqbench.data.SimulatedSplit;
 import org.deqbench.physics.LinearOperator;
 import org.deqbench.plan.NodeContext;
-import org.deqbench.plan.Progress;
+import org.deqbench.progress.Progress;
 import org.deqbench.plan.Stage;
 import org.deqbench.recon.DeqReconstructor;
 import org.deqbench.recon.Reconstructor;

@@ -1,5 +1,7 @@
-package org.deqbench.certify;
+package org.deqbench.stage;
 
+import org.deqbench.certify.LipschitzAscent;
+import org.deqbench.certify.MonotoneBound;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -9,7 +11,7 @@ import org.deqbench.data.SimulatedSplit;
 import org.deqbench.physics.LinearOperator;
 import org.deqbench.physics.Operators;
 import org.deqbench.plan.NodeContext;
-import org.deqbench.plan.Progress;
+import org.deqbench.progress.Progress;
 import org.deqbench.plan.Stage;
 import org.deqbench.nn.ConvolutionNormBound;
 import org.deqbench.recon.DeqReconstructor;

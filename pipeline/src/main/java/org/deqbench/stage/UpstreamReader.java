@@ -1,5 +1,9 @@
-package org.deqbench.report;
+package org.deqbench.stage;
 
+import org.deqbench.report.AttackPoint;
+import org.deqbench.report.Certificate;
+import org.deqbench.report.MethodResults;
+import org.deqbench.report.TrainingCurves;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
