@@ -17,6 +17,6 @@ public final class TrainStage implements Stage {
 
     @Override
     public void run(NodeContext ctx) throws Exception {
-        MethodRegistry.of(ctx.method().kind()).train(ctx);
+        MethodRegistry.of(ctx.method().kind()).train(new NodeTrainingRun(ctx));
     }
 }
