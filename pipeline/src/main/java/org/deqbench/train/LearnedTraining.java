@@ -189,7 +189,11 @@ public final class LearnedTraining {
                 result.seconds());
     }
 
-    /** Test-split reconstructions and what the method reports about them. */
+    /**
+     * Test-split reconstructions and what the method reports about them: {@code info} becomes the
+     * details of {@code method.json} ({@link MethodDescription}), so it must not hold the keys the
+     * trainer writes itself ({@code kind}, {@code train_seconds}, {@code train_peak_bytes}).
+     */
     record Evaluation(INDArray reconstructions, Map<String, Object> info) {
     }
 
