@@ -1,2 +1,5 @@
-/** Worst-case and random measurement perturbations, ε sweeps, and their amplification. */
+/**
+ * Worst-case and random measurement perturbations, ε sweeps, their amplification, and
+ * {@code attack.json}'s record ({@link org.deqbench.attack.AttackResults}).
+ */
 package org.deqbench.attack;

@@ -1,7 +1,5 @@
 package org.deqbench.certify;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * MOL's robustness certificate (Pramanik, Zimmerman, Jacob, IEEE TCI 2023), tightened. If the
@@ -80,21 +78,38 @@ public record MonotoneBound(double lipschitzH, double lambda, double alpha) {
         return 2 / (1 + lipschitzH);
     }
 
-    /** The numbers a certificate file records, in a fixed order. */
-    public Map<String, Object> describeTerms(double normA) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("lipschitz_h", lipschitzH);
-        m.put("monotonicity_margin", margin());
-        m.put("lambda", lambda);
-        m.put("norm_a", Double.isNaN(normA) ? null : normA);
-        m.put("lambda_norm_a_over_m", Double.isNaN(operatorTerm(normA)) ? null : operatorTerm(normA));
-        m.put("half_sqrt_lambda_over_m", monotoneTerm());
-        m.put("binding_term", binding(normA));
-        m.put("alpha", Double.isNaN(alpha) ? null : alpha);
-        m.put("alpha_contraction_limit", alphaLimit());
-        m.put("contraction_factor", Double.isNaN(alpha) ? null : contractionFactor(alpha));
-        m.put("alpha_contracts", Double.isNaN(alpha) ? null : alpha > 0 && contractionFactor(alpha) < 1);
-        return m;
+    /**
+     * Every term of the certificate on operators with norm at most {@code normA}, as written to
+     * {@code certificate.json}; a term that is not defined (NaN) is null.
+     */
+    public Terms terms(double normA) {
+        return new Terms(lipschitzH, margin(), lambda, finite(normA), finite(operatorTerm(normA)), monotoneTerm(),
+                binding(normA), finite(alpha), alphaLimit(), Double.isNaN(alpha) ? null : contractionFactor(alpha),
+                Double.isNaN(alpha) ? null : alpha > 0 && contractionFactor(alpha) < 1);
+    }
+
+    private static Double finite(double v) {
+        return Double.isNaN(v) ? null : v;
+    }
+
+    /**
+     * The terms of MOL's certificate.
+     *
+     * @param lipschitzH        proven L(H) of the network
+     * @param margin            m = 1 − L(H)
+     * @param lambda            λ
+     * @param normA             the proven bound on ‖A‖, or null
+     * @param operatorTerm      λ‖A‖/m, or null without ‖A‖
+     * @param monotoneTerm      ½√(λ/m)
+     * @param bindingTerm       the smaller of the two: {@code lambda_norm_a_over_m} or {@code half_sqrt_lambda_over_m}
+     * @param alpha             the iteration's step α, or null
+     * @param alphaLimit        the largest α for which x − αF(x) contracts
+     * @param contractionFactor 1 − αm, or null
+     * @param alphaContracts    whether 0 &lt; α and 1 − αm &lt; 1, or null
+     */
+    public record Terms(double lipschitzH, double margin, double lambda, Double normA, Double operatorTerm,
+                        double monotoneTerm, String bindingTerm, Double alpha, double alphaLimit,
+                        Double contractionFactor, Boolean alphaContracts) {
     }
 
     public String describe(double normA) {

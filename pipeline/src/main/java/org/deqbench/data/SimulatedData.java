@@ -2,8 +2,8 @@ package org.deqbench.data;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import org.deqbench.plan.NodeInput;
-import org.deqbench.plan.NodeOutputError;
+import org.deqbench.store.NodeFiles;
+import org.deqbench.store.NodeFileException;
 import org.deqbench.spec.SpecLoader;
 import org.deqbench.spec.TaskSpec;
 
@@ -33,7 +33,7 @@ public final class SimulatedData {
     }
 
     /** The split {@code train} or {@code test} of a completed simulate node. */
-    public static SimulatedSplit load(NodeInput in, String split) {
+    public static SimulatedSplit load(NodeFiles in, String split) {
         if (!split.equals(TRAIN) && !split.equals(TEST)) {
             throw new IllegalArgumentException("split must be '" + TRAIN + "' or '" + TEST + "', found '" + split + "'");
         }
@@ -41,12 +41,12 @@ public final class SimulatedData {
     }
 
     /** The task spec the node was simulated from. */
-    public static TaskSpec task(NodeInput in) {
+    public static TaskSpec task(NodeFiles in) {
         Path p = in.existing(TASK_FILE);
         try {
             return SpecLoader.canonicalMapper().readValue(p.toFile(), TaskSpec.class);
         } catch (IOException e) {
-            throw new NodeOutputError(p, "corrupt task spec", e);
+            throw new NodeFileException(p, "corrupt task spec", e);
         }
     }
 }

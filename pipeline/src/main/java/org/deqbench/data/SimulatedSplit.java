@@ -6,9 +6,9 @@ import java.util.List;
 import java.util.Map;
 import org.deqbench.physics.LinearOperator;
 import org.deqbench.physics.ForwardModels;
-import org.deqbench.plan.ManifestEntry;
-import org.deqbench.plan.NodeInput;
-import org.deqbench.plan.NodeOutputError;
+import org.deqbench.store.ArrayFile;
+import org.deqbench.store.NodeFiles;
+import org.deqbench.store.NodeFileException;
 import org.deqbench.spec.TaskSpec;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -28,7 +28,7 @@ public final class SimulatedSplit {
     private record Shard(String file, int start, int count) {
     }
 
-    private final NodeInput in;
+    private final NodeFiles in;
     private final String split;
     private final TaskSpec task;
     private final Map<String, List<Shard>> perExample = new LinkedHashMap<>();
@@ -37,15 +37,12 @@ public final class SimulatedSplit {
     private String cachedFile;
     private INDArray cached;
 
-    SimulatedSplit(NodeInput in, String split, TaskSpec task) {
+    SimulatedSplit(NodeFiles in, String split, TaskSpec task) {
         this.in = in;
         this.split = split;
         this.task = task;
         String prefix = split + "/";
-        for (ManifestEntry e : in.manifest().files()) {
-            if (e.shape() == null) {
-                continue;
-            }
+        for (ArrayFile e : in.shapedFiles()) {
             if (e.file().startsWith(prefix)) {
                 List<Shard> shards = perExample.computeIfAbsent(e.role(), r -> new ArrayList<>());
                 int start = shards.isEmpty() ? 0 : shards.get(shards.size() - 1).start() + shards.get(shards.size() - 1).count();
@@ -56,14 +53,14 @@ public final class SimulatedSplit {
         }
         List<Shard> gt = perExample.get(GROUND_TRUTH);
         if (gt == null) {
-            throw new NodeOutputError(in.dir().resolve(prefix), "the manifest lists no " + GROUND_TRUTH
+            throw new NodeFileException(in.dir().resolve(prefix), "the manifest lists no " + GROUND_TRUTH
                     + " array for split '" + split + "'", null);
         }
         this.size = gt.stream().mapToInt(Shard::count).sum();
         for (var e : perExample.entrySet()) {
             int n = e.getValue().stream().mapToInt(Shard::count).sum();
             if (n != size) {
-                throw new NodeOutputError(in.dir().resolve(prefix), "role '" + e.getKey() + "' has " + n
+                throw new NodeFileException(in.dir().resolve(prefix), "role '" + e.getKey() + "' has " + n
                         + " examples but " + GROUND_TRUTH + " has " + size, null);
             }
         }
@@ -133,7 +130,7 @@ public final class SimulatedSplit {
     public INDArray perExample(String role, int from, int to) {
         List<Shard> shards = perExample.get(role);
         if (shards == null) {
-            throw new NodeOutputError(in.dir().resolve(split), "no array with role '" + role + "'; roles: "
+            throw new NodeFileException(in.dir().resolve(split), "no array with role '" + role + "'; roles: "
                     + perExample.keySet(), null);
         }
         if (from < 0 || to > size || from >= to) {

@@ -4,11 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import org.deqbench.store.ArrayFile;
+import org.deqbench.store.NodeFiles;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /** A completed node's folder, read by a downstream node. Errors name the file. */
-public final class NodeInput {
+public final class NodeInput implements NodeFiles {
     private final RunStore store;
     private final String nodeId;
     private final Path dir;
@@ -34,6 +37,7 @@ public final class NodeInput {
         return this;
     }
 
+    @Override
     public Path dir() {
         return dir;
     }
@@ -50,7 +54,14 @@ public final class NodeInput {
         return manifest;
     }
 
+    @Override
+    public List<ArrayFile> shapedFiles() {
+        return manifest().files().stream().filter(e -> e.shape() != null)
+                .map(e -> new ArrayFile(e.file(), e.role(), e.shape())).toList();
+    }
+
     /** Reads a {@code .npy} array written by {@link NodeOutput#writeArray}. */
+    @Override
     public INDArray array(String file) {
         Path p = existing(file);
         try {
@@ -61,6 +72,7 @@ public final class NodeInput {
     }
 
     /** Reads a JSON file. */
+    @Override
     public JsonNode json(String file) {
         Path p = existing(file);
         try {
@@ -71,6 +83,7 @@ public final class NodeInput {
     }
 
     /** Reads a JSON file into a type. */
+    @Override
     public <T> T json(String file, Class<T> type) {
         Path p = existing(file);
         try {
@@ -81,6 +94,7 @@ public final class NodeInput {
     }
 
     /** The path of a file that must exist. */
+    @Override
     public Path existing(String file) {
         Path p = dir.resolve(file);
         if (!Files.isRegularFile(p)) {

@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.deqbench.store.NodeWriter;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -20,7 +21,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * accumulated so far. {@link #commit()} writes {@code manifest.json} and the completion marker and
  * renames the folder into place; until then nothing is visible under the node's id.
  */
-public final class NodeOutput {
+public final class NodeOutput implements NodeWriter {
     private final RunStore store;
     private final PlanNode node;
     private final Path dir;
@@ -38,6 +39,7 @@ public final class NodeOutput {
     }
 
     /** The temporary folder; files written here directly must be declared with {@link #addFile}. */
+    @Override
     public Path dir() {
         return dir;
     }
@@ -52,6 +54,7 @@ public final class NodeOutput {
      * @throws FiniteValues.NonFiniteValueException when a floating-point array holds NaN or ±∞: no node completes
      *                                 with them
      */
+    @Override
     public Path writeArray(String file, INDArray array, String role, String description) {
         Path p = resolve(file);
         FiniteValues.requireFinite(array, p + " (" + role + " of node " + node.id() + ")");
@@ -70,6 +73,7 @@ public final class NodeOutput {
      *
      * @throws FiniteValues.NonFiniteValueException when a number in it is NaN or ±∞ (write null for "undefined")
      */
+    @Override
     public Path writeJson(String file, Object value, String role, String description) {
         Path p = resolve(file);
         FiniteValues.requireFinite((com.fasterxml.jackson.databind.JsonNode) RunStore.JSON.valueToTree(value), p + " (" + role + " of node " + node.id() + ")");
@@ -87,6 +91,7 @@ public final class NodeOutput {
      * (and an array's dtype) is read from the file ({@link FileShape}): a model's {@code .npy}
      * weights are listed like any other array.
      */
+    @Override
     public Path addFile(String file, String role, String format, String description) {
         Path p = dir.resolve(file);
         if (!Files.isRegularFile(p)) {
@@ -109,6 +114,7 @@ public final class NodeOutput {
     }
 
     /** Path for a new file inside the temporary folder, creating parent folders. */
+    @Override
     public Path resolve(String file) {
         Path p = dir.resolve(file);
         try {

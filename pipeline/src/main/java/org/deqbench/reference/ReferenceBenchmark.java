@@ -26,7 +26,7 @@ import org.deqbench.spec.MethodKind;
 import org.deqbench.spec.MethodSpec;
 import org.deqbench.spec.NetworkSpec;
 import org.deqbench.spec.SpecLoader;
-import org.deqbench.train.MemoryScaling;
+import org.deqbench.stage.MemoryScaling;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;

@@ -8,7 +8,7 @@ import org.deqbench.spec.MethodKind;
 
 /**
  * Everything the report knows about one method on one task, read from its upstream nodes by
- * {@link UpstreamReader}. Absent optional inputs are null (or empty lists).
+ * {@link org.deqbench.stage.UpstreamReader}. Absent optional inputs are null (or empty lists).
  *
  * @param task              task name
  * @param method            method name

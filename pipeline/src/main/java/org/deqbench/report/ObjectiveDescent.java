@@ -20,17 +20,28 @@ public record ObjectiveDescent(int images, int monotone, double largestIncrease,
                                Integer converged) {
 
     /** The record from {@code method.json}, or null when the method logs no objective. */
-    static ObjectiveDescent read(JsonNode method, Path file) {
-        Double images = UpstreamReader.number(method, "objective_images", file);
-        Double monotone = UpstreamReader.number(method, "objective_monotone_images", file);
-        Double increase = UpstreamReader.number(method, "objective_largest_increase", file);
+    public static ObjectiveDescent read(JsonNode method, Path file) {
+        Double images = number(method, "objective_images", file);
+        Double monotone = number(method, "objective_monotone_images", file);
+        Double increase = number(method, "objective_largest_increase", file);
         if (images == null || monotone == null || increase == null) {
             return null;
         }
-        Double converged = UpstreamReader.number(method, "converged_images", file);
+        Double converged = number(method, "converged_images", file);
         return new ObjectiveDescent(images.intValue(), monotone.intValue(), increase,
-                UpstreamReader.number(method, "forward_iterations", file),
+                number(method, "forward_iterations", file),
                 converged == null ? null : converged.intValue());
+    }
+
+    private static Double number(JsonNode node, String key, Path file) {
+        JsonNode v = node.get(key);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isNumber()) {
+            throw new IllegalArgumentException(file + ": '" + key + "' must be a number, found " + v);
+        }
+        return v.asDouble();
     }
 
     /** Whether the objective decreased at every iteration on every image. */

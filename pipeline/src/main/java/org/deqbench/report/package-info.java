@@ -4,7 +4,7 @@
  * Student-t intervals from {@link org.deqbench.metrics}), a self-contained {@code index.html} and
  * its {@code figures/*.png} (XChart line charts; image grids drawn with {@code java.awt}).
  *
- * <p>{@link org.deqbench.report.ReportStage} is the entry point; {@link org.deqbench.report.UpstreamReader}
+ * <p>{@link org.deqbench.stage.ReportStage} is the entry point; {@link org.deqbench.stage.UpstreamReader}
  * turns the upstream files into {@link org.deqbench.report.MethodResults}; charts come from
  * {@link org.deqbench.report.ReportCharts}, example grids from {@link org.deqbench.report.ExampleFigure},
  * the page from {@link org.deqbench.report.HtmlReport}. Rendering is headless.

@@ -6,7 +6,6 @@ import java.util.Map;
 import java.util.function.ToDoubleFunction;
 import org.deqbench.data.SimulatedData;
 import org.deqbench.data.SimulatedSplit;
-import org.deqbench.plan.NodeContext;
 import org.deqbench.recon.Reconstructor;
 import org.deqbench.spec.MethodSpec;
 
@@ -22,18 +21,18 @@ public interface BaselineMethod extends Method {
     Reconstructor choose(MethodSpec method, ToDoubleFunction<Reconstructor> score, Map<String, Object> info);
 
     @Override
-    default void train(NodeContext ctx) {
+    default void train(TrainingRun run) {
         long t0 = System.nanoTime();
-        SimulatedSplit train = SimulatedData.load(ctx.simulated(), "train");
+        SimulatedSplit train = SimulatedData.load(run.simulated(), "train");
         Map<String, Object> info = new LinkedHashMap<>();
-        Reconstructor chosen = choose(ctx.method(), r -> LinearBaselines.meanPsnr(r, train), info);
+        Reconstructor chosen = choose(run.method(), r -> LinearBaselines.meanPsnr(r, train), info);
         if (info.get("lambda_grid") instanceof List<?> grid) {
             for (int i = 0; i < grid.size(); i++) {
                 if (grid.get(i) instanceof Map<?, ?> row && row.get("train_psnr") instanceof Number psnr) {
-                    ctx.tracker().logMetric("grid_train_psnr", psnr.doubleValue(), i);
+                    run.logMetric("grid_train_psnr", psnr.doubleValue(), i);
                 }
             }
         }
-        LinearBaselines.finish(ctx, chosen, info, t0);
+        LinearBaselines.finish(run, chosen, info, t0);
     }
 }

@@ -1,14 +1,13 @@
 package org.deqbench.train;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.ToDoubleFunction;
-import org.deqbench.plan.NodeInput;
-import org.deqbench.plan.NodeOutputError;
+import org.deqbench.store.NodeFiles;
+import org.deqbench.store.NodeFileException;
 import org.deqbench.recon.CgSense;
 import org.deqbench.recon.Reconstructor;
 import org.deqbench.solve.ConjugateGradient;
@@ -55,12 +54,12 @@ final class CgSenseMethod implements BaselineMethod {
     }
 
     @Override
-    public Reconstructor load(NodeInput trained, MethodSpec method, TaskSpec task) {
-        JsonNode m = trained.json("method.json");
-        if (!m.hasNonNull("lambda")) {
-            throw new NodeOutputError(trained.dir().resolve("method.json"),
+    public Reconstructor load(NodeFiles trained, MethodSpec method, TaskSpec task) {
+        MethodDescription m = trained.json("method.json", MethodDescription.class);
+        if (m.number("lambda") == null) {
+            throw new NodeFileException(trained.dir().resolve("method.json"),
                     "has no 'lambda' (the weight chosen in training)", null);
         }
-        return new CgSense(m.get("lambda").asDouble(), EXACT_CG);
+        return new CgSense(m.number("lambda"), EXACT_CG);
     }
 }

@@ -3,11 +3,10 @@ package org.deqbench.train;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Map;
 import org.deqbench.nn.ConvNet;
-import org.deqbench.plan.NodeContext;
-import org.deqbench.plan.NodeInput;
 import org.deqbench.recon.Reconstructor;
 import org.deqbench.spec.MethodSpec;
 import org.deqbench.spec.TaskSpec;
+import org.deqbench.store.NodeFiles;
 
 /**
  * A method whose network the shared trainer fits ({@link LearnedTraining}: Adam, validation, best
@@ -54,12 +53,12 @@ public interface LearnedMethod<M extends TrainableModel<ExampleSet.Batch>> exten
     }
 
     @Override
-    default void train(NodeContext ctx) {
-        LearnedTraining.train(ctx, this);
+    default void train(TrainingRun run) {
+        LearnedTraining.train(run, this);
     }
 
     @Override
-    default Reconstructor load(NodeInput trained, MethodSpec method, TaskSpec task) {
+    default Reconstructor load(NodeFiles trained, MethodSpec method, TaskSpec task) {
         return LearnedTraining.load(trained, method, this);
     }
 }

@@ -18,12 +18,11 @@ import org.deqbench.data.SimulatedData;
 import org.deqbench.data.SimulatedSplit;
 import org.deqbench.metrics.ImageScores;
 import org.deqbench.nn.ConvNet;
-import org.deqbench.plan.NodeContext;
-import org.deqbench.plan.NodeInput;
-import org.deqbench.plan.NodeOutputError;
 import org.deqbench.recon.Reconstructor;
 import org.deqbench.spec.MethodSpec;
 import org.deqbench.spec.TaskSpec;
+import org.deqbench.store.NodeFileException;
+import org.deqbench.store.NodeFiles;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -99,26 +98,26 @@ public final class LearnedTraining {
     }
 
     /** Trains the node's learned method and writes model, curves, reconstructions and metrics. */
-    static <M extends TrainableModel<ExampleSet.Batch>> void train(NodeContext ctx, LearnedMethod<M> method) {
-        MethodSpec m = ctx.method();
-        TaskSpec task = ctx.task();
-        SimulatedSplit trainSplit = SimulatedData.load(ctx.simulated(), "train");
-        SimulatedSplit testSplit = SimulatedData.load(ctx.simulated(), "test");
+    static <M extends TrainableModel<ExampleSet.Batch>> void train(TrainingRun run, LearnedMethod<M> method) {
+        MethodSpec m = run.method();
+        TaskSpec task = run.task();
+        SimulatedSplit trainSplit = SimulatedData.load(run.simulated(), "train");
+        SimulatedSplit testSplit = SimulatedData.load(run.simulated(), "test");
         int n = trainSplit.size();
         int nVal = validationSize(n);
         ExampleSet train = ExampleSet.of(trainSplit, 0, n - nVal, DTYPE);
         ExampleSet validation = nVal == 0 ? null : ExampleSet.of(trainSplit, n - nVal, n, DTYPE);
-        long seed = RandomStreams.derive(ctx.spec().seed(), ctx.node().id(), 0);
+        long seed = RandomStreams.derive(run.experimentSeed(), run.id(), 0);
         M model = method.create(m, task, seed);
-        Path checkpoints = ctx.store().root().resolve("checkpoints").resolve(ctx.node().id());
-        TrainerSettings settings = TrainerSettings.of(m.training(), seed, checkpoints, ctx.node().hash());
+        Path checkpoints = run.checkpoints();
+        TrainerSettings settings = TrainerSettings.of(m.training(), seed, checkpoints, run.hash());
 
         TrainingResult result;
         String divergence = null;
         try (MemoryProbe memory = new MemoryProbe(5, true)) {
             Trainer<ExampleSet.Batch> trainer = new Trainer<ExampleSet.Batch>(settings).memory(memory)
-                    .listener(new ProgressListener(ctx.node().id()))
-                    .listener(new TrackerListener(ctx.tracker()));
+                    .listener(new ProgressListener(run.id()))
+                    .listener(run.curves());
             try {
                 result = trainer.run(model, train, validation);
             } catch (TrainingDivergedException e) {
@@ -127,12 +126,9 @@ public final class LearnedTraining {
                 }
                 divergence = e.getMessage();
                 result = e.partial();
-                System.err.println(ctx.node().id() + ": " + divergence);
+                System.err.println(run.id() + ": " + divergence);
             }
             Map<String, Object> info = new LinkedHashMap<>();
-            info.put("kind", m.kind().key());
-            info.put("train_seconds", result.seconds());
-            info.put("train_peak_bytes", memory.overall().rssBytes());
             info.put("train_peak_heap_bytes", memory.overall().heapBytes());
             info.put("train_peak_offheap_bytes", memory.overall().offHeapBytes());
             info.put("train_baseline_bytes", memory.baselineRssBytes());
@@ -145,14 +141,15 @@ public final class LearnedTraining {
             if (divergence != null) {
                 info.put("divergence", divergence);
             }
-            writeOutputs(ctx, method, model, testSplit, info, result);
+            writeOutputs(run, method, model, testSplit, info, result, memory.overall().rssBytes());
         }
         new CheckpointStore(checkpoints).delete();
     }
 
-    private static <M extends TrainableModel<ExampleSet.Batch>> void writeOutputs(NodeContext ctx,
-            LearnedMethod<M> method, M model, SimulatedSplit testSplit, Map<String, Object> info, TrainingResult result) {
-        MethodSpec m = ctx.method();
+    private static <M extends TrainableModel<ExampleSet.Batch>> void writeOutputs(TrainingRun run,
+            LearnedMethod<M> method, M model, SimulatedSplit testSplit, Map<String, Object> info, TrainingResult result,
+            long peakBytes) {
+        MethodSpec m = run.method();
         ExampleSet test = ExampleSet.of(testSplit, 0, testSplit.size(), DTYPE);
         Evaluation eval = method.evaluate(model, test, m);
         List<Map<String, Object>> perImage = LinearBaselines.rows(ImageScores.perImage(test.all().groundTruth(),
@@ -164,35 +161,40 @@ public final class LearnedTraining {
         info.putAll(eval.info());
         info.put("test_psnr", mean.get("psnr"));
 
-        ctx.output().writeArray("reconstructions.npy", eval.reconstructions().castTo(DataType.FLOAT), "reconstruction",
+        run.output().writeArray("reconstructions.npy", eval.reconstructions().castTo(DataType.FLOAT), "reconstruction",
                 "test-split reconstructions, same layout as simulate's test/ground_truth.npy");
-        ctx.output().writeJson("metrics.json", Map.of("per_image", perImage, "mean", mean), "metrics",
+        run.output().writeJson("metrics.json", Map.of("per_image", perImage, "mean", mean), "metrics",
                 "per-image PSNR, SSIM, NMSE on the test split");
-        saveModel(ctx, m, method.network(model), method.lambda(model), method.settings(model, m));
-        ctx.output().writeJson("method.json", info, "method",
+        saveModel(run, m, method.network(model), method.lambda(model), method.settings(model, m));
+        MethodDescription description = new MethodDescription(m.kind().key(), result.seconds(), peakBytes, info);
+        run.output().writeJson("method.json", description, "method",
                 "learned λ, training time (s) and peak memory (bytes), test-set solver behaviour, Lipschitz numbers");
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("kind", m.kind().key());
         summary.put("method", m.name());
-        ctx.output().writeJson("training.json", TrainingCurves.json(result, summary), "training_curves",
+        run.output().writeJson("training.json", TrainingCurves.json(result, summary), "training_curves",
                 "per-step loss, learning rate, time, peak memory and solver diagnostics; per-epoch validation PSNR");
-        TrainingCurves.writeCsv(result, ctx.output().resolve("training.csv"));
-        ctx.output().addFile("training.csv", "training_curves", "csv", "training.json's step rows as CSV");
+        TrainingCurves.writeCsv(result, run.output().resolve("training.csv"));
+        run.output().addFile("training.csv", "training_curves", "csv", "training.json's step rows as CSV");
 
-        ctx.tracker().logMetric("test_psnr", ((Number) mean.get("psnr")).doubleValue());
-        ctx.tracker().logMetric("test_ssim", ((Number) mean.get("ssim")).doubleValue());
-        ctx.tracker().logMetric("test_nmse", ((Number) mean.get("nmse")).doubleValue());
-        ctx.tracker().logMetric("train_seconds", result.seconds());
-        ctx.tracker().logMetric("train_peak_bytes", ((Number) info.get("train_peak_bytes")).doubleValue());
-        if (info.get("forward_iterations") instanceof Number fi) {
-            ctx.tracker().logMetric("forward_iterations", fi.doubleValue());
+        run.logMetric("test_psnr", ((Number) mean.get("psnr")).doubleValue());
+        run.logMetric("test_ssim", ((Number) mean.get("ssim")).doubleValue());
+        run.logMetric("test_nmse", ((Number) mean.get("nmse")).doubleValue());
+        run.logMetric("train_seconds", result.seconds());
+        run.logMetric("train_peak_bytes", peakBytes);
+        if (description.forwardIterations() != null) {
+            run.logMetric("forward_iterations", description.forwardIterations());
         }
         System.out.printf("  %s: test PSNR %.2f dB, SSIM %.4f, %d steps in %.0f s%n", m.name(),
                 ((Number) mean.get("psnr")).doubleValue(), ((Number) mean.get("ssim")).doubleValue(), result.steps(),
                 result.seconds());
     }
 
-    /** Test-split reconstructions and what the method reports about them. */
+    /**
+     * Test-split reconstructions and what the method reports about them: {@code info} becomes the
+     * details of {@code method.json} ({@link MethodDescription}), so it must not hold the keys the
+     * trainer writes itself ({@code kind}, {@code train_seconds}, {@code train_peak_bytes}).
+     */
     record Evaluation(INDArray reconstructions, Map<String, Object> info) {
     }
 
@@ -208,19 +210,19 @@ public final class LearnedTraining {
         return out;
     }
 
-    private static void saveModel(NodeContext ctx, MethodSpec m, ConvNet net, double lambda, Map<String, Object> settings) {
-        Path dir = ctx.output().resolve(NETWORK_DIR + "/x").getParent();
+    private static void saveModel(TrainingRun run, MethodSpec m, ConvNet net, double lambda, Map<String, Object> settings) {
+        Path dir = run.output().resolve(NETWORK_DIR + "/x").getParent();
         net.save(dir);
         Map<String, Object> desc = new LinkedHashMap<>();
         desc.put("kind", m.kind().key());
         desc.put("lambda", lambda);
         desc.put("network", "network/ (ConvNet.save: network.json, network.sdz)");
         desc.putAll(settings);
-        ctx.output().writeJson(MODEL_JSON, desc, "model", "how to rebuild the trained method (kind, λ, settings)");
+        run.output().writeJson(MODEL_JSON, desc, "model", "how to rebuild the trained method (kind, λ, settings)");
         try (Stream<Path> files = Files.walk(dir)) {
             for (Path p : files.filter(Files::isRegularFile).sorted().toList()) {
-                String rel = ctx.output().dir().relativize(p).toString().replace('\\', '/');
-                ctx.output().addFile(rel, "model", rel.endsWith(".json") ? "json" : rel.endsWith(".npy") ? "npy" : "samediff",
+                String rel = run.output().dir().relativize(p).toString().replace('\\', '/');
+                run.output().addFile(rel, "model", rel.endsWith(".json") ? "json" : rel.endsWith(".npy") ? "npy" : "samediff",
                         "trained network (nn.ConvNet format)");
             }
         } catch (IOException e) {
@@ -229,15 +231,15 @@ public final class LearnedTraining {
     }
 
     /** Loads a trained learned method from its train node. */
-    static Reconstructor.Differentiable load(NodeInput trained, MethodSpec method, LearnedMethod<?> learned) {
+    static Reconstructor.Differentiable load(NodeFiles trained, MethodSpec method, LearnedMethod<?> learned) {
         JsonNode desc = trained.json(MODEL_JSON);
         String kind = desc.path("kind").asText();
         if (!kind.equals(method.kind().key())) {
-            throw new NodeOutputError(trained.dir().resolve(MODEL_JSON), "holds a '" + kind + "' model but the spec's method '"
+            throw new NodeFileException(trained.dir().resolve(MODEL_JSON), "holds a '" + kind + "' model but the spec's method '"
                     + method.name() + "' is '" + method.kind().key() + "'", null);
         }
         if (!desc.hasNonNull("lambda")) {
-            throw new NodeOutputError(trained.dir().resolve(MODEL_JSON), "has no 'lambda'", null);
+            throw new NodeFileException(trained.dir().resolve(MODEL_JSON), "has no 'lambda'", null);
         }
         org.deqbench.recon.LinearSubgraphSession.install();
         return learned.restore(ConvNet.load(trained.dir().resolve(NETWORK_DIR)), desc, method);

@@ -8,7 +8,6 @@ import org.bytedeco.javacpp.Pointer;
 import org.deqbench.data.SimulatedData;
 import org.deqbench.data.SimulatedSplit;
 import org.deqbench.metrics.ImageScores;
-import org.deqbench.plan.NodeContext;
 import org.deqbench.recon.Reconstructor;
 import org.deqbench.spec.MethodSpec;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -32,28 +31,25 @@ final class LinearBaselines {
      * {@code reconstructions.npy}, {@code metrics.json} and {@code method.json} ({@code info} plus
      * time and memory).
      */
-    static void finish(NodeContext ctx, Reconstructor method, Map<String, Object> info, long startNanos) {
-        MethodSpec m = ctx.method();
-        SimulatedSplit test = SimulatedData.load(ctx.simulated(), "test");
+    static void finish(TrainingRun run, Reconstructor method, Map<String, Object> info, long startNanos) {
+        MethodSpec m = run.method();
+        SimulatedSplit test = SimulatedData.load(run.simulated(), "test");
         INDArray recon = reconstructAll(method, test);
         List<Map<String, Object>> perImage = rows(ImageScores.perImage(test.groundTruth(0, test.size()), recon));
-        ctx.output().writeArray("reconstructions.npy", recon.castTo(DataType.FLOAT), "reconstruction",
+        run.output().writeArray("reconstructions.npy", recon.castTo(DataType.FLOAT), "reconstruction",
                 "test-split reconstructions, same layout as simulate's test/ground_truth.npy");
         Map<String, Object> metrics = new LinkedHashMap<>();
         metrics.put("per_image", perImage);
         metrics.put("mean", Map.of("psnr", mean(perImage, "psnr"), "ssim", mean(perImage, "ssim"),
                 "nmse", mean(perImage, "nmse")));
-        ctx.output().writeJson("metrics.json", metrics, "metrics", "per-image PSNR, SSIM, NMSE on the test split");
-        Map<String, Object> all = new LinkedHashMap<>();
-        all.put("kind", m.kind().key());
-        all.putAll(info);
-        all.put("train_seconds", (System.nanoTime() - startNanos) / 1e9);
-        all.put("train_peak_bytes", Pointer.physicalBytes());
-        ctx.output().writeJson("method.json", all, "method",
+        run.output().writeJson("metrics.json", metrics, "metrics", "per-image PSNR, SSIM, NMSE on the test split");
+        MethodDescription description = new MethodDescription(m.kind().key(), (System.nanoTime() - startNanos) / 1e9,
+                Pointer.physicalBytes(), info);
+        run.output().writeJson("method.json", description, "method",
                 "chosen parameters, training time (s) and the process's resident memory (bytes)");
-        ctx.tracker().logMetric("test_psnr", mean(perImage, "psnr"));
-        ctx.tracker().logMetric("test_ssim", mean(perImage, "ssim"));
-        ctx.tracker().logMetric("test_nmse", mean(perImage, "nmse"));
+        run.logMetric("test_psnr", mean(perImage, "psnr"));
+        run.logMetric("test_ssim", mean(perImage, "ssim"));
+        run.logMetric("test_nmse", mean(perImage, "nmse"));
         System.out.printf("  %s: test PSNR %.2f dB, SSIM %.4f%n", m.name(), mean(perImage, "psnr"), mean(perImage, "ssim"));
     }
 

@@ -1,12 +1,11 @@
 package org.deqbench.train;
 
 import java.util.Set;
-import org.deqbench.plan.NodeContext;
-import org.deqbench.plan.NodeInput;
 import org.deqbench.recon.Reconstructor;
 import org.deqbench.spec.MethodSpec;
 import org.deqbench.spec.Problem;
 import org.deqbench.spec.TaskSpec;
+import org.deqbench.store.NodeFiles;
 
 /**
  * A reconstruction method as the pipeline runs it: the contract every method kind implements once
@@ -31,8 +30,8 @@ public interface Method {
      * ({@code reconstructions.npy}, {@code metrics.json}, {@code method.json}, and for trained
      * models {@code model/}).
      */
-    void train(NodeContext ctx);
+    void train(TrainingRun run);
 
     /** The trained method from its train node's outputs, for certify and attack. */
-    Reconstructor load(NodeInput trained, MethodSpec method, TaskSpec task);
+    Reconstructor load(NodeFiles trained, MethodSpec method, TaskSpec task);
 }

@@ -1,6 +1,6 @@
 package org.deqbench.train;
 
-import org.deqbench.plan.Progress;
+import org.deqbench.progress.Progress;
 
 /**
  * Shows training progress through the pipeline's one progress reporter ({@link Progress}): a bar

@@ -1,14 +1,13 @@
 package org.deqbench.train;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.ToDoubleFunction;
-import org.deqbench.plan.NodeInput;
-import org.deqbench.plan.NodeOutputError;
+import org.deqbench.store.NodeFiles;
+import org.deqbench.store.NodeFileException;
 import org.deqbench.recon.Reconstructor;
 import org.deqbench.recon.TotalVariation;
 import org.deqbench.spec.MethodSpec;
@@ -49,11 +48,12 @@ final class TvMethod implements BaselineMethod {
     }
 
     @Override
-    public Reconstructor load(NodeInput trained, MethodSpec method, TaskSpec task) {
-        JsonNode m = trained.json("method.json");
-        if (!m.hasNonNull("lambda")) {
-            throw new NodeOutputError(trained.dir().resolve("method.json"), "has no 'lambda' (the weight chosen in training)", null);
+    public Reconstructor load(NodeFiles trained, MethodSpec method, TaskSpec task) {
+        MethodDescription m = trained.json("method.json", MethodDescription.class);
+        if (m.number("lambda") == null) {
+            throw new NodeFileException(trained.dir().resolve("method.json"), "has no 'lambda' (the weight chosen in training)", null);
         }
-        return new TotalVariation(m.get("lambda").asDouble(), m.path("iterations").asInt(method.iterations()));
+        Double iterations = m.number("iterations");
+        return new TotalVariation(m.number("lambda"), iterations == null ? method.iterations() : iterations.intValue());
     }
 }

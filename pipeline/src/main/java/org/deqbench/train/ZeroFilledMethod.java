@@ -4,7 +4,7 @@ import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.ToDoubleFunction;
-import org.deqbench.plan.NodeInput;
+import org.deqbench.store.NodeFiles;
 import org.deqbench.recon.Reconstructor;
 import org.deqbench.recon.ZeroFilled;
 import org.deqbench.spec.MethodSpec;
@@ -25,7 +25,7 @@ final class ZeroFilledMethod implements BaselineMethod {
     }
 
     @Override
-    public Reconstructor load(NodeInput trained, MethodSpec method, TaskSpec task) {
+    public Reconstructor load(NodeFiles trained, MethodSpec method, TaskSpec task) {
         return new ZeroFilled();
     }
 }

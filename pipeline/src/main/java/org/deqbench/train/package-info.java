@@ -7,6 +7,9 @@
  * ground truth (bound-trained DEQ-GD). Observability (time, solver iterations,
  * memory, Lipschitz trajectories, progress) is attached through {@link
  * org.deqbench.train.TrainingListener listeners}, not written into the loop. Also here: MOL-LR's
- * log-barrier penalty and its local Lipschitz estimate, and the memory-scaling benchmark.
+ * log-barrier penalty and its local Lipschitz estimate. The {@link org.deqbench.train.Method}
+ * contract takes plan-free views of a node ({@link org.deqbench.train.TrainingRun},
+ * {@link org.deqbench.store.NodeFiles}); {@code method.json} is
+ * {@link org.deqbench.train.MethodDescription}.
  */
 package org.deqbench.train;

@@ -1,5 +1,6 @@
 package org.deqbench.attack;
 
+import org.deqbench.stage.AttackStage;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,10 +9,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.deqbench.certify.CertifyStage;
-import org.deqbench.data.SimulateStage;
+import org.deqbench.stage.CertifyStage;
+import org.deqbench.stage.SimulateStage;
 import org.deqbench.plan.NodeExecutor;
-import org.deqbench.train.TrainStage;
+import org.deqbench.stage.TrainStage;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,5 +1,6 @@
 package org.deqbench.data;
 
+import org.deqbench.stage.SimulateStage;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -63,7 +63,7 @@ class ErrorBoundTableTest {
         assertTrue(html.contains("not a") && html.contains("certificate"), "says the bound is an estimate");
         assertEquals("", ErrorBoundTable.html(section(List.of(zf, none))), "no section without bounds");
         assertTrue(HtmlReport.render(new org.deqbench.spec.ExperimentSpec("e", null, null, List.of(s.task()), List.of(),
-                null, null, null, null), "h", List.of(s), null, null, "now").contains("Fixed-point error bound"));
+                null, null, null, null, null, null), "h", List.of(s), null, null, "now").contains("Fixed-point error bound"));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package org.deqbench.report;
 
+import org.deqbench.stage.ReportStage;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;

@@ -1,6 +1,6 @@
 package org.deqbench.stages;
 
-import org.deqbench.attack.AttackStage;
+import org.deqbench.stage.AttackStage;
 import org.deqbench.plan.Stage;
 import picocli.CommandLine.Command;
 

@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.deqbench.spec.SpecException;
-import org.deqbench.train.MemoryScaling;
+import org.deqbench.stage.MemoryScaling;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

@@ -8,7 +8,7 @@ import java.util.concurrent.Callable;
 import org.deqbench.reference.CheckpointFormatException;
 import org.deqbench.reference.ReferenceBenchmark;
 import org.deqbench.spec.SpecException;
-import org.deqbench.train.MemoryScaling;
+import org.deqbench.stage.MemoryScaling;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

@@ -1,6 +1,6 @@
 package org.deqbench.stages;
 
-import org.deqbench.certify.CertifyStage;
+import org.deqbench.stage.CertifyStage;
 import org.deqbench.plan.Stage;
 import picocli.CommandLine.Command;
 

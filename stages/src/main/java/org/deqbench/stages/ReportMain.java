@@ -1,7 +1,7 @@
 package org.deqbench.stages;
 
 import org.deqbench.plan.Stage;
-import org.deqbench.report.ReportStage;
+import org.deqbench.stage.ReportStage;
 import picocli.CommandLine.Command;
 
 /** The report stage executable. */

@@ -1,6 +1,6 @@
 package org.deqbench.stages;
 
-import org.deqbench.data.SimulateStage;
+import org.deqbench.stage.SimulateStage;
 import org.deqbench.plan.Stage;
 import picocli.CommandLine.Command;
 

@@ -3,7 +3,7 @@ package org.deqbench.stages;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.deqbench.plan.NodeExecutor;
-import org.deqbench.plan.NodeOutputError;
+import org.deqbench.store.NodeFileException;
 import org.deqbench.plan.RunLock;
 import org.deqbench.plan.Stage;
 import org.deqbench.spec.SpecException;
@@ -56,7 +56,7 @@ abstract class StageCommand implements Callable<Integer>, UsesNd4j {
         } catch (RunLock.BusyException e) {
             System.err.println("error: " + e.getMessage());
             return Cli.EXIT_BUSY;
-        } catch (NodeOutputError e) {
+        } catch (NodeFileException e) {
             System.err.println("error: " + e.getMessage());
             return Cli.EXIT_FAILED;
         } catch (Exception | Error e) {

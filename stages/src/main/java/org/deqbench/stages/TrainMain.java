@@ -1,7 +1,7 @@
 package org.deqbench.stages;
 
 import org.deqbench.plan.Stage;
-import org.deqbench.train.TrainStage;
+import org.deqbench.stage.TrainStage;
 import picocli.CommandLine.Command;
 
 /** The train stage executable. */

@@ -1,4 +1,4 @@
-package org.deqbench.plan;
+package org.deqbench.progress;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -1,4 +1,4 @@
-package org.deqbench.train;
+package org.deqbench.stage;
 
 import java.io.PrintStream;
 import java.lang.management.GarbageCollectorMXBean;
@@ -11,12 +11,16 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.deqbench.data.SimulateStage;
 import org.deqbench.data.SimulatedData;
 import org.deqbench.data.SimulatedSplit;
 import org.deqbench.plan.NodeExecutor;
 import org.deqbench.plan.RunStore;
 import org.deqbench.solve.SectionTimes;
+import org.deqbench.train.LearnedMethod;
+import org.deqbench.train.TrainableModel;
+import org.deqbench.train.MethodRegistry;
+import org.deqbench.train.ExampleSet;
+import org.deqbench.train.RandomStreams;
 import org.deqbench.spec.ExperimentSpec;
 import org.deqbench.spec.MethodSpec;
 import org.deqbench.spec.SpecLoader;

@@ -1,5 +1,17 @@
-package org.deqbench.report;
+package org.deqbench.stage;
 
+import org.deqbench.attack.AttackResults;
+import org.deqbench.certify.LipschitzCertificate;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import java.util.stream.Collectors;
+import org.deqbench.plan.RunStore;
+import org.deqbench.report.AttackPoint;
+import org.deqbench.report.ObjectiveDescent;
+import org.deqbench.train.MethodDescription;
+import org.deqbench.report.Certificate;
+import org.deqbench.report.MethodResults;
+import org.deqbench.report.TrainingCurves;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,12 +80,11 @@ public final class UpstreamReader {
         ObjectiveDescent descent = null;
         Path methodFile = optional(train, "method.json");
         if (methodFile != null) {
-            JsonNode m = train.json("method.json");
-            seconds = number(m, "train_seconds", methodFile);
-            Double p = number(m, "train_peak_bytes", methodFile);
-            peak = p == null ? null : Math.round(p);
-            iterations = number(m, "forward_iterations", methodFile);
-            descent = ObjectiveDescent.read(m, methodFile);
+            MethodDescription m = train.json("method.json", MethodDescription.class);
+            seconds = m.trainSeconds();
+            peak = m.trainPeakBytes();
+            iterations = m.forwardIterations();
+            descent = ObjectiveDescent.read(train.json("method.json"), methodFile);
         }
         TrainingCurves curves = null;
         Path trainingFile = optional(train, "training.json");
@@ -147,38 +158,45 @@ public final class UpstreamReader {
     }
 
     static Certificate certificate(JsonNode root, Path file) {
-        Double upper = number(root, "lipschitz_upper", file);
-        Double lower = number(root, "lipschitz_lower", file);
-        JsonNode k = root.get("kind");
-        String kind = k == null || k.isNull() ? null : k.asText();
-        JsonNode basis = root.get("bound");
-        return new Certificate(upper, lower, kind, number(root, "monotonicity_margin", file),
-                number(root, "robustness_factor", file), basis == null || basis.isNull() ? null : basis.asText());
+        LipschitzCertificate c = typed(root, file, LipschitzCertificate.class);
+        return new Certificate(c.lipschitzUpper(), c.lipschitzLower(), c.kind(), c.margin(), c.robustnessFactor(),
+                c.bound());
     }
 
     static List<AttackPoint> attack(JsonNode root, Path file, Double fallbackBound) {
-        JsonNode results = root.get("results");
-        if (results == null || !results.isArray()) {
+        AttackResults a = typed(root, file, AttackResults.class);
+        if (a.results() == null) {
             throw new NodeOutputError(file, "expected key \"results\": a list of {\"eps\", \"amplification_worst\", …}", null);
         }
-        Double fileBound = number(root, "certified_bound", file);
-        if (fileBound == null) {
-            // The attack stage checks against the lipschitz_upper it read from the certify node.
-            fileBound = number(root, "lipschitz_upper", file);
-        }
+        // The attack stage checks against the certified_bound (older runs: lipschitz_upper) it read from the certify node.
+        Double fileBound = a.checkedBound();
         List<AttackPoint> out = new ArrayList<>();
-        for (int i = 0; i < results.size(); i++) {
-            JsonNode r = results.get(i);
-            String where = "results[" + i + "]";
-            JsonNode within = r.get("within_certificate");
-            Boolean ok = within == null || within.isNull() ? null : within.asBoolean();
-            Double bound = number(r, "certified_bound", file);
-            out.add(new AttackPoint(required(r, "eps", file, where), number(r, "amplification_worst", file),
-                    number(r, "amplification_gaussian", file), ok,
+        for (int i = 0; i < a.results().size(); i++) {
+            AttackResults.EpsResult r = a.results().get(i);
+            if (r.eps() == null) {
+                throw new NodeOutputError(file, "results[" + i + "]: missing number \"eps\"", null);
+            }
+            Double bound = r.certifiedBound();
+            out.add(new AttackPoint(r.eps(), r.amplificationWorst(), r.amplificationGaussian(), r.withinCertificate(),
                     bound != null ? bound : fileBound != null ? fileBound : fallbackBound));
         }
         out.sort(Comparator.comparingDouble(AttackPoint::eps));
         return out;
+    }
+
+    /**
+     * {@code root} as the record the producing stage wrote; an error naming the file and the key
+     * path when a value has the wrong type.
+     */
+    static <T> T typed(JsonNode root, Path file, Class<T> type) {
+        try {
+            return RunStore.JSON.treeToValue(root, type);
+        } catch (JsonProcessingException e) {
+            String where = e instanceof JsonMappingException m ? m.getPath().stream()
+                    .map(r -> r.getFieldName() != null ? "\"" + r.getFieldName() + "\"" : "[" + r.getIndex() + "]")
+                    .collect(Collectors.joining(" ")) : "";
+            throw new NodeOutputError(file, "key " + where + ": " + e.getOriginalMessage(), null);
+        }
     }
 
     /** A numeric field, null when absent or null; an error naming the file when not a number. */

@@ -1,4 +1,4 @@
-package org.deqbench.certify;
+package org.deqbench.stage;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,9 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.deqbench.data.SimulateStage;
 import org.deqbench.plan.NodeExecutor;
-import org.deqbench.train.TrainStage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

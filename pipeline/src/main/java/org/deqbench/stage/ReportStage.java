@@ -1,5 +1,18 @@
-package org.deqbench.report;
+package org.deqbench.stage;
 
+import org.deqbench.report.ExampleFigure;
+import org.deqbench.report.HtmlReport;
+import org.deqbench.report.MemoryBenchmark;
+import org.deqbench.report.MethodResults;
+import org.deqbench.report.Metric;
+import org.deqbench.report.PanelFigures;
+import org.deqbench.report.ReportCharts;
+import org.deqbench.report.ResultTables;
+import org.deqbench.report.Summary;
+import org.deqbench.report.SummaryRow;
+import org.deqbench.report.TaskSection;
+import org.deqbench.report.TrainingCurves;
+import org.deqbench.report.VersusBest;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -18,7 +31,7 @@ import org.deqbench.metrics.SampleSummary;
 import org.deqbench.plan.NodeContext;
 import org.deqbench.plan.NodeInput;
 import org.deqbench.plan.NodeOutput;
-import org.deqbench.plan.Progress;
+import org.deqbench.progress.Progress;
 import org.deqbench.plan.Stage;
 import org.deqbench.spec.ExperimentSpec;
 import org.deqbench.spec.MethodSpec;

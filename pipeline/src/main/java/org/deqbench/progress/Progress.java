@@ -1,4 +1,4 @@
-package org.deqbench.plan;
+package org.deqbench.progress;
 
 import java.io.PrintStream;
 import me.tongfei.progressbar.ProgressBar;

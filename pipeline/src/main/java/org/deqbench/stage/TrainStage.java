@@ -1,5 +1,6 @@
-package org.deqbench.train;
+package org.deqbench.stage;
 
+import org.deqbench.train.MethodRegistry;
 import org.deqbench.plan.NodeContext;
 import org.deqbench.plan.Stage;
 
@@ -16,6 +17,6 @@ public final class TrainStage implements Stage {
 
     @Override
     public void run(NodeContext ctx) throws Exception {
-        MethodRegistry.of(ctx.method().kind()).train(ctx);
+        MethodRegistry.of(ctx.method().kind()).train(new NodeTrainingRun(ctx));
     }
 }

@@ -1,9 +1,10 @@
-package org.deqbench.attack;
+package org.deqbench.stage;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import org.deqbench.attack.AttackResults;
+import org.deqbench.attack.ProjectedGradientAttack;
+import org.deqbench.certify.LipschitzCertificate;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.deqbench.certify.LipschitzAscent;
@@ -11,7 +12,7 @@ import org.deqbench.data.SimulatedData;
 import org.deqbench.data.SimulatedSplit;
 import org.deqbench.physics.LinearOperator;
 import org.deqbench.plan.NodeContext;
-import org.deqbench.plan.Progress;
+import org.deqbench.progress.Progress;
 import org.deqbench.plan.Stage;
 import org.deqbench.recon.DeqReconstructor;
 import org.deqbench.recon.Reconstructor;
@@ -49,40 +50,26 @@ public final class AttackStage implements Stage {
         return "attack";
     }
 
-    /** The bound an attack is checked against: a proven amplification bound, else null. */
-    static Double certifiedBound(JsonNode cert) {
-        if (!"certificate".equals(cert.path("kind").asText())) {
-            return null;
-        }
-        if (cert.hasNonNull("robustness_factor")) {
-            return cert.get("robustness_factor").asDouble();
-        }
-        return cert.hasNonNull("lipschitz_upper") ? cert.get("lipschitz_upper").asDouble() : null;
-    }
-
     @Override
     public void run(NodeContext ctx) {
         AttackSpec spec = ctx.spec().attack();
         SimulatedSplit test = SimulatedData.load(ctx.simulated(), "test");
         Reconstructor f = TrainedMethods.load(ctx.trained(), ctx.method(), ctx.task());
-        Map<String, Object> solver = null;
+        AttackResults.Solver solver = null;
         if (f instanceof DeqReconstructor deq) {
             DeqSpec tight = ProjectedGradientAttack.exactSolver(deq.deq(), spec.solverTolerance());
             f = deq.withSolver(tight);
-            solver = new LinkedHashMap<>();
-            solver.put("backward", tight.backward());
-            solver.put("tolerance", tight.tolerance());
-            solver.put("max_iterations", tight.maxIterations());
-            solver.put("backward_tolerance", tight.backwardTolerance());
-            solver.put("backward_max_iterations", tight.backwardMaxIterations());
-            solver.put("trained_with", deq.deq().backward() + ", tolerance " + deq.deq().tolerance());
+            solver = new AttackResults.Solver(tight.backward(), tight.tolerance(), tight.maxIterations(),
+                    tight.backwardTolerance(), tight.backwardMaxIterations(),
+                    deq.deq().backward() + ", tolerance " + deq.deq().tolerance());
         }
-        JsonNode cert = ctx.input("certify/" + ctx.task().name() + "/" + ctx.method().name()).json("certificate.json");
-        Double bound = certifiedBound(cert);
+        LipschitzCertificate cert = ctx.input("certify/" + ctx.task().name() + "/" + ctx.method().name())
+                .json("certificate.json", LipschitzCertificate.class);
+        Double bound = cert.amplificationBound();
         ProjectedGradientAttack attack = new ProjectedGradientAttack(
                 new ProjectedGradientAttack.Settings(spec.steps(), spec.restarts(), spec.stepSize()));
         int n = Math.min(spec.images(), test.size());
-        List<Map<String, Object>> results = new ArrayList<>();
+        List<AttackResults.EpsResult> results = new ArrayList<>();
         // For a linear map the worst amplification does not depend on ε: attack once per image.
         Map<Integer, ProjectedGradientAttack.Result> linearWorst = new HashMap<>();
         Map<Integer, INDArray> clean = new HashMap<>();
@@ -92,7 +79,7 @@ public final class AttackStage implements Stage {
             double worst = 0;
             double gaussianSum = 0;
             double noiseMax = 0;
-            List<Map<String, Object>> perImage = new ArrayList<>();
+            List<AttackResults.ImageAttack> perImage = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 LinearOperator op = test.operator(i, i + 1);
                 INDArray b = test.measurements(i, i + 1).castTo(DataType.DOUBLE);
@@ -102,9 +89,10 @@ public final class AttackStage implements Stage {
                 long seed = ctx.spec().seed() * 1_000_003L + 7919L * e + 31L * i;
                 INDArray g = LipschitzAscent.randomDirection(b, radius, seed);
                 double ampGaussian = f.reconstruct(b.add(g), op).subi(x).norm2Number().doubleValue() / radius;
-                Map<String, Object> row = new LinkedHashMap<>();
-                row.put("index", i);
                 double ampWorst;
+                Integer bestRestart = null;
+                Integer forwardSolves = null;
+                List<Double> history = null;
                 if (f instanceof Reconstructor.Differentiable d) {
                     final int image = i;
                     ProjectedGradientAttack.Result r = f instanceof Reconstructor.Linear
@@ -112,56 +100,38 @@ public final class AttackStage implements Stage {
                                     ctx.spec().seed() * 1_000_003L + 101L * image + 1))
                             : attack.attack(d, b, x, op, radius, seed + 1);
                     ampWorst = r.amplification();
-                    row.put("amplification_worst", ampWorst);
-                    row.put("best_restart", r.bestRestart());
-                    row.put("forward_solves", r.evaluations());
-                    row.put("history", r.history());
+                    bestRestart = r.bestRestart();
+                    forwardSolves = r.evaluations();
+                    history = r.history();
                 } else {
                     ampWorst = ampGaussian;
-                    row.put("amplification_worst", ampWorst);
                 }
-                row.put("amplification_gaussian", ampGaussian);
+                Double noise = null;
                 if (f instanceof DeqReconstructor deq) {
                     INDArray fromZero = deq.forward(b, op, x.ulike().assign(0)).x().castTo(DataType.DOUBLE);
-                    double noise = fromZero.subi(x).norm2Number().doubleValue() / radius;
-                    row.put("solver_noise_amplification", noise);
+                    noise = fromZero.subi(x).norm2Number().doubleValue() / radius;
                     noiseMax = Math.max(noiseMax, noise);
                 }
                 worst = Math.max(worst, ampWorst);
                 gaussianSum += ampGaussian;
-                perImage.add(row);
+                perImage.add(new AttackResults.ImageAttack(i, ampWorst, bestRestart, forwardSolves, history, ampGaussian,
+                        noise));
                 progress.step();
             }
-            Map<String, Object> r = new LinkedHashMap<>();
-            r.put("eps", eps);
-            r.put("amplification_worst", worst);
-            r.put("amplification_gaussian", n == 0 ? null : gaussianSum / n);
-            r.put("within_certificate", bound == null ? null : worst <= bound * (1 + CERTIFICATE_SLACK));
-            r.put("certified_bound", bound);
-            if (f instanceof DeqReconstructor) {
-                r.put("solver_noise_amplification", noiseMax);
-            }
-            r.put("per_image", perImage);
-            results.add(r);
+            results.add(new AttackResults.EpsResult(eps, worst, n == 0 ? null : gaussianSum / n,
+                    bound == null ? null : worst <= bound * (1 + CERTIFICATE_SLACK), bound,
+                    f instanceof DeqReconstructor ? noiseMax : null, perImage));
             ctx.tracker().logMetric(epsMetric("amplification_worst", eps), worst);
             ctx.tracker().logMetric(epsMetric("amplification_gaussian", eps), n == 0 ? Double.NaN : gaussianSum / n);
         }
         progress.close();
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("task", ctx.task().name());
-        out.put("method", ctx.method().name());
-        out.put("certified_bound", bound);
-        out.put("attack", f instanceof Reconstructor.Differentiable
+        String search = f instanceof Reconstructor.Differentiable
                 ? "projected gradient ascent on the sphere ||delta|| = eps ||b|| (measured entries), " + spec.steps()
                         + " steps x " + spec.restarts() + " starts (random, alternating with warm restarts from the best),"
                         + " step size " + spec.stepSize() + "/sqrt(1+t)"
-                : "none (method not differentiable): Gaussian only");
-        out.put("steps", spec.steps());
-        out.put("restarts", spec.restarts());
-        out.put("step_size", spec.stepSize());
-        out.put("solver", solver);
-        out.put("images", n);
-        out.put("results", results);
+                : "none (method not differentiable): Gaussian only";
+        AttackResults out = new AttackResults(ctx.task().name(), ctx.method().name(), bound, search, spec.steps(),
+                spec.restarts(), spec.stepSize(), solver, n, results, null);
         ctx.output().writeJson("attack.json", out, "attack",
                 "Error amplification ||f(b+delta)-f(b)||/||delta|| for ||delta|| = eps ||b||: worst case found"
                         + " (max over images) and Gaussian (mean over images), checked against certified_bound (a proven"

@@ -1,4 +1,4 @@
-package org.deqbench.report;
+package org.deqbench.stage;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -10,6 +10,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.util.List;
 import org.deqbench.metrics.ImageScores;
+import org.deqbench.report.AttackPoint;
+import org.deqbench.report.Certificate;
+import org.deqbench.report.TrainingCurves;
 import org.deqbench.plan.NodeOutputError;
 import org.deqbench.plan.RunStore;
 import org.junit.jupiter.api.Test;
@@ -94,20 +97,5 @@ class UpstreamReaderTest {
                 {"steps": [{"step": 0, "loss": 1.0}, {"step": 1, "loss": "NaN"}, {"step": 2, "loss": 0.5}]}"""), FILE);
         assertEquals(List.of(0.0, 2.0), java.util.Arrays.stream(c.steps()).boxed().toList());
         assertFalse(c.hasValidation());
-    }
-
-    @Test
-    void errorScaleIsTheMedianOfPerMethodPercentiles() {
-        double[] small = new double[100];
-        double[] medium = new double[100];
-        double[] large = new double[100];
-        for (int i = 0; i < 100; i++) {
-            small[i] = i / 100.0;
-            medium[i] = 2 * i / 100.0;
-            large[i] = 50 * i / 100.0;
-        }
-        // 99th percentile (index floor(0.99 · 99) = 98) of each: 0.98, 1.96, 49; the median is 1.96.
-        assertEquals(1.96, ExampleFigure.errorScale(java.util.Arrays.asList(small, null, large, medium)), 1e-12);
-        assertEquals(1.0, ExampleFigure.errorScale(List.of(new double[4])), "all-zero errors still give a usable scale");
     }
 }

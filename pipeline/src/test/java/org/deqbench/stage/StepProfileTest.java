@@ -1,4 +1,4 @@
-package org.deqbench.train;
+package org.deqbench.stage;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,5 +1,8 @@
-package org.deqbench.train;
+package org.deqbench.stage;
 
+import org.deqbench.train.EpochRecord;
+import org.deqbench.train.StepRecord;
+import org.deqbench.train.TrainingListener;
 import java.util.Map;
 import org.deqbench.track.Tracker;
 

@@ -1,5 +1,8 @@
-package org.deqbench.data;
+package org.deqbench.stage;
 
+import org.deqbench.data.GroundTruthSource;
+import org.deqbench.data.SimulatedData;
+import org.deqbench.data.SimulatedSplit;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.Arrays;
@@ -12,7 +15,7 @@ import org.deqbench.physics.LinearOperator;
 import org.deqbench.physics.Noise;
 import org.deqbench.plan.NodeContext;
 import org.deqbench.plan.NodeOutput;
-import org.deqbench.plan.Progress;
+import org.deqbench.progress.Progress;
 import org.deqbench.plan.Stage;
 import org.deqbench.spec.Problem;
 import org.deqbench.spec.SpecLoader;

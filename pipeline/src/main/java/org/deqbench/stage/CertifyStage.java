@@ -1,20 +1,22 @@
-package org.deqbench.certify;
+package org.deqbench.stage;
 
+import org.deqbench.certify.LipschitzAscent;
+import org.deqbench.certify.LipschitzCertificate;
+import org.deqbench.certify.MonotoneBound;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.deqbench.data.SimulatedData;
 import org.deqbench.data.SimulatedSplit;
 import org.deqbench.physics.LinearOperator;
 import org.deqbench.physics.Operators;
 import org.deqbench.plan.NodeContext;
-import org.deqbench.plan.Progress;
+import org.deqbench.progress.Progress;
 import org.deqbench.plan.Stage;
 import org.deqbench.nn.ConvolutionNormBound;
 import org.deqbench.recon.DeqReconstructor;
 import org.deqbench.recon.Reconstructor;
 import org.deqbench.spec.CertifySpec;
+import org.deqbench.train.MethodDescription;
 import org.deqbench.train.TrainedMethods;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -45,9 +47,9 @@ public final class CertifyStage implements Stage {
         CertifySpec spec = ctx.spec().certify();
         SimulatedSplit test = SimulatedData.load(ctx.simulated(), "test");
         Reconstructor f = TrainedMethods.load(ctx.trained(), ctx.method(), ctx.task());
-        MonotoneBound mol = monotoneBound(f, ctx.trained().json("method.json"), test.operator(0, 1).domainShape());
+        MonotoneBound mol = monotoneBound(f, ctx.trained().json("method.json", MethodDescription.class), test.operator(0, 1).domainShape());
         int n = Math.min(spec.images(), test.size());
-        List<Map<String, Object>> perImage = new ArrayList<>();
+        List<LipschitzCertificate.ImageBound> perImage = new ArrayList<>();
         double upper = Double.NEGATIVE_INFINITY;
         double lower = 0;
         int iterations = 0;
@@ -59,65 +61,59 @@ public final class CertifyStage implements Stage {
             INDArray b = test.measurements(i, i + 1).castTo(DataType.DOUBLE);
             double u = mol != null ? mol.reconstructionBound(op.normBound()) : f.lipschitzUpperBound(op);
             proven &= !Double.isNaN(u);
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("index", i);
-            row.put("lipschitz_upper", Double.isNaN(u) ? null : u);
+            Double operatorTerm = null;
+            String binding = null;
             if (mol != null) {
-                row.put("lambda_norm_a_over_m", Double.isNaN(mol.operatorTerm(op.normBound())) ? null
-                        : mol.operatorTerm(op.normBound()));
-                row.put("binding_term", mol.binding(op.normBound()));
+                double t = mol.operatorTerm(op.normBound());
+                operatorTerm = Double.isNaN(t) ? null : t;
+                binding = mol.binding(op.normBound());
             }
+            Double rowLower = null;
+            Integer rowIterations = null;
+            Double rowResidual = null;
+            String lowerMethod = null;
             if (f instanceof Reconstructor.Linear lin) {
                 // Lanczos on R^T R: Ritz values never exceed the top eigenvalue, so this is a lower
                 // bound, and it converges in far fewer products than power iteration.
                 Operators.NormEstimate est = Operators.norm(asOperator(lin, op), 1, spec.powerIterations(),
                         spec.tolerance(), ctx.spec().seed() + i);
-                row.put("lipschitz_lower", est.norm());
-                row.put("iterations", est.iterations());
-                row.put("residual", est.relativeChange());
-                row.put("lower_bound_method", "Lanczos on R^T R");
-                lower = Math.max(lower, est.norm());
-                iterations = Math.max(iterations, est.iterations());
-                residual = Math.max(residual, est.relativeChange());
-                ctx.tracker().logMetric("lipschitz_lower", est.norm(), i);
+                rowLower = est.norm();
+                rowIterations = est.iterations();
+                rowResidual = est.relativeChange();
+                lowerMethod = "Lanczos on R^T R";
             } else if (f instanceof Reconstructor.Differentiable d) {
                 LipschitzAscent.Result r = LipschitzAscent.maximise(d, b, op,
                         LOCAL_RADIUS * b.norm2Number().doubleValue(), spec.powerIterations(), spec.tolerance(),
                         ctx.spec().seed() + i);
-                row.put("lipschitz_lower", r.amplification());
-                row.put("iterations", r.steps());
-                row.put("residual", r.residual());
-                row.put("lower_bound_method", "adversarial ascent");
-                lower = Math.max(lower, r.amplification());
-                iterations = Math.max(iterations, r.steps());
-                residual = Math.max(residual, r.residual());
-                ctx.tracker().logMetric("lipschitz_lower", r.amplification(), i);
+                rowLower = r.amplification();
+                rowIterations = r.steps();
+                rowResidual = r.residual();
+                lowerMethod = "adversarial ascent";
+            }
+            if (rowLower != null) {
+                lower = Math.max(lower, rowLower);
+                iterations = Math.max(iterations, rowIterations);
+                residual = Math.max(residual, rowResidual);
+                ctx.tracker().logMetric("lipschitz_lower", rowLower, i);
             }
             if (!Double.isNaN(u)) {
                 upper = Math.max(upper, u);
                 ctx.tracker().logMetric("lipschitz_upper", u, i);
             }
-            perImage.add(row);
+            perImage.add(new LipschitzCertificate.ImageBound(i, Double.isNaN(u) ? null : u, operatorTerm, binding,
+                    rowLower, rowIterations, rowResidual, lowerMethod));
             progress.step();
         }
         progress.close();
-        Map<String, Object> cert = new LinkedHashMap<>();
-        cert.put("task", ctx.task().name());
-        cert.put("method", ctx.method().name());
-        cert.put("kind", proven && n > 0 ? "certificate" : "estimate");
-        cert.put("lipschitz_upper", proven && n > 0 ? upper : null);
-        cert.put("lipschitz_lower", f instanceof Reconstructor.Differentiable ? lower : null);
-        cert.put("iterations", iterations);
-        cert.put("residual", residual);
-        cert.put("images", n);
+        boolean certified = proven && n > 0;
         double normA = n > 0 ? worstNormBound(test, n) : Double.NaN;
-        cert.put("bound", mol != null ? mol.describe(normA) : describe(f, n > 0 ? test.operator(0, 1) : null));
+        LipschitzCertificate cert = LipschitzCertificate.of(ctx.task().name(), ctx.method().name(),
+                certified ? LipschitzCertificate.CERTIFICATE : LipschitzCertificate.ESTIMATE, certified ? upper : null,
+                f instanceof Reconstructor.Differentiable ? lower : null, iterations, residual, n,
+                mol != null ? mol.describe(normA) : describe(f, n > 0 ? test.operator(0, 1) : null), perImage);
         if (mol != null) {
-            cert.putAll(mol.describeTerms(normA));
-            cert.put("lipschitz_h_method", LIPSCHITZ_H_METHOD);
-            cert.put("robustness_factor", proven && n > 0 ? upper : null);
+            cert = cert.withMonotone(mol.terms(normA), LIPSCHITZ_H_METHOD, certified ? upper : null);
         }
-        cert.put("per_image", perImage);
         ctx.output().writeJson("certificate.json", cert, "certificate",
                 "Lipschitz constant of the reconstruction map b -> x: lipschitz_upper is a proven bound"
                         + " (null when the method has none), lipschitz_lower the largest amplification found by"
@@ -134,7 +130,7 @@ public final class CertifyStage implements Stage {
      * L < 1 on the task's image size (computed here from the trained weights, not read from the
      * train node's numbers), else null.
      */
-    static MonotoneBound monotoneBound(Reconstructor f, com.fasterxml.jackson.databind.JsonNode method,
+    static MonotoneBound monotoneBound(Reconstructor f, MethodDescription method,
                                        long[] imageShape) {
         if (!(f instanceof DeqReconstructor d)) {
             return null;
@@ -144,7 +140,8 @@ public final class CertifyStage implements Stage {
         int[] grid = java.util.Arrays.stream(spatial).mapToInt(Math::toIntExact).toArray();
         double l = ConvolutionNormBound.chain(d.network().layerOperators(spatial).stream()
                 .map(org.deqbench.nn.ConvolutionOperator::weight).toList(), d.network().activationLipschitz(), grid);
-        return MonotoneBound.of(l, d.lambda(), method.path("alpha").asDouble(d.deq().alpha()));
+        Double alpha = method.number("alpha");
+        return MonotoneBound.of(l, d.lambda(), alpha != null ? alpha : d.deq().alpha());
     }
 
     private static double worstNormBound(SimulatedSplit test, int n) {

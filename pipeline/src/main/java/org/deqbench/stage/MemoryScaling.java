@@ -1,5 +1,15 @@
-package org.deqbench.train;
+package org.deqbench.stage;
 
+import org.deqbench.train.ExampleSet;
+import org.deqbench.train.LearnedMethod;
+import org.deqbench.train.MemoryProbe;
+import org.deqbench.train.MethodRegistry;
+import org.deqbench.train.RandomStreams;
+import org.deqbench.train.StepRecord;
+import org.deqbench.train.TrainableModel;
+import org.deqbench.train.Trainer;
+import org.deqbench.train.TrainerSettings;
+import org.deqbench.train.TrainingResult;
 import com.fasterxml.jackson.core.type.TypeReference;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -10,7 +20,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.deqbench.data.SimulateStage;
 import org.deqbench.data.SimulatedData;
 import org.deqbench.data.SimulatedSplit;
 import org.deqbench.plan.NodeExecutor;
