@@ -25,29 +25,21 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <p><b>Measurement VJP</b>: exact for the iterations actually run ({@link DenoiserIterations}):
  * J_T(x)^T c = (I − γA^H A) J_D(z)^T c with J_D^T c = c − J_N(z)^T c, and the A^H b cotangent γ J_D(z)^T c.
  */
-public final class PlugAndPlay implements Reconstructor.Differentiable {
-    private final ConvNet denoiser;
-    private final int maxIterations;
-    private final double tolerance;
+public final class PlugAndPlay extends DenoiserPrior {
 
     /**
      * @param denoiser N of D(x) = x − N(x)
      */
     public PlugAndPlay(ConvNet denoiser, int maxIterations, double tolerance) {
+        super(denoiser, maxIterations, tolerance);
         if (maxIterations < 1 || !(tolerance > 0)) {
             throw new IllegalArgumentException("pnp needs deq.max_iterations ≥ 1 and deq.tolerance > 0, found "
                     + maxIterations + ", " + tolerance);
         }
-        this.denoiser = denoiser;
-        this.maxIterations = maxIterations;
-        this.tolerance = tolerance;
-    }
-
-    public ConvNet denoiser() {
-        return denoiser;
     }
 
     /** The step for one batch: γ = 1/‖A‖². */
+    @Override
     DenoiserIterations.Step step(LinearOperator op, long batch) {
         double gamma = 1.0 / DenoiserIterations.squaredNorm(op, batch, denoiser.dataType());
         return new DenoiserIterations.Step() {
@@ -69,29 +61,5 @@ public final class PlugAndPlay implements Reconstructor.Differentiable {
     /** z = x − γ(A^H A x − A^H b). */
     private static INDArray dataStep(LinearOperator op, INDArray ahb, INDArray x, double gamma) {
         return x.sub(op.normal(x).subi(ahb).muli(gamma));
-    }
-
-    /** The iterates of one batch. */
-    DenoiserIterations.Trace forward(INDArray measurements, LinearOperator op) {
-        INDArray b = measurements.castTo(denoiser.dataType());
-        return DenoiserIterations.forward(step(op, b.size(0)), b, op, maxIterations, tolerance);
-    }
-
-    @Override
-    public INDArray reconstruct(INDArray measurements, LinearOperator op) {
-        return forward(measurements, op).x().castTo(measurements.dataType());
-    }
-
-    @Override
-    public INDArray measurementVjp(INDArray measurements, LinearOperator op, INDArray v) {
-        INDArray b = measurements.castTo(denoiser.dataType());
-        DenoiserIterations.Step step = step(op, b.size(0));
-        DenoiserIterations.Trace t = DenoiserIterations.forward(step, b, op, maxIterations, tolerance);
-        return DenoiserIterations.measurementVjp(step, t, v).castTo(measurements.dataType());
-    }
-
-    /** The reconstruction of a batch with how its iteration ended. */
-    public IterationOutcome outcome(INDArray measurements, LinearOperator op) {
-        return forward(measurements, op).outcome(measurements.dataType());
     }
 }

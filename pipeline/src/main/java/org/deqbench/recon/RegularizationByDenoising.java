@@ -28,25 +28,20 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <p><b>Measurement VJP</b>: exact for the iterations run ({@link DenoiserIterations}):
  * J_T(x)^T c = c − γ(A^H A c + λ J_N(x)^T c) (x − D(x) = N(x)) and the A^H b cotangent γc.
  */
-public final class RegularizationByDenoising implements Reconstructor.Differentiable {
-    private final ConvNet denoiser;
+public final class RegularizationByDenoising extends DenoiserPrior {
     private final double lambda;
-    private final int maxIterations;
-    private final double tolerance;
 
     /**
      * @param denoiser N of D(x) = x − N(x)
      * @param lambda   weight λ &gt; 0 of the RED term
      */
     public RegularizationByDenoising(ConvNet denoiser, double lambda, int maxIterations, double tolerance) {
+        super(denoiser, maxIterations, tolerance);
         if (!(lambda > 0) || Double.isInfinite(lambda) || maxIterations < 1 || !(tolerance > 0)) {
             throw new IllegalArgumentException("red needs λ > 0, deq.max_iterations ≥ 1 and deq.tolerance > 0, found "
                     + lambda + ", " + maxIterations + ", " + tolerance);
         }
-        this.denoiser = denoiser;
         this.lambda = lambda;
-        this.maxIterations = maxIterations;
-        this.tolerance = tolerance;
     }
 
     public double lambda() {
@@ -54,6 +49,7 @@ public final class RegularizationByDenoising implements Reconstructor.Differenti
     }
 
     /** The step for one batch: γ = 1/(‖A‖² + 2λ). */
+    @Override
     DenoiserIterations.Step step(LinearOperator op, long batch) {
         double gamma = 1.0 / (DenoiserIterations.squaredNorm(op, batch, denoiser.dataType()) + 2 * lambda);
         return new DenoiserIterations.Step() {
@@ -70,28 +66,5 @@ public final class RegularizationByDenoising implements Reconstructor.Differenti
                 return new INDArray[] {jt, c.mul(gamma)};
             }
         };
-    }
-
-    DenoiserIterations.Trace forward(INDArray measurements, LinearOperator op) {
-        INDArray b = measurements.castTo(denoiser.dataType());
-        return DenoiserIterations.forward(step(op, b.size(0)), b, op, maxIterations, tolerance);
-    }
-
-    @Override
-    public INDArray reconstruct(INDArray measurements, LinearOperator op) {
-        return forward(measurements, op).x().castTo(measurements.dataType());
-    }
-
-    @Override
-    public INDArray measurementVjp(INDArray measurements, LinearOperator op, INDArray v) {
-        INDArray b = measurements.castTo(denoiser.dataType());
-        DenoiserIterations.Step step = step(op, b.size(0));
-        DenoiserIterations.Trace t = DenoiserIterations.forward(step, b, op, maxIterations, tolerance);
-        return DenoiserIterations.measurementVjp(step, t, v).castTo(measurements.dataType());
-    }
-
-    /** The reconstruction of a batch with how its iteration ended. */
-    public IterationOutcome outcome(INDArray measurements, LinearOperator op) {
-        return forward(measurements, op).outcome(measurements.dataType());
     }
 }

@@ -10,6 +10,7 @@ import java.util.Set;
 import org.deqbench.metrics.ImageScores;
 import org.deqbench.nn.ConvNet;
 import org.deqbench.recon.IterationOutcome;
+import org.deqbench.recon.DenoiserPrior;
 import org.deqbench.recon.PlugAndPlay;
 import org.deqbench.recon.Reconstructor;
 import org.deqbench.recon.RegularizationByDenoising;
@@ -70,8 +71,7 @@ final class DenoiserPriorMethod implements LearnedMethod<GaussianDenoiserModel> 
     }
 
     private IterationOutcome outcome(Reconstructor.Differentiable r, ExampleSet.Batch b) {
-        return r instanceof PlugAndPlay p ? p.outcome(b.measurements(), b.operator())
-                : ((RegularizationByDenoising) r).outcome(b.measurements(), b.operator());
+        return ((DenoiserPrior) r).outcome(b.measurements(), b.operator());
     }
 
     /** red: λ from {@code lambdas} by the mean PSNR of the training split's reconstructions. */
