@@ -133,13 +133,18 @@ public final class MemoryScaling {
                 ProcessBuilder pb = new ProcessBuilder(cmd).inheritIO();
                 pb.environment().putAll(CHILD_ENVIRONMENT);
                 int code = pb.start().waitFor();
+                if (code == 2) {
+                    // the child refused the configuration and said why (above); a bad input, not a crash
+                    throw new IllegalArgumentException("memory measurement of " + c.key()
+                            + " was refused (exit code 2); its error is printed above");
+                }
                 if (code != 0 || !Files.isRegularFile(out)) {
                     throw new IllegalStateException("memory measurement of " + c.key() + " failed (exit code " + code
                             + "); command: " + String.join(" ", cmd));
                 }
                 Map<String, Object> row = RunStore.JSON.readValue(out.toFile(), new TypeReference<>() { });
                 rows.add(row);
-                log.printf("memory %-10s K=%-3d peak %6.0f MB (above baseline %6.0f MB), %.2f s/step%n", m.name(), k,
+                log.printf("memory %-10s K=%-3d peak %6.0f MiB (above baseline %6.0f MiB), %.2f s/step%n", m.name(), k,
                         ((Number) row.get("peak_bytes")).doubleValue() / (1 << 20),
                         ((Number) row.get("peak_above_baseline_bytes")).doubleValue() / (1 << 20),
                         ((Number) row.get("seconds_per_step")).doubleValue());
@@ -251,14 +256,14 @@ public final class MemoryScaling {
         boolean trained = MethodRegistry.of(m.kind()) instanceof LearnedMethod<?>;
         if (trained && !m.kind().equilibrium()) {
             return new MethodSpec(m.name(), m.kind(), m.lambdas(), m.cgIterations(), k, m.network(), m.deq(),
-                    m.training(), m.lipschitz());
+                    m.training(), m.lipschitz(), m.errorBound(), m.denoiser());
         }
         if (trained) {
             DeqSpec d = m.deq();
             DeqSpec capped = new DeqSpec(d.alpha(), d.lambda(), k, 0.0, d.solver(), d.andersonMemory(), d.backward(),
                     k, 0.0, d.cgIterations());
             return new MethodSpec(m.name(), m.kind(), m.lambdas(), m.cgIterations(), m.iterations(), m.network(), capped,
-                    m.training(), m.lipschitz());
+                    m.training(), m.lipschitz(), m.errorBound(), m.denoiser());
         }
         throw new IllegalArgumentException("method '" + m.name() + "' (" + m.kind().key() + ") has no iteration count the "
                 + "memory benchmark can vary; use a learned method (unrolled or equilibrium)");

@@ -35,6 +35,11 @@ class MemoryScalingTest {
         assertEquals(5, d.cgIterations());
         MethodSpec cg = new MethodSpec("c", MethodKind.CG_SENSE, null, null, null, null, null, null, null);
         assertThrows(IllegalArgumentException.class, () -> MemoryScaling.atIterations(cg, 3));
+        // the method's other sections survive: a bound-trained deq-gd is benchmarked as bound-trained
+        MethodSpec gd = new MethodSpec("g", MethodKind.DEQ_GD, null, null, null, null,
+                new DeqSpec(0.5, 5.0, 100, 1e-4, "plain", null, null, 100, 1e-4, 5), null, null,
+                new org.deqbench.spec.ErrorBoundSpec(0.2, "bound"), null);
+        assertEquals(gd.errorBound(), MemoryScaling.atIterations(gd, 3).errorBound());
     }
 
     @Test
@@ -95,5 +100,31 @@ class MemoryScalingTest {
         List<Map<String, Object>> rows = (List<Map<String, Object>>) RunStore.JSON.readValue(file.toFile(), Map.class).get("rows");
         assertEquals(2, rows.size());
         assertEquals(2, rows.get(1).get("iterations"));
+    }
+
+    @Test
+    void aChildThatRefusesItsConfigurationIsABadInputNotACrash(@TempDir Path tmp) throws Exception {
+        Path spec = tmp.resolve("memory.yaml");
+        Files.writeString(spec, """
+                name: memory-tiny
+                seed: 3
+                tasks:
+                  - name: mri-4x
+                    problem: mri
+                    size: [8, 8]
+                    train: 4
+                    test: 1
+                methods:
+                  - name: modl
+                    kind: modl
+                    training: {batch_size: 1}
+                """);
+        MemoryScaling.ChildCommand refuses = (config, out) -> List.of("sh", "-c", "exit 2");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MemoryScaling.run(spec,
+                tmp.resolve("run"), List.of(1), 2, refuses, new PrintStream(OutputStream.nullOutputStream())));
+        assertTrue(e.getMessage().contains("modl:1") && e.getMessage().contains("exit code 2"), e.getMessage());
+        MemoryScaling.ChildCommand crashes = (config, out) -> List.of("sh", "-c", "exit 1");
+        assertThrows(IllegalStateException.class, () -> MemoryScaling.run(spec, tmp.resolve("run2"), List.of(1), 2,
+                crashes, new PrintStream(OutputStream.nullOutputStream())));
     }
 }
