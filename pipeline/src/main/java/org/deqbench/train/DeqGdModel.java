@@ -9,7 +9,6 @@ import org.deqbench.recon.GradientDescentIteration;
 import org.deqbench.spec.DeqSpec;
 import org.deqbench.spec.TrainingSpec;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * DEQ-GD and RERG as the trainer sees them (Willingham, Sjöström, Guillemot, VISAPP 2024), with
@@ -30,38 +29,33 @@ import org.nd4j.linalg.factory.Nd4j;
  * Parameters: the CNN's and {@value #LOG_LAMBDA}. Validation always scores the fixed point.
  */
 final class DeqGdModel implements TrainableModel<ExampleSet.Batch> {
-    static final String LOG_LAMBDA = "log_lambda";
+    static final String LOG_LAMBDA = NetworkAndLambda.LOG_LAMBDA;
 
     /** What the loss is. */
     enum Loss {
         FIXED_POINT, REGULARISED, BOUND
     }
 
-    private final ConvNet network;
     private final DeqSpec deq;
     private final int initCgIterations;
     private final Loss loss;
     private final double boundWeight;
-    private final Map<String, INDArray> parameters = new LinkedHashMap<>();
-    private Map<String, Double> learningRateScales = Map.of();
+    private final NetworkAndLambda weights;
 
     /**
      * @param boundWeight weight w of the numerator term ({@link Loss#REGULARISED} only)
      */
     DeqGdModel(ConvNet network, double lambda, DeqSpec deq, int initCgIterations, Loss loss, double boundWeight) {
-        this.network = network;
+        this.weights = new NetworkAndLambda(network, lambda);
         this.deq = deq;
         this.initCgIterations = initCgIterations;
         this.loss = loss;
         this.boundWeight = boundWeight;
-        parameters.putAll(network.parameters());
-        parameters.put(LOG_LAMBDA, Nd4j.scalar(network.dataType(), Math.log(lambda)));
     }
 
     /** {@code training.lambda_learning_rate}: log λ's own Adam step, as a factor on the schedule. */
     void useTraining(TrainingSpec training) {
-        learningRateScales = training.lambdaLearningRate() == null ? Map.of()
-                : Map.of(LOG_LAMBDA, training.lambdaLearningRate() / training.learningRate());
+        weights.useLambdaLearningRate(training);
     }
 
     Loss loss() {
@@ -69,32 +63,30 @@ final class DeqGdModel implements TrainableModel<ExampleSet.Batch> {
     }
 
     ConvNet network() {
-        return network;
+        return weights.network();
     }
 
     double lambda() {
-        return Math.exp(parameters.get(LOG_LAMBDA).getDouble(0));
+        return weights.lambda();
     }
 
     DeqGdReconstructor reconstructor() {
-        return new DeqGdReconstructor(network, lambda(), deq, initCgIterations);
+        return new DeqGdReconstructor(network(), lambda(), deq, initCgIterations);
     }
 
     @Override
     public Map<String, INDArray> parameters() {
-        return parameters;
+        return weights.parameters();
     }
 
     @Override
     public Map<String, Double> learningRateScales() {
-        return learningRateScales;
+        return weights.learningRateScales();
     }
 
     @Override
     public void parametersChanged() {
-        Map<String, INDArray> net = new LinkedHashMap<>(parameters);
-        net.remove(LOG_LAMBDA);
-        network.setParameters(net);
+        weights.parametersChanged();
     }
 
     @Override
@@ -128,7 +120,7 @@ final class DeqGdModel implements TrainableModel<ExampleSet.Batch> {
             value += w * bound.value();
             diag.put("bound_numerator", bound.value());
         }
-        g.put(LOG_LAMBDA, Nd4j.scalar(network.dataType(), dLambda * r.lambda()));
+        g.put(LOG_LAMBDA, weights.logLambdaGradient(dLambda));
         diag.put("lambda", r.lambda());
         return new StepResult(value, g, diag);
     }

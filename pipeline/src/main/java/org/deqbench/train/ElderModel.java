@@ -17,17 +17,16 @@ import org.nd4j.linalg.factory.Nd4j;
  * stationarity condition ({@link ElderReconstructor#backward}).
  */
 final class ElderModel implements TrainableModel<ExampleSet.Batch> {
-    static final String LOG_LAMBDA = "log_lambda";
+    static final String LOG_LAMBDA = NetworkAndLambda.LOG_LAMBDA;
 
     private final ElderRegularizer regularizer;
     private final ElderReconstructor.Settings settings;
-    private final Map<String, INDArray> parameters = new LinkedHashMap<>();
+    private final NetworkAndLambda weights;
 
     ElderModel(ConvNet network, double lambda, ElderReconstructor.Settings settings) {
         this.regularizer = new ElderRegularizer(network);
+        this.weights = new NetworkAndLambda(network, lambda);
         this.settings = settings;
-        parameters.putAll(network.parameters());
-        parameters.put(LOG_LAMBDA, Nd4j.scalar(network.dataType(), Math.log(lambda)));
     }
 
     ConvNet network() {
@@ -35,7 +34,7 @@ final class ElderModel implements TrainableModel<ExampleSet.Batch> {
     }
 
     double lambda() {
-        return Math.exp(parameters.get(LOG_LAMBDA).getDouble(0));
+        return weights.lambda();
     }
 
     /** The reconstructor with the current parameters. */
@@ -45,14 +44,12 @@ final class ElderModel implements TrainableModel<ExampleSet.Batch> {
 
     @Override
     public Map<String, INDArray> parameters() {
-        return parameters;
+        return weights.parameters();
     }
 
     @Override
     public void parametersChanged() {
-        Map<String, INDArray> net = new LinkedHashMap<>(parameters);
-        net.remove(LOG_LAMBDA);
-        regularizer.network().setParameters(net);
+        weights.parametersChanged();
     }
 
     @Override

@@ -13,15 +13,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * MoDL's backward sweep with exact data-consistency gradients ({@link Modl#backward}).
  */
 final class ModlModel implements TrainableModel<ExampleSet.Batch> {
-    static final String LOG_LAMBDA = "log_lambda";
+    static final String LOG_LAMBDA = NetworkAndLambda.LOG_LAMBDA;
 
     private final Modl modl;
-    private final Map<String, INDArray> parameters = new LinkedHashMap<>();
+    private final NetworkAndLambda weights;
 
     ModlModel(Modl modl) {
         this.modl = modl;
-        parameters.putAll(modl.network().parameters());
-        parameters.put(LOG_LAMBDA, modl.logLambda()); // the graphs' own array: updated in place
+        this.weights = new NetworkAndLambda(modl.network(), modl.logLambda()); // updated in place
     }
 
     Modl modl() {
@@ -30,14 +29,12 @@ final class ModlModel implements TrainableModel<ExampleSet.Batch> {
 
     @Override
     public Map<String, INDArray> parameters() {
-        return parameters;
+        return weights.parameters();
     }
 
     @Override
     public void parametersChanged() {
-        Map<String, INDArray> net = new LinkedHashMap<>(parameters);
-        net.remove(LOG_LAMBDA);
-        modl.network().setParameters(net);
+        weights.parametersChanged();
     }
 
     @Override
@@ -48,7 +45,7 @@ final class ModlModel implements TrainableModel<ExampleSet.Batch> {
         double norm = diff.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).norm2Number().doubleValue();
         Modl.Gradients gr = modl.backward(f, diff.muli(2.0 / n));
         Map<String, INDArray> g = new LinkedHashMap<>(gr.parameters());
-        g.put(LOG_LAMBDA, org.nd4j.linalg.factory.Nd4j.scalar(modl.network().dataType(), gr.lambda() * modl.lambda()));
+        g.put(LOG_LAMBDA, weights.logLambdaGradient(gr.lambda()));
         return new StepResult(norm * norm / n, g, Map.of("lambda", modl.lambda(), "cg_residual", f.cgResidual()));
     }
 

@@ -10,7 +10,6 @@ import org.deqbench.recon.DeqReconstructor;
 import org.deqbench.spec.DeqSpec;
 import org.deqbench.spec.LipschitzSpec;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The deep-equilibrium methods with MOL's iteration as the trainer sees them: {@code deq}
@@ -21,18 +20,16 @@ import org.nd4j.linalg.factory.Nd4j;
  * ({@link DeqReconstructor#backward}). Parameters: the CNN's and {@value #LOG_LAMBDA}.
  */
 final class MolModel implements TrainableModel<ExampleSet.Batch> {
-    static final String LOG_LAMBDA = "log_lambda";
+    static final String LOG_LAMBDA = NetworkAndLambda.LOG_LAMBDA;
 
-    private final ConvNet network;
     private final DeqSpec deq;
     private final int initCgIterations;
     private final LipschitzBarrier barrier;
     private final LipschitzSpec lipschitz;
     private final long seed;
     private final long[] spatialShape;
-    private final Map<String, INDArray> parameters = new LinkedHashMap<>();
+    private final NetworkAndLambda weights;
     private boolean magnitudeLoss;
-    private Map<String, Double> learningRateScales = Map.of();
 
     /**
      * @param lipschitz MOL-LR's penalty settings, or null for no penalty
@@ -40,15 +37,13 @@ final class MolModel implements TrainableModel<ExampleSet.Batch> {
      */
     MolModel(ConvNet network, double lambda, DeqSpec deq, int initCgIterations, LipschitzSpec lipschitz, long seed,
              long[] spatialShape) {
-        this.network = network;
+        this.weights = new NetworkAndLambda(network, lambda);
         this.deq = deq;
         this.initCgIterations = initCgIterations;
         this.lipschitz = lipschitz;
         this.barrier = lipschitz == null ? null : LipschitzBarrier.of(lipschitz);
         this.seed = seed;
         this.spatialShape = spatialShape.clone();
-        parameters.putAll(network.parameters());
-        parameters.put(LOG_LAMBDA, Nd4j.scalar(network.dataType(), Math.log(lambda)));
     }
 
     /**
@@ -58,38 +53,35 @@ final class MolModel implements TrainableModel<ExampleSet.Batch> {
      */
     void useTraining(org.deqbench.spec.TrainingSpec training) {
         magnitudeLoss = "magnitude-mse".equals(training.loss());
-        learningRateScales = training.lambdaLearningRate() == null ? Map.of()
-                : Map.of(LOG_LAMBDA, training.lambdaLearningRate() / training.learningRate());
+        weights.useLambdaLearningRate(training);
     }
 
     @Override
     public Map<String, Double> learningRateScales() {
-        return learningRateScales;
+        return weights.learningRateScales();
     }
 
     ConvNet network() {
-        return network;
+        return weights.network();
     }
 
     double lambda() {
-        return Math.exp(parameters.get(LOG_LAMBDA).getDouble(0));
+        return weights.lambda();
     }
 
     /** The reconstructor with the current parameters. */
     DeqReconstructor reconstructor() {
-        return new DeqReconstructor(network, lambda(), deq, initCgIterations);
+        return new DeqReconstructor(network(), lambda(), deq, initCgIterations);
     }
 
     @Override
     public Map<String, INDArray> parameters() {
-        return parameters;
+        return weights.parameters();
     }
 
     @Override
     public void parametersChanged() {
-        Map<String, INDArray> net = new LinkedHashMap<>(parameters);
-        net.remove(LOG_LAMBDA);
-        network.setParameters(net);
+        weights.parametersChanged();
     }
 
     @Override
@@ -101,7 +93,7 @@ final class MolModel implements TrainableModel<ExampleSet.Batch> {
         double loss = mse.value();
         DeqReconstructor.Backward b = r.backward(f, mse.gradient());
         Map<String, INDArray> g = new LinkedHashMap<>(b.cotangents().parameters());
-        g.put(LOG_LAMBDA, Nd4j.scalar(network.dataType(), b.cotangents().lambda() * r.lambda()));
+        g.put(LOG_LAMBDA, weights.logLambdaGradient(b.cotangents().lambda()));
         Map<String, Double> diag = new LinkedHashMap<>();
         diag.put("lambda", r.lambda());
         diag.put("forward_iterations", (double) f.solve().iterations());
@@ -111,7 +103,7 @@ final class MolModel implements TrainableModel<ExampleSet.Batch> {
         diag.put("backward_residual", b.solve().finalResidual());
         diag.put("mse", loss);
         if (barrier != null) {
-            LocalLipschitzEstimate.Estimate e = LocalLipschitzEstimate.estimate(network, x, lipschitz,
+            LocalLipschitzEstimate.Estimate e = LocalLipschitzEstimate.estimate(network(), x, lipschitz,
                     RandomStreams.derive(seed, "lipschitz", step));
             double[] weights = new double[e.perExample().length];
             double penalty = 0;
@@ -119,7 +111,7 @@ final class MolModel implements TrainableModel<ExampleSet.Batch> {
                 penalty += barrier.penalty(e.perExample()[i]) / weights.length;
                 weights[i] = barrier.penaltyDerivative(e.perExample()[i]) / weights.length;
             }
-            Map<String, INDArray> pg = LocalLipschitzEstimate.gradient(network, e, weights);
+            Map<String, INDArray> pg = LocalLipschitzEstimate.gradient(network(), e, weights);
             pg.forEach((k, v) -> g.merge(k, v, INDArray::add));
             loss += penalty;
             diag.put("lipschitz_estimate", e.max());
@@ -162,10 +154,10 @@ final class MolModel implements TrainableModel<ExampleSet.Batch> {
     /** MOL-SN: the Lipschitz bound of H after each epoch (the others' bounds are not controlled). */
     @Override
     public Map<String, Double> epochDiagnostics() {
-        if (network.spectralNormalization() == null) {
+        if (network().spectralNormalization() == null) {
             return Map.of();
         }
-        return Map.of("lipschitz_bound", layerNormBound(network, spatialShape));
+        return Map.of("lipschitz_bound", layerNormBound(network(), spatialShape));
     }
 
     @Override
