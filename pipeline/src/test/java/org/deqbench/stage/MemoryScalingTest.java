@@ -19,6 +19,22 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class MemoryScalingTest {
+    /** One tiny MRI task and MoDL: enough for the benchmark's bookkeeping, which these tests are about. */
+    private static final String TINY_SPEC = """
+            name: memory-tiny
+            seed: 3
+            tasks:
+              - name: mri-4x
+                problem: mri
+                size: [8, 8]
+                train: 4
+                test: 1
+            methods:
+              - name: modl
+                kind: modl
+                training: {batch_size: 1}
+            """;
+
     @Test
     void modlUnrollsKIterationsAndEquilibriumMethodsRunExactlyKForwardAndBackward() {
         MethodSpec modl = new MethodSpec("m", MethodKind.MODL, null, 10, 5, null, null, null, null);
@@ -71,20 +87,7 @@ class MemoryScalingTest {
         Path theirs = Files.createDirectories(run.resolve("simulate/mri-4x"));
         Files.writeString(theirs.resolve(RunStore.MARKER), "{\"node\": \"simulate/mri-4x\", \"hash\": \"theirs\"}");
         Path spec = tmp.resolve("memory.yaml");
-        Files.writeString(spec, """
-                name: memory-tiny
-                seed: 3
-                tasks:
-                  - name: mri-4x
-                    problem: mri
-                    size: [8, 8]
-                    train: 4
-                    test: 1
-                methods:
-                  - name: modl
-                    kind: modl
-                    training: {batch_size: 1}
-                """);
+        Files.writeString(spec, TINY_SPEC);
         // the child writes a fixed row: this test is about where data and results go
         MemoryScaling.ChildCommand child = (config, out) -> List.of("sh", "-c",
                 "printf '{\"method\":\"" + config.method() + "\",\"iterations\":" + config.iterations()
@@ -105,20 +108,7 @@ class MemoryScalingTest {
     @Test
     void aChildThatRefusesItsConfigurationIsABadInputNotACrash(@TempDir Path tmp) throws Exception {
         Path spec = tmp.resolve("memory.yaml");
-        Files.writeString(spec, """
-                name: memory-tiny
-                seed: 3
-                tasks:
-                  - name: mri-4x
-                    problem: mri
-                    size: [8, 8]
-                    train: 4
-                    test: 1
-                methods:
-                  - name: modl
-                    kind: modl
-                    training: {batch_size: 1}
-                """);
+        Files.writeString(spec, TINY_SPEC);
         MemoryScaling.ChildCommand refuses = (config, out) -> List.of("sh", "-c", "exit 2");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MemoryScaling.run(spec,
                 tmp.resolve("run"), List.of(1), 2, refuses, new PrintStream(OutputStream.nullOutputStream())));
