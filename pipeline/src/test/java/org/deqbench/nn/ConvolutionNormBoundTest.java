@@ -7,28 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.SplittableRandom;
 import org.apache.commons.math3.linear.Array2DRowRealMatrix;
 import org.apache.commons.math3.linear.SingularValueDecomposition;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+@ExtendWith(WithoutOneDnnHelpers.class)
 class ConvolutionNormBoundTest {
-    private static boolean helpers;
-
-    /** float64 convolutions: oneDNN has none, and its per-call set-up dominates tiny images. */
-    @BeforeAll
-    static void withoutOneDnnHelpers() {
-        helpers = Nd4j.getEnvironment().helpersAllowed();
-        Nd4j.getEnvironment().allowHelpers(false);
-    }
-
-    @AfterAll
-    static void restoreHelpers() {
-        Nd4j.getEnvironment().allowHelpers(helpers);
-    }
-
     /**
      * 2D, against the exact norm of the convolution ND4J computes (its dense matrix, Commons Math
      * SVD): never below it (the bound is proven; SVD is accurate to ~1e-14 relative) and within

@@ -6,29 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import org.deqbench.solve.Lanczos;
 import org.deqbench.solve.PowerIteration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /** The 3D convolution ({@code [k, k, k, Cin, Cout]} on D×H×W volumes) as a linear operator. */
+@ExtendWith(WithoutOneDnnHelpers.class)
 class ConvolutionOperator3dTest {
     private static final long[] VOLUME = {3, 5, 4};
-    private static boolean helpers;
-
-    /** Hundreds of tiny float64 convolutions: skip oneDNN's per-call set-up (see ConvolutionOperatorTest). */
-    @BeforeAll
-    static void withoutOneDnnHelpers() {
-        helpers = Nd4j.getEnvironment().helpersAllowed();
-        Nd4j.getEnvironment().allowHelpers(false);
-    }
-
-    @AfterAll
-    static void restoreHelpers() {
-        Nd4j.getEnvironment().allowHelpers(helpers);
-    }
-
     /** The operator is the convolution written out with loops, without bias (to double rounding). */
     @Test
     void applyMatchesADirectLoopImplementation() {

@@ -5,30 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import org.apache.commons.math3.linear.Array2DRowRealMatrix;
 import org.apache.commons.math3.linear.SingularValueDecomposition;
 import org.deqbench.solve.PowerIteration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
+@ExtendWith(WithoutOneDnnHelpers.class)
 class ConvolutionOperatorTest {
-    private static boolean helpers;
-
-    /**
-     * Thousands of convolutions of 5×6 images: ND4J's oneDNN helper adds about a millisecond of
-     * set-up per call, and oneDNN has no float64 convolution anyway, so run the built-in kernels.
-     */
-    @BeforeAll
-    static void withoutOneDnnHelpers() {
-        helpers = Nd4j.getEnvironment().helpersAllowed();
-        Nd4j.getEnvironment().allowHelpers(false);
-    }
-
-    @AfterAll
-    static void restoreHelpers() {
-        Nd4j.getEnvironment().allowHelpers(helpers);
-    }
-
     /** ⟨C x, y⟩ = ⟨x, C^T y⟩ to double rounding (1e-12 relative for sums of ~10² terms). */
     @Test
     void adjointMatchesForward() {

@@ -7,31 +7,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.deqbench.spec.NetworkSpec;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /** MOL-SN's normalisation of a 3D network on 3×5×4 volumes, checked against dense SVDs. */
+@ExtendWith(WithoutOneDnnHelpers.class)
 class SpectralNormalization3dTest {
     private static final NetworkSpec TINY = new NetworkSpec(3, 4, 3, "relu", 0.5);
     private static final long[] VOLUME = {3, 5, 4};
-    private static boolean helpers;
-
-    /** Many tiny convolutions: skip oneDNN's per-call set-up (see ConvolutionOperatorTest). */
-    @BeforeAll
-    static void withoutOneDnnHelpers() {
-        helpers = Nd4j.getEnvironment().helpersAllowed();
-        Nd4j.getEnvironment().allowHelpers(false);
-    }
-
-    @AfterAll
-    static void restoreHelpers() {
-        Nd4j.getEnvironment().allowHelpers(helpers);
-    }
-
     private static double normProduct(ConvNet net) {
         double product = 1;
         for (ConvolutionOperator op : net.layerOperators(VOLUME)) {

@@ -9,30 +9,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.deqbench.spec.NetworkSpec;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+@ExtendWith(WithoutOneDnnHelpers.class)
 class SpectralNormalizationTest {
     private static final NetworkSpec TINY = new NetworkSpec(3, 4, 3, "relu", 0.5);
-    private static boolean helpers;
-
-    /** Many tiny convolutions: skip oneDNN's per-call set-up (see ConvolutionOperatorTest). */
-    @BeforeAll
-    static void withoutOneDnnHelpers() {
-        helpers = Nd4j.getEnvironment().helpersAllowed();
-        Nd4j.getEnvironment().allowHelpers(false);
-    }
-
-    @AfterAll
-    static void restoreHelpers() {
-        Nd4j.getEnvironment().allowHelpers(helpers);
-    }
-
     /** True operator norm of a layer: SVD of its explicit 256×256 matrix on 8×8 images. */
     private static double trueNorm(ConvolutionOperator op) {
         return DenseConvolution.norm(op);
