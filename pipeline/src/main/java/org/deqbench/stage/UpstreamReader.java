@@ -80,11 +80,12 @@ public final class UpstreamReader {
         ObjectiveDescent descent = null;
         Path methodFile = optional(train, "method.json");
         if (methodFile != null) {
-            MethodDescription m = train.json("method.json", MethodDescription.class);
+            JsonNode node = train.json("method.json"); // read once: the typed record and the objective trace
+            MethodDescription m = typed(node, MethodDescription.class, methodFile);
             seconds = m.trainSeconds();
             peak = m.trainPeakBytes();
             iterations = m.forwardIterations();
-            descent = ObjectiveDescent.read(train.json("method.json"), methodFile);
+            descent = ObjectiveDescent.read(node, methodFile);
         }
         TrainingCurves curves = null;
         Path trainingFile = optional(train, "training.json");
@@ -196,6 +197,15 @@ public final class UpstreamReader {
                     .map(r -> r.getFieldName() != null ? "\"" + r.getFieldName() + "\"" : "[" + r.getIndex() + "]")
                     .collect(Collectors.joining(" ")) : "";
             throw new NodeOutputError(file, "key " + where + ": " + e.getOriginalMessage(), null);
+        }
+    }
+
+    /** {@code node} as {@code type}, or a one-line error naming {@code file}. */
+    private static <T> T typed(JsonNode node, Class<T> type, Path file) {
+        try {
+            return RunStore.JSON.treeToValue(node, type);
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            throw new NodeOutputError(file, "corrupt JSON for " + type.getSimpleName(), e);
         }
     }
 
