@@ -3,19 +3,14 @@ package org.deqbench.report;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.deqbench.plan.NodeOutputError;
-import org.deqbench.plan.RunStore;
 
 /**
- * Training-memory scaling measured by the separate memory benchmark, read from
- * {@code <runDir>/bench/memory.json}: {@code {"rows": [{"method", "iterations", "peak_bytes",
- * "peak_heap_bytes", "peak_offheap_bytes", "seconds_per_step"}]}}. The report plots peak memory
+ * Training-memory scaling measured by the separate memory benchmark, as
+ * {@link org.deqbench.stage.MemoryBenchmarkReader} reads it from {@code <runDir>/bench/memory.json}:
+ * {@code {"rows": [{"method", "iterations", "peak_bytes", "peak_heap_bytes", "peak_offheap_bytes", "seconds_per_step"}]}}. The report plots peak memory
  * against iterations per method: unrolled methods (backpropagation through K iterations) should
  * grow with K, deep-equilibrium methods (implicit backward pass) should not.
  *
@@ -67,26 +62,6 @@ public record MemoryBenchmark(@JsonProperty("rows") List<Row> rows, @JsonPropert
             @JsonProperty("peak_heap_bytes") Long peakHeapBytes,
             @JsonProperty("peak_offheap_bytes") Long peakOffheapBytes,
             @JsonProperty("seconds_per_step") Double secondsPerStep) {
-    }
-
-    /** Reads the benchmark of a run directory, or returns null when it has none. */
-    public static MemoryBenchmark read(Path runDir) {
-        Path file = runDir.resolve(FILE);
-        if (!Files.isRegularFile(file)) {
-            return null;
-        }
-        try {
-            MemoryBenchmark b = RunStore.JSON.readValue(file.toFile(), MemoryBenchmark.class);
-            for (int i = 0; i < b.rows().size(); i++) {
-                Row r = b.rows().get(i);
-                if (r == null || r.method() == null) {
-                    throw new NodeOutputError(file, "rows[" + i + "]: expected an object with a \"method\" name", null);
-                }
-            }
-            return b;
-        } catch (IOException e) {
-            throw new NodeOutputError(file, "expected {\"rows\": [{\"method\", \"iterations\", \"peak_bytes\", …}]}", e);
-        }
     }
 
     /** Rows grouped by method (file order of first appearance), each sorted by iterations. */

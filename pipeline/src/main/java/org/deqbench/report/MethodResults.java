@@ -24,24 +24,35 @@ import org.deqbench.spec.MethodKind;
  * @param curves            learning curves, or null (non-learned methods, or none written)
  * @param reconstructions   path of {@code reconstructions.npy}, or null
  * @param objectiveDescent  how the objective behaved per iteration (explicit-objective methods), or null
+ * @param errorBounds       the fixed-point error bound against the true error (DEQ-GD, RERG), or null
  */
 public record MethodResults(String task, String method, MethodKind kind, List<ImageScores> perImage,
                             String metricsSource, Double trainSeconds, Long trainPeakBytes,
                             Double forwardIterations, Certificate certificate, List<AttackPoint> attack,
-                            TrainingCurves curves, Path reconstructions, ObjectiveDescent objectiveDescent) {
+                            TrainingCurves curves, Path reconstructions, ObjectiveDescent objectiveDescent,
+                            FixedPointErrorBounds errorBounds) {
     public MethodResults {
         perImage = List.copyOf(perImage);
         attack = List.copyOf(attack);
         certificate = certificate == null ? Certificate.NONE : certificate;
     }
 
-    /** Results of a method that logs no objective. */
+    /** Results of a method that reports no error bounds. */
+    public MethodResults(String task, String method, MethodKind kind, List<ImageScores> perImage,
+                         String metricsSource, Double trainSeconds, Long trainPeakBytes,
+                         Double forwardIterations, Certificate certificate, List<AttackPoint> attack,
+                         TrainingCurves curves, Path reconstructions, ObjectiveDescent objectiveDescent) {
+        this(task, method, kind, perImage, metricsSource, trainSeconds, trainPeakBytes, forwardIterations,
+                certificate, attack, curves, reconstructions, objectiveDescent, null);
+    }
+
+    /** Results of a method that logs no objective and reports no error bounds. */
     public MethodResults(String task, String method, MethodKind kind, List<ImageScores> perImage,
                          String metricsSource, Double trainSeconds, Long trainPeakBytes,
                          Double forwardIterations, Certificate certificate, List<AttackPoint> attack,
                          TrainingCurves curves, Path reconstructions) {
         this(task, method, kind, perImage, metricsSource, trainSeconds, trainPeakBytes, forwardIterations,
-                certificate, attack, curves, reconstructions, null);
+                certificate, attack, curves, reconstructions, null, null);
     }
 
     /** Mean PSNR with its 95 % interval (PSNR has no finite bound). */

@@ -131,7 +131,7 @@ public final class ReportStage implements Stage {
             progress.step();
         }
         progress.message("tables and page");
-        MemoryBenchmark memory = MemoryBenchmark.read(ctx.store().root());
+        MemoryBenchmark memory = MemoryBenchmarkReader.read(ctx.store().root());
         String memoryFigure = null;
         if (memory != null && memory.rows().stream().anyMatch(r -> r.peakBytes() != null)) {
             memoryFigure = chart(out, "figures/memory.png", ReportCharts.memory(memory, colours),

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import java.util.stream.Collectors;
 import org.deqbench.plan.RunStore;
 import org.deqbench.report.AttackPoint;
+import org.deqbench.report.FixedPointErrorBounds;
 import org.deqbench.report.ObjectiveDescent;
 import org.deqbench.train.MethodDescription;
 import org.deqbench.report.Certificate;
@@ -35,7 +36,9 @@ import org.nd4j.linalg.factory.Nd4j;
  *       scores are recomputed from {@code reconstructions.npy} and the ground truth with
  *       {@link ImageScores}, the same code the train stage uses;</li>
  *   <li>{@code train/…/method.json} {@code train_seconds}, {@code train_peak_bytes},
- *       {@code forward_iterations};</li>
+ *       {@code forward_iterations}; {@code objective_images}, {@code objective_monotone_images},
+ *       {@code objective_largest_increase}, {@code converged_images} (explicit-objective methods);
+ *       {@code error_bounds[].true_error|bound|lipschitz_estimate} (DEQ-GD, RERG);</li>
  *   <li>{@code train/…/training.json} {@code steps[].step|loss}, {@code epochs[].epoch|val_psnr};</li>
  *   <li>{@code certify/…/certificate.json} {@code lipschitz_upper}, {@code lipschitz_lower},
  *       {@code kind}, {@code bound} (how it was derived), {@code monotonicity_margin},
@@ -78,6 +81,7 @@ public final class UpstreamReader {
         Long peak = null;
         Double iterations = null;
         ObjectiveDescent descent = null;
+        FixedPointErrorBounds bounds = null;
         Path methodFile = optional(train, "method.json");
         if (methodFile != null) {
             JsonNode node = train.json("method.json"); // read once: the typed record and the objective trace
@@ -85,7 +89,8 @@ public final class UpstreamReader {
             seconds = m.trainSeconds();
             peak = m.trainPeakBytes();
             iterations = m.forwardIterations();
-            descent = ObjectiveDescent.read(node, methodFile);
+            descent = objectiveDescent(node, methodFile);
+            bounds = errorBounds(node, methodFile);
         }
         TrainingCurves curves = null;
         Path trainingFile = optional(train, "training.json");
@@ -103,7 +108,7 @@ public final class UpstreamReader {
             points = attack(attack.json("attack.json"), attackFile, certificate.amplificationBound());
         }
         return new MethodResults(task, method.name(), method.kind(), scores, source, seconds, peak, iterations,
-                certificate, points, curves, recon, descent);
+                certificate, points, curves, recon, descent, bounds);
     }
 
     private static Path optional(NodeInput in, String file) {
@@ -227,6 +232,49 @@ public final class UpstreamReader {
             }
         }
         throw new NodeOutputError(file, "key \"" + key + "\": expected a number, found " + v, null);
+    }
+
+    /** How the method's objective behaved, or null when {@code method.json} logs no objective. */
+    static ObjectiveDescent objectiveDescent(JsonNode method, Path file) {
+        Double images = number(method, "objective_images", file);
+        Double monotone = number(method, "objective_monotone_images", file);
+        Double increase = number(method, "objective_largest_increase", file);
+        if (images == null || monotone == null || increase == null) {
+            return null;
+        }
+        Double converged = number(method, "converged_images", file);
+        return new ObjectiveDescent(images.intValue(), monotone.intValue(), increase,
+                number(method, "forward_iterations", file), converged == null ? null : converged.intValue());
+    }
+
+    /**
+     * {@code method.json}'s {@code error_bounds}, or null when it has none; a null {@code bound}
+     * (L̂_T ≥ 1) is no bound (NaN).
+     */
+    static FixedPointErrorBounds errorBounds(JsonNode method, Path file) {
+        JsonNode list = method.get("error_bounds");
+        if (list == null || list.isNull()) {
+            return null;
+        }
+        if (!list.isArray()) {
+            throw new NodeOutputError(file, "expected \"error_bounds\" to be a list of {\"true_error\", \"bound\","
+                    + " \"lipschitz_estimate\"}, found " + list.getNodeType(), null);
+        }
+        int n = list.size();
+        double[] err = new double[n];
+        double[] bound = new double[n];
+        double[] lip = new double[n];
+        for (int i = 0; i < n; i++) {
+            JsonNode e = list.get(i);
+            if (!e.path("true_error").isNumber() || !e.path("lipschitz_estimate").isNumber()) {
+                throw new NodeOutputError(file, "error_bounds[" + i + "]: expected numbers \"true_error\" and"
+                        + " \"lipschitz_estimate\"", null);
+            }
+            err[i] = e.get("true_error").asDouble();
+            lip[i] = e.get("lipschitz_estimate").asDouble();
+            bound[i] = e.path("bound").isNumber() ? e.get("bound").asDouble() : Double.NaN;
+        }
+        return new FixedPointErrorBounds(err, bound, lip);
     }
 
     private static double required(JsonNode node, String key, Path file, String where) {

@@ -2,32 +2,21 @@ package org.deqbench.report;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.deqbench.metrics.ImageScores;
-import org.deqbench.plan.NodeOutputError;
 import org.deqbench.spec.MethodKind;
 import org.deqbench.spec.Problem;
 import org.deqbench.spec.TaskSpec;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-/** The report's table of the DEQ-GD error bound against the true error, read from method.json. */
+/** The report's table of the DEQ-GD error bound against the true error (read from method.json by UpstreamReader). */
 class ErrorBoundTableTest {
-    @TempDir
-    Path dir;
-
-    private MethodResults method(String name, MethodKind kind, String methodJson) throws Exception {
-        Path node = Files.createDirectories(dir.resolve(name));
-        if (methodJson != null) {
-            Files.writeString(node.resolve("method.json"), methodJson);
-        }
+    private static MethodResults method(String name, MethodKind kind, FixedPointErrorBounds bounds) {
         return new MethodResults("t", name, kind, List.of(new ImageScores(20, 0.5, 0.1)), "metrics.json", null, null,
-                null, null, List.of(), null, node.resolve("reconstructions.npy"));
+                null, null, List.of(), null, Path.of(name, "reconstructions.npy"), null, bounds);
     }
 
     private static TaskSection section(List<MethodResults> methods) {
@@ -41,17 +30,15 @@ class ErrorBoundTableTest {
      */
     @Test
     void tableComparesTheBoundWithTheTrueErrorForMethodsThatReportIt() throws Exception {
-        MethodResults gd = method("deq-gd", MethodKind.DEQ_GD, """
-                {"error_bounds": [
-                  {"image": 0, "true_error": 1.0, "bound": 2.0, "lipschitz_estimate": 0.5},
-                  {"image": 1, "true_error": 2.0, "bound": 1.0, "lipschitz_estimate": 0.6},
-                  {"image": 2, "true_error": 3.0, "bound": null, "lipschitz_estimate": 1.2}]}""");
-        MethodResults zf = method("zf", MethodKind.ZERO_FILLED, "{\"kind\": \"zero-filled\"}");
+        MethodResults gd = method("deq-gd", MethodKind.DEQ_GD, new FixedPointErrorBounds(new double[] {1, 2, 3},
+                new double[] {2, 1, Double.NaN}, new double[] {0.5, 0.6, 1.2}));
+        MethodResults zf = method("zf", MethodKind.ZERO_FILLED, null);
         MethodResults none = method("tv", MethodKind.TV, null);
         TaskSection s = section(List.of(zf, gd, none));
         List<ErrorBoundTable.Row> rows = ErrorBoundTable.rows(s);
         assertEquals(1, rows.size());
-        ErrorBoundTable.Row r = rows.get(0);
+        assertEquals("deq-gd", rows.get(0).method());
+        FixedPointErrorBounds r = rows.get(0).values();
         assertArrayEquals(new double[] {1, 2, 3}, r.trueErrors());
         assertTrue(Double.isNaN(r.bounds()[2]), "null bound is no bound");
         assertEquals(2, r.finite());
@@ -64,12 +51,5 @@ class ErrorBoundTableTest {
         assertEquals("", ErrorBoundTable.html(section(List.of(zf, none))), "no section without bounds");
         assertTrue(HtmlReport.render(new org.deqbench.spec.ExperimentSpec("e", null, null, List.of(s.task()), List.of(),
                 null, null, null, null, null, null), "h", List.of(s), null, null, "now").contains("Fixed-point error bound"));
-    }
-
-    @Test
-    void malformedErrorBoundsNameTheFileAndTheEntry() throws Exception {
-        MethodResults bad = method("rerg", MethodKind.RERG, "{\"error_bounds\": [{\"bound\": 1.0}]}");
-        var e = assertThrows(NodeOutputError.class, () -> ErrorBoundTable.rows(section(List.of(bad))));
-        assertTrue(e.getMessage().contains("method.json") && e.getMessage().contains("error_bounds[0]"), e.getMessage());
     }
 }

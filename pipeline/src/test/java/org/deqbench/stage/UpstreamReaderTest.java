@@ -1,5 +1,6 @@
 package org.deqbench.stage;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -12,6 +13,8 @@ import java.util.List;
 import org.deqbench.metrics.ImageScores;
 import org.deqbench.report.AttackPoint;
 import org.deqbench.report.Certificate;
+import org.deqbench.report.FixedPointErrorBounds;
+import org.deqbench.report.ObjectiveDescent;
 import org.deqbench.report.TrainingCurves;
 import org.deqbench.plan.NodeOutputError;
 import org.deqbench.plan.RunStore;
@@ -97,5 +100,50 @@ class UpstreamReaderTest {
                 {"steps": [{"step": 0, "loss": 1.0}, {"step": 1, "loss": "NaN"}, {"step": 2, "loss": 0.5}]}"""), FILE);
         assertEquals(List.of(0.0, 2.0), java.util.Arrays.stream(c.steps()).boxed().toList());
         assertFalse(c.hasValidation());
+    }
+
+    /** DEQ-GD's error_bounds: per image true error, bound (null: L̂_T ≥ 1, no bound) and L̂_T. */
+    @Test
+    void errorBoundsAreReadFromMethodJsonWithANullBoundAsNoBound() throws Exception {
+        Path file = Path.of("runs/x/train/t/deq-gd/method.json");
+        FixedPointErrorBounds b = UpstreamReader.errorBounds(json("""
+                {"kind": "deq-gd", "error_bounds": [
+                  {"image": 0, "true_error": 1.0, "bound": 2.0, "lipschitz_estimate": 0.5},
+                  {"image": 1, "true_error": 2.0, "bound": 1.0, "lipschitz_estimate": 0.6},
+                  {"image": 2, "true_error": 3.0, "bound": null, "lipschitz_estimate": 1.2}]}"""), file);
+        assertArrayEquals(new double[] {1, 2, 3}, b.trueErrors());
+        assertArrayEquals(new double[] {2, 1, Double.NaN}, b.bounds());
+        assertArrayEquals(new double[] {0.5, 0.6, 1.2}, b.lipschitz());
+        assertEquals(2, b.finite());
+        assertEquals(1, b.holds(), "2 ≥ 1 holds, 1 < 2 does not, no bound on the third");
+        assertNull(UpstreamReader.errorBounds(json("{\"kind\": \"zero-filled\"}"), file), "no key, no bounds");
+        NodeOutputError bad = assertThrows(NodeOutputError.class,
+                () -> UpstreamReader.errorBounds(json("{\"error_bounds\": [{\"bound\": 1.0}]}"), file));
+        assertTrue(bad.getMessage().contains("method.json") && bad.getMessage().contains("error_bounds[0]"),
+                bad.getMessage());
+        NodeOutputError notList = assertThrows(NodeOutputError.class,
+                () -> UpstreamReader.errorBounds(json("{\"error_bounds\": 3}"), file));
+        assertTrue(notList.getMessage().contains("\"error_bounds\" to be a list"), notList.getMessage());
+    }
+
+    /** ELDER's objective log: all three counts present gives a record, any missing gives none. */
+    @Test
+    void objectiveDescentIsReadFromMethodJsonWhenTheMethodLogsIt() throws Exception {
+        Path file = Path.of("runs/x/train/t/elder/method.json");
+        ObjectiveDescent d = UpstreamReader.objectiveDescent(json("""
+                {"objective_images": 4, "objective_monotone_images": 3, "objective_largest_increase": 0.002,
+                 "forward_iterations": 12.5, "converged_images": 2}"""), file);
+        assertEquals(new ObjectiveDescent(4, 3, 0.002, 12.5, 2), d);
+        assertFalse(d.allMonotone());
+        assertNull(UpstreamReader.objectiveDescent(json("""
+                {"objective_images": 4, "objective_monotone_images": 4}"""), file));
+        ObjectiveDescent noOptional = UpstreamReader.objectiveDescent(json("""
+                {"objective_images": 4, "objective_monotone_images": 4, "objective_largest_increase": -1e-3}"""), file);
+        assertNull(noOptional.meanIterations());
+        assertNull(noOptional.converged());
+        assertTrue(noOptional.allMonotone());
+        NodeOutputError text = assertThrows(NodeOutputError.class, () -> UpstreamReader.objectiveDescent(json("""
+                {"objective_images": "four", "objective_monotone_images": 4, "objective_largest_increase": 0}"""), file));
+        assertTrue(text.getMessage().contains("objective_images"), text.getMessage());
     }
 }
