@@ -2,9 +2,6 @@ package org.deqbench.recon;
 
 import org.deqbench.nn.ConvNet;
 import org.deqbench.physics.LinearOperator;
-import org.deqbench.solve.ConjugateGradient;
-import org.deqbench.solve.FixedPointSolver;
-import org.deqbench.solve.ImplicitBackward;
 import org.deqbench.solve.PowerIteration;
 import org.deqbench.solve.SolveResult;
 import org.deqbench.spec.DeqSpec;
@@ -37,7 +34,7 @@ public final class DeqGdReconstructor implements Reconstructor.Differentiable {
     static final PowerIteration LOCAL_LIPSCHITZ = new PowerIteration(50, 1e-4, 29);
 
     private final GradientDescentIteration iteration;
-    private final DeqSpec deq;
+    private final DeqSolvers solvers;
     private final int initCgIterations;
 
     /**
@@ -46,7 +43,7 @@ public final class DeqGdReconstructor implements Reconstructor.Differentiable {
     public DeqGdReconstructor(ConvNet network, double lambda, DeqSpec deq, int initCgIterations) {
         LinearSubgraphSession.install();
         this.iteration = new GradientDescentIteration(network, deq.alpha(), lambda);
-        this.deq = deq;
+        this.solvers = new DeqSolvers(deq);
         this.initCgIterations = initCgIterations;
     }
 
@@ -84,27 +81,21 @@ public final class DeqGdReconstructor implements Reconstructor.Differentiable {
 
     /** (A^H A + I/λ)^{-1} A^H b: the fixed point when N_θ ≡ 0. */
     public INDArray initial(GradientDescentIteration.Data d) {
-        double mu = 1.0 / iteration.lambda();
-        return new ConjugateGradient(cgTolerance(), initCgIterations)
-                .solve(v -> d.operator().normal(v).addi(v.mul(mu)), d.adjointMeasurements(), null).x();
+        return DeqSolvers.tikhonovStart(d.operator(), d.adjointMeasurements(), 1.0 / iteration.lambda(),
+                DeqSolvers.cgTolerance(dtype()), initCgIterations);
     }
 
     /** Solves x* = T(x*) from {@code x0} (null: the Tikhonov start). */
     public Forward forward(INDArray measurements, LinearOperator op, INDArray x0) {
         GradientDescentIteration.Data d = data(measurements, op);
         INDArray start = x0 == null ? initial(d) : x0.castTo(dtype());
-        FixedPointSolver solver = FixedPointSolver.of(deq.solver(), deq.andersonMemory(), deq.maxIterations(),
-                deq.tolerance());
-        return new Forward(d, solver.solve(x -> iteration.apply(d, x), start));
+        return new Forward(d, solvers.forward().solve(x -> iteration.apply(d, x), start));
     }
 
     /** The implicit (or Jacobian-free) backward pass for cotangent {@code g} = ∂ℓ/∂x* . */
     public Backward backward(Forward f, INDArray g) {
-        FixedPointSolver solver = FixedPointSolver.of(deq.solver(), deq.andersonMemory(), deq.backwardMaxIterations(),
-                deq.backwardTolerance());
         INDArray x = f.x();
-        SolveResult u = ImplicitBackward.of(deq.backward(), solver)
-                .solve(v -> iteration.transposeJacobian(f.data(), x, v), g.castTo(dtype()));
+        SolveResult u = solvers.backward().solve(v -> iteration.transposeJacobian(f.data(), x, v), g.castTo(dtype()));
         return new Backward(u, iteration.cotangents(f.data(), x, u.x()));
     }
 
@@ -160,10 +151,6 @@ public final class DeqGdReconstructor implements Reconstructor.Differentiable {
     public double localLipschitz(GradientDescentIteration.Data d, INDArray x) {
         return LOCAL_LIPSCHITZ.largestSingularValue(
                 v -> iteration.transposeJacobian(d, x, iteration.jacobian(d, x, v)), x.shape(), x.dataType()).value();
-    }
-
-    private double cgTolerance() {
-        return dtype() == DataType.DOUBLE ? 1e-10 : 1e-5;
     }
 
     @Override

@@ -3,8 +3,6 @@ package org.deqbench.recon;
 import org.deqbench.nn.ConvNet;
 import org.deqbench.physics.LinearOperator;
 import org.deqbench.solve.ConjugateGradient;
-import org.deqbench.solve.FixedPointSolver;
-import org.deqbench.solve.ImplicitBackward;
 import org.deqbench.solve.SolveResult;
 import org.deqbench.spec.DeqSpec;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -128,8 +126,7 @@ public final class DeqReconstructor implements Reconstructor.Differentiable {
     public INDArray initial(MolIteration.Data d) {
         double mu = start.mu();
         double tolerance = start.cgTolerance() == null ? cgTolerance() : start.cgTolerance();
-        return new ConjugateGradient(tolerance, start.cgIterations())
-                .solve(v -> d.operator().normal(v).addi(v.mul(mu)), d.adjointMeasurements(), null).x();
+        return DeqSolvers.tikhonovStart(d.operator(), d.adjointMeasurements(), mu, tolerance, start.cgIterations());
     }
 
     /** How x₀ is computed. */
@@ -141,18 +138,15 @@ public final class DeqReconstructor implements Reconstructor.Differentiable {
     public Forward forward(INDArray measurements, LinearOperator op, INDArray x0) {
         MolIteration.Data d = MolIteration.Data.of(op, measurements.castTo(dtype()));
         INDArray start = x0 == null ? initial(d) : x0.castTo(dtype());
-        FixedPointSolver solver = FixedPointSolver.of(deq.solver(), deq.andersonMemory(), deq.maxIterations(), deq.tolerance());
-        SolveResult r = solver.solve(x -> iteration.apply(d, x), start);
+        SolveResult r = new DeqSolvers(deq).forward().solve(x -> iteration.apply(d, x), start);
         return new Forward(d, start, r);
     }
 
     /** The implicit (or Jacobian-free) backward pass for cotangent {@code g} = ∂ℓ/∂x*. */
     public Backward backward(Forward f, INDArray g) {
-        FixedPointSolver solver = FixedPointSolver.of(deq.solver(), deq.andersonMemory(), deq.backwardMaxIterations(),
-                deq.backwardTolerance());
         INDArray x = f.x();
         INDArray[] warm = new INDArray[1];
-        SolveResult u = ImplicitBackward.of(deq.backward(), solver)
+        SolveResult u = new DeqSolvers(deq).backward()
                 .solve(v -> iteration.transposeJacobian(f.data(), x, v, warm), g.castTo(dtype()));
         INDArray w = iteration.solveDataConsistency(f.data().operator(), u.x(), warm[0],
                 new ConjugateGradient(cgTolerance(), ACCURATE_CG_ITERATIONS)).x();
@@ -160,7 +154,7 @@ public final class DeqReconstructor implements Reconstructor.Differentiable {
     }
 
     private double cgTolerance() {
-        return dtype() == DataType.DOUBLE ? 1e-10 : 1e-5;
+        return DeqSolvers.cgTolerance(dtype());
     }
 
     @Override
