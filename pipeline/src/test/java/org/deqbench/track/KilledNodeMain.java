@@ -14,10 +14,11 @@ public final class KilledNodeMain {
     public static void main(String[] args) throws Exception {
         Path runDir = Path.of(args[0]);
         Plan plan = TrackingFixture.tinyPlan(runDir);
-        // A kill wait long enough for a cold client on a busy machine; a healthy server is done in
-        // milliseconds, so the node still exits at once.
+        // A kill wait and request time limit far beyond what a busy machine needs for the final
+        // status; a healthy server is done in milliseconds, so the node still exits at once.
         Tracker t = Trackers.forNode(runDir, plan, plan.node("train/t/m"), TrackingFixture.with(
-                TrackingFixture.env(args[1]), java.util.Map.of(TrackingEnv.KILL_WAIT_SECONDS, "20")));
+                TrackingFixture.env(args[1]), java.util.Map.of(TrackingEnv.KILL_WAIT_SECONDS, "60",
+                        TrackingEnv.TIMEOUT_SECONDS, "30")));
         for (int i = 0; i < 10; i++) {
             t.logMetric("loss", 1.0 / (i + 1), i);
         }

@@ -13,6 +13,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -21,6 +22,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -170,6 +172,28 @@ final class MlflowStandIn implements AutoCloseable {
 
     synchronized Run run(String id) {
         return runs.get(id);
+    }
+
+    /**
+     * Polls every 10 ms, up to {@code deadline}, until {@code condition} holds of the server's state
+     * (tested under the server's lock, so requests being applied meanwhile are seen whole).
+     *
+     * @return whether it held before the deadline
+     */
+    boolean awaitState(Predicate<MlflowStandIn> condition, Duration deadline)
+            throws InterruptedException {
+        long end = System.nanoTime() + deadline.toNanos();
+        while (true) {
+            synchronized (this) {
+                if (condition.test(this)) {
+                    return true;
+                }
+            }
+            if (System.nanoTime() - end > 0) {
+                return false;
+            }
+            Thread.sleep(10);
+        }
     }
 
     synchronized Map<String, byte[]> artifacts() {

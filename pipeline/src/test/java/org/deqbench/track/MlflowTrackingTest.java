@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,6 +20,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.deqbench.plan.Plan;
 import org.deqbench.plan.PlanNode;
 import org.junit.jupiter.api.AfterEach;
@@ -125,12 +128,38 @@ class MlflowTrackingTest {
         assertEquals(plan.nodes().size(), children);
     }
 
+    /** How long a pod held back in {@link #podsStartingTogetherEndUpUnderOneParent} waits for the other. */
+    private static final Duration RACE_DEADLINE = Duration.ofMinutes(2);
+
     @Test
     void podsStartingTogetherEndUpUnderOneParent() throws Exception {
         Plan plan = TrackingFixture.tinyPlan(runDir);
-        Map<String, String> env = TrackingFixture.env(server.uri());
-        // Both pods' first searches see no parent, so both create one; the loser must give way.
-        server.faults((r, n) -> r.endpoint().equals("runs/search") && n <= 2 ? MlflowStandIn.Fault.slow(150) : null);
+        // Requests may be held back below for as long as the other pod takes to catch up.
+        Map<String, String> env = TrackingFixture.with(TrackingFixture.env(server.uri()),
+                Map.of(TrackingEnv.TIMEOUT_SECONDS, "120"));
+        // Both pods' first searches see no parent, so both create one; the loser must give way. The
+        // interleaving is forced, not hoped for: each pod's first search is answered only once the
+        // other's has arrived, and every later search only once both parents exist, so both pods
+        // then see both parents whatever the machine's load.
+        CountDownLatch firstSearches = new CountDownLatch(2);
+        AtomicBoolean bothCreated = new AtomicBoolean();
+        server.faults((r, n) -> {
+            if (!r.endpoint().equals("runs/search")) {
+                return null;
+            }
+            try {
+                if (n <= 2) {
+                    firstSearches.countDown();
+                    firstSearches.await(RACE_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+                } else if (!bothCreated.get()) {
+                    bothCreated.set(server.awaitState(st -> st.runs().stream()
+                            .filter(run -> "pipeline".equals(run.tags.get("deqbench.role"))).count() >= 2, RACE_DEADLINE));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return null;
+        });
         ExecutorService pool = Executors.newFixedThreadPool(2);
         CountDownLatch go = new CountDownLatch(1);
         try {
@@ -153,6 +182,8 @@ class MlflowTrackingTest {
         }
         List<MlflowStandIn.Run> parents = server.runs().stream()
                 .filter(r -> "pipeline".equals(r.tags.get("deqbench.role"))).toList();
+        assertEquals(0, firstSearches.getCount(), "both pods searched for the parent");
+        assertTrue(bothCreated.get(), "both pods created a parent before either looked again");
         assertEquals(1, parents.size(), "the duplicate parent was deleted");
         assertEquals(2, server.requests("runs/create").stream().filter(r -> r.body().contains("\"pipeline\"")).count(),
                 "the race did happen: both pods created a parent");
