@@ -1,11 +1,11 @@
 package org.deqbench.stages;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.deqbench.nn.KernelBenchmark;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -41,12 +41,11 @@ public final class BenchCommand implements Runnable {
                     "Defaults: 5 layers x 64 channels, shapes 4x2x64x64 and 1x2x256x256 (2D network) and 1x2x8x64x64"
                             + " (3D network), gemm 2048, 5 rounds."})
     public static final class Kernels implements Callable<Integer>, UsesNd4j {
-        @Option(names = "--out", defaultValue = "bench-kernels.json", paramLabel = "<file.json>",
-                description = "report file (default: ${DEFAULT-VALUE})")
-        Path out;
+        @Mixin
+        BenchOptions.Report out = new BenchOptions.Report("bench-kernels.json");
 
-        @Option(names = "--rounds", defaultValue = "5", description = "timed rounds (default: ${DEFAULT-VALUE})")
-        int rounds;
+        @Mixin
+        BenchOptions.Rounds rounds = new BenchOptions.Rounds(5);
 
         @Option(names = "--gemm-size", defaultValue = "2048", paramLabel = "<n>",
                 description = "n of the n x n float32 gemm (default: ${DEFAULT-VALUE})")
@@ -80,14 +79,14 @@ public final class BenchCommand implements Runnable {
                     parsed.addAll(KernelBenchmark.Settings.defaults().shapes());
                 }
                 KernelBenchmark.Settings settings =
-                        new KernelBenchmark.Settings(rounds, gemmSize, channels, layers, parsed, threads);
+                        new KernelBenchmark.Settings(rounds.count, gemmSize, channels, layers, parsed, threads);
                 var out2 = spec.commandLine().getOut();
                 KernelBenchmark.Result result = KernelBenchmark.run(settings, line -> {
                     out2.println(line);
                     out2.flush();
                 });
-                KernelBenchmark.write(result, out);
-                out2.println("wrote " + out.toAbsolutePath());
+                KernelBenchmark.write(result, out.file);
+                out2.println("wrote " + out.file.toAbsolutePath());
                 return 0;
             } catch (IllegalArgumentException e) {
                 throw new ParameterException(spec.commandLine(), e.getMessage(), e);

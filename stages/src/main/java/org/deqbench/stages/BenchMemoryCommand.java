@@ -7,6 +7,7 @@ import java.util.concurrent.Callable;
 import org.deqbench.spec.SpecException;
 import org.deqbench.stage.MemoryScaling;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -23,21 +24,17 @@ import picocli.CommandLine.Option;
                         + "peak_offheap_bytes, seconds_per_step); its simulated data go to <run-dir>/bench/memory-data, so "
                         + "it may share an experiment's run directory (whose report then plots it)."})
 public final class BenchMemoryCommand implements Callable<Integer>, UsesNd4j {
-    @Option(names = "--spec", required = true, paramLabel = "FILE",
-            description = "Spec with one MRI task and the methods to compare (e.g. experiments/memory-scaling.yaml).")
-    Path spec;
+    @Mixin
+    BenchOptions.Spec spec = new BenchOptions.Spec("experiments/memory-scaling.yaml");
 
-    @Option(names = "--run-dir", paramLabel = "DIR",
-            description = "Run directory (default: runs/<experiment name>); the table goes to <DIR>/bench/memory.json.")
-    Path runDir;
+    @Mixin
+    BenchOptions.RunDir runDir = new BenchOptions.RunDir(BenchOptions.PER_EXPERIMENT);
 
-    @Option(names = "--iterations", split = ",", paramLabel = "K",
-            description = "Iteration counts (default: 1,2,5,10).")
-    List<Integer> iterations = new ArrayList<>();
+    @Mixin
+    BenchOptions.Iterations iterations = new BenchOptions.Iterations();
 
-    @Option(names = "--steps", defaultValue = "3", paramLabel = "N",
-            description = "Training steps per configuration; the first one is excluded from the peak (default: ${DEFAULT-VALUE}).")
-    int steps;
+    @Mixin
+    BenchOptions.Steps steps = new BenchOptions.Steps(3);
 
     @Option(names = "--single", hidden = true, paramLabel = "METHOD:K",
             description = "Child mode: measure this configuration only and write its row to --out.")
@@ -54,7 +51,8 @@ public final class BenchMemoryCommand implements Callable<Integer>, UsesNd4j {
     @Override
     public Integer call() {
         try {
-            Path dir = runDir != null ? runDir : Cli.defaultRunDir(spec);
+            Path dir = runDir.resolve(spec.file);
+            int steps = this.steps.count;
             if (steps < 2) {
                 System.err.println("error: --steps must be at least 2 (the first step is excluded from the peak)");
                 return Cli.EXIT_BAD_INPUT;
@@ -64,12 +62,11 @@ public final class BenchMemoryCommand implements Callable<Integer>, UsesNd4j {
                     System.err.println("error: --single needs --out");
                     return Cli.EXIT_BAD_INPUT;
                 }
-                MemoryScaling.measure(spec, dir, MemoryScaling.Config.parse(single), steps, out);
+                MemoryScaling.measure(spec.file, dir, MemoryScaling.Config.parse(single), steps, out);
                 return Cli.EXIT_OK;
             }
-            List<Integer> ks = iterations.isEmpty() ? MemoryScaling.DEFAULT_ITERATIONS : iterations;
-            Path file = MemoryScaling.run(spec, dir, ks, steps, (config, rowFile) -> childCommand(spec, dir, steps, config, rowFile),
-                    System.out);
+            Path file = MemoryScaling.run(spec.file, dir, iterations.orDefault(), steps,
+                    (config, rowFile) -> childCommand(spec.file, dir, steps, config, rowFile), System.out);
             System.out.println("memory table: " + file.toAbsolutePath());
             return Cli.EXIT_OK;
         } catch (SpecException | IllegalArgumentException e) {

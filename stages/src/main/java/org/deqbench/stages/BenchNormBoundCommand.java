@@ -2,7 +2,6 @@ package org.deqbench.stages;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,6 +14,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -27,9 +27,8 @@ import picocli.CommandLine.Option;
         description = {"Seconds per proven convolution norm bound (DFT + Cholesky) and its ratio to a Lanczos estimate.",
                 "Defaults: 3x3 kernel, 64 -> 64 channels, 64x64 image, 3 rounds."})
 public final class BenchNormBoundCommand implements Callable<Integer> {
-    @Option(names = "--out", defaultValue = "bench-norm-bound.json", paramLabel = "<file.json>",
-            description = "report file (default: ${DEFAULT-VALUE})")
-    Path out;
+    @Mixin
+    BenchOptions.Report out = new BenchOptions.Report("bench-norm-bound.json");
 
     @Option(names = "--channels", defaultValue = "64", description = "channels in and out (default: ${DEFAULT-VALUE})")
     int channels;
@@ -40,8 +39,8 @@ public final class BenchNormBoundCommand implements Callable<Integer> {
     @Option(names = "--kernel", defaultValue = "3", description = "odd kernel size (default: ${DEFAULT-VALUE})")
     int kernel;
 
-    @Option(names = "--rounds", defaultValue = "3", description = "timed rounds (default: ${DEFAULT-VALUE})")
-    int rounds;
+    @Mixin
+    BenchOptions.Rounds rounds = new BenchOptions.Rounds(3);
 
     @Override
     public Integer call() throws Exception {
@@ -50,7 +49,7 @@ public final class BenchNormBoundCommand implements Callable<Integer> {
                 .muli(1.0 / Math.sqrt(kernel * kernel * channels));
         List<Double> seconds = new ArrayList<>();
         ConvolutionNormBound.Result r = null;
-        for (int i = 0; i < rounds; i++) {
+        for (int i = 0; i < rounds.count; i++) {
             long t0 = System.nanoTime();
             r = ConvolutionNormBound.of(w, size, size);
             seconds.add((System.nanoTime() - t0) / 1e9);
@@ -70,7 +69,7 @@ public final class BenchNormBoundCommand implements Callable<Integer> {
         report.put("lanczos_estimate", lanczos);
         report.put("lanczos_seconds", lanczosSeconds);
         report.put("bound_over_lanczos", r.bound() / lanczos);
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.toFile(), report);
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.file.toFile(), report);
         System.out.println(new ObjectMapper().writeValueAsString(report));
         return 0;
     }

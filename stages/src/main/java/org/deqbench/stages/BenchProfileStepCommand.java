@@ -7,6 +7,7 @@ import java.util.concurrent.Callable;
 import org.deqbench.spec.SpecException;
 import org.deqbench.stage.StepProfile;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -25,13 +26,11 @@ import picocli.CommandLine.Model.CommandSpec;
                 "Writes <run-dir>/bench/profile-step.json unless --out is given; simulated data go to "
                         + "<run-dir>/bench/profile-step-data."})
 public final class BenchProfileStepCommand implements Callable<Integer>, UsesNd4j {
-    @Option(names = "--spec", defaultValue = "experiments/quickstart.yaml", paramLabel = "FILE",
-            description = "Spec whose first task and learned methods are profiled (default: ${DEFAULT-VALUE}).")
-    Path spec;
+    @Mixin
+    BenchOptions.Spec spec = new BenchOptions.Spec("experiments/quickstart.yaml");
 
-    @Option(names = "--run-dir", defaultValue = "runs/profile-step", paramLabel = "DIR",
-            description = "Where the data and the report go (default: ${DEFAULT-VALUE}).")
-    Path runDir;
+    @Mixin
+    BenchOptions.RunDir runDir = new BenchOptions.RunDir("runs/profile-step");
 
     @Option(names = "--methods", split = ",", paramLabel = "NAME",
             description = "Method names to profile (default: modl,mol-lr).")
@@ -41,12 +40,11 @@ public final class BenchProfileStepCommand implements Callable<Integer>, UsesNd4
             description = "samediff and/or direct (default: samediff,direct).")
     List<String> engines = new ArrayList<>(StepProfile.DEFAULT_ENGINES);
 
-    @Option(names = "--steps", defaultValue = "4", paramLabel = "N",
-            description = "Steps per method and engine; the first is not counted (default: ${DEFAULT-VALUE}).")
-    int steps;
+    @Mixin
+    BenchOptions.Steps steps = new BenchOptions.Steps(4);
 
-    @Option(names = "--out", paramLabel = "FILE", description = "Report file (default: <run-dir>/bench/profile-step.json).")
-    Path out;
+    @Mixin
+    BenchOptions.Report out = new BenchOptions.Report(BenchOptions.RUN_DIR + "/" + StepProfile.FILE);
 
     @Spec
     CommandSpec commandSpec;
@@ -55,11 +53,11 @@ public final class BenchProfileStepCommand implements Callable<Integer>, UsesNd4
     public Integer call() throws Exception {
         StepProfile.Settings settings;
         try {
-            settings = new StepProfile.Settings(spec, runDir, methods, steps, engines);
+            settings = new StepProfile.Settings(spec.file, runDir.dir, methods, steps.count, engines);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(commandSpec.commandLine(), e.getMessage(), e);
         }
-        Path file = out != null ? out : runDir.resolve(StepProfile.FILE);
+        Path file = out.resolve(runDir.dir);
         try {
             StepProfile.run(settings, file, System.out);
         } catch (SpecException | IllegalArgumentException e) {

@@ -2,14 +2,12 @@ package org.deqbench.stages;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 import org.deqbench.reference.CheckpointFormatException;
 import org.deqbench.reference.ReferenceBenchmark;
 import org.deqbench.spec.SpecException;
-import org.deqbench.stage.MemoryScaling;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -33,20 +31,17 @@ public final class BenchReferenceCommand implements Callable<Integer> {
             description = "Interpreter with torch (default: python3 on the PATH, then /usr/bin/python3).")
     String python;
 
-    @Option(names = "--spec", defaultValue = "experiments/reference-bench.yaml", paramLabel = "FILE",
-            description = "Spec of the K comparison (default: ${DEFAULT-VALUE}).")
-    Path spec;
+    @Mixin
+    BenchOptions.Spec spec = new BenchOptions.Spec("experiments/reference-bench.yaml");
 
-    @Option(names = "--run-dir", defaultValue = "runs/reference-bench", paramLabel = "DIR",
-            description = "Where data, rows and the table go (default: ${DEFAULT-VALUE}).")
-    Path runDir;
+    @Mixin
+    BenchOptions.RunDir runDir = new BenchOptions.RunDir("runs/reference-bench");
 
-    @Option(names = "--iterations", split = ",", paramLabel = "K", description = "Iteration counts (default: 1,2,5,10).")
-    List<Integer> iterations = new ArrayList<>();
+    @Mixin
+    BenchOptions.Iterations iterations = new BenchOptions.Iterations();
 
-    @Option(names = "--steps", defaultValue = "3", paramLabel = "N",
-            description = "Training steps per configuration, the first excluded (default: ${DEFAULT-VALUE}).")
-    int steps;
+    @Mixin
+    BenchOptions.Steps steps = new BenchOptions.Steps(3);
 
     @Option(names = "--slice", defaultValue = "256x232x12", paramLabel = "HxWxCOILS",
             description = "Synthetic slice for the released checkpoint (default: ${DEFAULT-VALUE}).")
@@ -56,9 +51,8 @@ public final class BenchReferenceCommand implements Callable<Integer> {
             description = "CNN kernel input shape (default: ${DEFAULT-VALUE}).")
     String kernelShape;
 
-    @Option(names = "--rounds", defaultValue = "3", paramLabel = "N",
-            description = "Timed rounds of kernels and inferences (default: ${DEFAULT-VALUE}).")
-    int rounds;
+    @Mixin
+    BenchOptions.Rounds rounds = new BenchOptions.Rounds(3);
 
     @Override
     public Integer call() {
@@ -68,17 +62,17 @@ public final class BenchReferenceCommand implements Callable<Integer> {
                         + "solvers.py)");
                 return Cli.EXIT_BAD_INPUT;
             }
+            int steps = this.steps.count;
             if (steps < 2) {
                 System.err.println("error: --steps must be at least 2 (the first step is excluded)");
                 return Cli.EXIT_BAD_INPUT;
             }
             long[] sl = dims(slice, 3, "--slice");
             long[] ks = dims(kernelShape, 4, "--kernel-shape");
-            List<Integer> k = iterations.isEmpty() ? MemoryScaling.DEFAULT_ITERATIONS : iterations;
-            ReferenceBenchmark.Settings s = new ReferenceBenchmark.Settings(molCode, python, spec, runDir, k, steps,
-                    (int) sl[0], (int) sl[1], (int) sl[2], ks, rounds);
-            Path file = ReferenceBenchmark.run(s, (config, rowFile) -> BenchMemoryCommand.childCommand(spec, runDir, steps,
-                    config, rowFile), System.out);
+            ReferenceBenchmark.Settings s = new ReferenceBenchmark.Settings(molCode, python, spec.file, runDir.dir,
+                    iterations.orDefault(), steps, (int) sl[0], (int) sl[1], (int) sl[2], ks, rounds.count);
+            Path file = ReferenceBenchmark.run(s, (config, rowFile) -> BenchMemoryCommand.childCommand(spec.file,
+                    runDir.dir, steps, config, rowFile), System.out);
             System.out.println("reference table: " + file.toAbsolutePath());
             return Cli.EXIT_OK;
         } catch (SpecException | IllegalArgumentException | CheckpointFormatException e) {
