@@ -2,6 +2,7 @@ package org.deqbench.spec;
 
 import java.util.List;
 import java.util.ServiceLoader;
+import java.util.Set;
 
 /**
  * What this build can run, as the spec validator needs to know it: which method kinds have an
@@ -15,6 +16,14 @@ public interface MethodCatalog {
 
     /** Whether {@code kind} runs on {@code problem}. */
     boolean supports(MethodKind kind, Problem problem);
+
+    /**
+     * The keys of a method's spec section that {@code kind} reads (as spelt in the spec): those its
+     * kind implies ({@link MethodKind#impliedSpecKeys()}) and those its implementation declares.
+     * Tracking logs only these as params, so zero-filled gets no {@code method.iterations} it never
+     * uses.
+     */
+    Set<String> specKeys(MethodKind kind);
 
     /** The registry on the class path (the first one found), or an empty catalog. */
     static MethodCatalog installed() {
@@ -33,6 +42,11 @@ public interface MethodCatalog {
         @Override
         public boolean supports(MethodKind kind, Problem problem) {
             return false;
+        }
+
+        @Override
+        public Set<String> specKeys(MethodKind kind) {
+            return kind.impliedSpecKeys();
         }
     }
 }

@@ -5,6 +5,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.deqbench.spec.ExperimentSpec;
+import org.deqbench.spec.MethodCatalog;
 import org.deqbench.spec.MethodSpec;
 import org.deqbench.spec.SpecLoader;
 
@@ -55,12 +56,12 @@ public final class SpecParams {
     }
 
     /**
-     * A method's section as params, only the keys its kind reads ({@link MethodKind#sections()}):
+     * A method's section as params, only the keys its kind reads ({@link MethodCatalog#specKeys}):
      * the spec fills defaults such as {@code iterations} for every kind, which would otherwise
      * show up as parameters of methods that never use them.
      */
     public static Map<String, String> methodParams(MethodSpec method) {
-        java.util.Set<String> used = method.kind().sections();
+        java.util.Set<String> used = MethodCatalog.installed().specKeys(method.kind());
         Map<String, String> out = new LinkedHashMap<>();
         flatten("method", method).forEach((k, v) -> {
             String rest = k.substring("method.".length());

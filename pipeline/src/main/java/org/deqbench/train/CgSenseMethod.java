@@ -26,6 +26,11 @@ final class CgSenseMethod implements BaselineMethod {
     static final ConjugateGradient EXACT_CG = new ConjugateGradient(1e-9, 1000);
 
     @Override
+    public Set<String> specKeys() {
+        return Set.of("lambdas", "cg_iterations");
+    }
+
+    @Override
     public Set<Problem> problems() {
         return EnumSet.allOf(Problem.class);
     }

@@ -42,6 +42,12 @@ final class DenoiserPriorMethod implements LearnedMethod<GaussianDenoiserModel> 
         this.scheme = scheme;
     }
 
+    /** The denoiser's settings; RED also its λ grid. */
+    @Override
+    public Set<String> specKeys() {
+        return scheme == Scheme.RED ? Set.of("lambdas", "denoiser") : Set.of("denoiser");
+    }
+
     @Override
     public Set<Problem> problems() {
         return EnumSet.allOf(Problem.class);

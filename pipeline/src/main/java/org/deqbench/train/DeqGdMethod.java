@@ -52,6 +52,11 @@ final class DeqGdMethod implements LearnedMethod<DeqGdModel> {
     }
 
     @Override
+    public Set<String> specKeys() {
+        return Set.of("cg_iterations", "error_bound");
+    }
+
+    @Override
     public Set<Problem> problems() {
         return PROBLEMS;
     }

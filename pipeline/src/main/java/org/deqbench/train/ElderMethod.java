@@ -39,6 +39,11 @@ final class ElderMethod implements LearnedMethod<ElderModel> {
             Problem.DEBLUR, Problem.SUPER_RESOLUTION, Problem.INPAINT);
 
     @Override
+    public Set<String> specKeys() {
+        return Set.of();
+    }
+
+    @Override
     public Set<Problem> problems() {
         return PROBLEMS;
     }

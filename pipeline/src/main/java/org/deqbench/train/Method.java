@@ -25,6 +25,14 @@ public interface Method {
     Set<Problem> problems();
 
     /**
+     * The keys of its spec section the method reads besides those its kind implies
+     * ({@link org.deqbench.spec.MethodKind#impliedSpecKeys()}: name, kind, network, training, deq),
+     * e.g. {@code lambdas} and {@code cg_iterations} for CG-SENSE; tracking logs only these
+     * sections of a method as params.
+     */
+    Set<String> specKeys();
+
+    /**
      * The train stage's work for one task: fit on the training split (or choose the method's
      * parameters there), reconstruct the test split, and write the node's outputs
      * ({@code reconstructions.npy}, {@code metrics.json}, {@code method.json}, and for trained

@@ -1,8 +1,11 @@
 package org.deqbench.train;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.deqbench.spec.MethodCatalog;
 import org.deqbench.spec.MethodKind;
 import org.deqbench.spec.Problem;
@@ -55,6 +58,13 @@ public final class MethodRegistry implements MethodCatalog {
     @Override
     public List<MethodKind> runnable() {
         return List.copyOf(METHODS.keySet());
+    }
+
+    @Override
+    public Set<String> specKeys(MethodKind kind) {
+        Set<String> out = new LinkedHashSet<>(kind.impliedSpecKeys());
+        out.addAll(of(kind).specKeys());
+        return Collections.unmodifiableSet(out);
     }
 
     @Override

@@ -25,6 +25,11 @@ final class ModlMethod implements LearnedMethod<ModlModel> {
     static final double INITIAL_LAMBDA = 0.05;
 
     @Override
+    public Set<String> specKeys() {
+        return Set.of("iterations", "cg_iterations");
+    }
+
+    @Override
     public Set<Problem> problems() {
         return LearnedTraining.PROBLEMS;
     }

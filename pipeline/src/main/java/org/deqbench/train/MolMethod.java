@@ -42,6 +42,12 @@ final class MolMethod implements LearnedMethod<MolModel> {
         this.variant = variant;
     }
 
+    /** CG steps per data-consistency solve; MOL-LR also its Lipschitz barrier settings. */
+    @Override
+    public Set<String> specKeys() {
+        return variant == Variant.LIPSCHITZ_PENALTY ? Set.of("cg_iterations", "lipschitz") : Set.of("cg_iterations");
+    }
+
     @Override
     public Set<Problem> problems() {
         return LearnedTraining.PROBLEMS;

@@ -21,6 +21,11 @@ import org.deqbench.spec.TaskSpec;
  */
 final class TvMethod implements BaselineMethod {
     @Override
+    public Set<String> specKeys() {
+        return Set.of("lambdas", "iterations");
+    }
+
+    @Override
     public Set<Problem> problems() {
         return EnumSet.allOf(Problem.class);
     }

@@ -14,6 +14,11 @@ import org.deqbench.spec.TaskSpec;
 /** x̂ = A^H b on every problem; nothing to train. Its Lipschitz bound is the operator's proven ‖A‖. */
 final class ZeroFilledMethod implements BaselineMethod {
     @Override
+    public Set<String> specKeys() {
+        return Set.of();
+    }
+
+    @Override
     public Set<Problem> problems() {
         return EnumSet.allOf(Problem.class);
     }
