@@ -20,7 +20,7 @@ public final class PipelineRun implements AutoCloseable {
     private final Map<String, String> childEnv = new LinkedHashMap<>();
     private final MlflowDelivery delivery;
     private final AttemptState state;
-    private final Thread hook;
+    private final KillHook hook;
     private boolean degraded;
     private boolean finished;
 
@@ -58,12 +58,8 @@ public final class PipelineRun implements AutoCloseable {
             delivery = null;
             state = null;
         }
-        hook = new Thread(() -> finish(Tracker.Status.KILLED), "deqbench-pipeline-kill");
-        try {
-            Runtime.getRuntime().addShutdownHook(hook);
-        } catch (IllegalStateException shuttingDown) {
-            // already stopping
-        }
+        hook = new KillHook("deqbench-pipeline-kill", () -> finish(Tracker.Status.KILLED));
+        hook.register();
     }
 
     private void send(List<RunRecord> records, Duration budget) {
@@ -124,11 +120,7 @@ public final class PipelineRun implements AutoCloseable {
             if (lock != null) {
                 lock.close();
             }
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // called from the hook
-            }
+            hook.remove();
         }
     }
 

@@ -26,7 +26,7 @@ public final class RunLogTracker implements Tracker {
     private final RunRecord.Start start;
     private final MlflowSender sender;
     private final ProcessLock lock;
-    private final Thread hook;
+    private final KillHook hook;
     private long nextSeq;
     private boolean finished;
 
@@ -37,12 +37,8 @@ public final class RunLogTracker implements Tracker {
         this.lock = lock;
         append(List.of(start));
         this.nextSeq = start.seq() + 1;
-        this.hook = new Thread(() -> finish(Status.KILLED, "terminated by signal"), "deqbench-tracker-kill");
-        try {
-            Runtime.getRuntime().addShutdownHook(hook);
-        } catch (IllegalStateException shuttingDown) {
-            // the process is already stopping; finish is called by whoever opened the tracker
-        }
+        this.hook = new KillHook("deqbench-tracker-kill", () -> finish(Status.KILLED, "terminated by signal"));
+        hook.register();
     }
 
     /** The run-log file. */
@@ -231,11 +227,7 @@ public final class RunLogTracker implements Tracker {
             if (lock != null) {
                 lock.close();
             }
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // called from a shutdown hook
-            }
+            hook.remove();
         }
     }
 }
