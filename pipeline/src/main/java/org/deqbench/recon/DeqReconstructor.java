@@ -128,8 +128,8 @@ public final class DeqReconstructor implements Reconstructor.Differentiable {
     public INDArray initial(MolIteration.Data d) {
         double mu = start.mu();
         double tolerance = start.cgTolerance() == null ? cgTolerance() : start.cgTolerance();
-        return new ConjugateGradient(tolerance, start.cgIterations())
-                .solve(v -> d.operator().normal(v).addi(v.mul(mu)), d.adjointMeasurements(), null).x();
+        return new DataConsistency(d.operator(), mu, 1.0)
+                .solve(new ConjugateGradient(tolerance, start.cgIterations()), d.adjointMeasurements(), null).x();
     }
 
     /** How x₀ is computed. */

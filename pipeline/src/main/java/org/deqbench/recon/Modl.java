@@ -123,8 +123,7 @@ public final class Modl implements Reconstructor.Differentiable {
 
     /** (A^H A + λI)^{-1} rhs by CG from {@code warm} (null: zero). */
     private SolveResult dataConsistency(LinearOperator op, double lambda, INDArray rhs, INDArray warm, int cap) {
-        return new ConjugateGradient(cgTolerance(dtype()), cap)
-                .solve(v -> op.normal(v).addi(v.mul(lambda)), rhs, warm);
+        return new DataConsistency(op, lambda, 1.0).solve(new ConjugateGradient(cgTolerance(dtype()), cap), rhs, warm);
     }
 
     /** Runs the K iterations on measurements {@code b} [B, range...]. */

@@ -139,6 +139,126 @@ public record ConjugateGradient(double tolerance, int maxIterations) {
                 evaluations);
     }
 
+    /**
+     * Solves M x = b for every example of the batch on host {@code double[]} vectors: the same
+     * iteration, stopping test and result as {@link #solve(UnaryOperator, INDArray, INDArray)}, but
+     * b and x₀ are loaded into M's working layout once, the loop allocates nothing and touches no
+     * native array, the updates of x, r and ⟨r, r⟩ run in one pass, and all arithmetic is in double
+     * whatever b's dtype (the solution is stored in b's dtype).
+     *
+     * @param m  the SPD system, which also chooses the layout
+     * @param b  right-hand sides {@code [B, ...]}
+     * @param x0 warm start of b's shape, or {@code null} for zero; it is not modified
+     */
+    public SolveResult solve(SpdSystem m, INDArray b, INDArray x0) {
+        try (SectionTimes.Scope ignored = SectionTimes.enter(SectionTimes.Section.CONJUGATE_GRADIENT)) {
+            return run(m, b, x0);
+        }
+    }
+
+    private SolveResult run(SpdSystem m, INDArray b, INDArray x0) {
+        long[] shape = b.shape();
+        int batch = (int) shape[0];
+        if (x0 != null && !Arrays.equals(x0.shape(), shape)) {
+            throw new IllegalArgumentException("CG warm start has shape " + Arrays.toString(x0.shape())
+                    + " but the right-hand side has shape " + Arrays.toString(shape));
+        }
+        double[] bv = m.load(b);
+        int total = bv.length;
+        int n = total / batch;
+        double[] x = x0 == null ? new double[total] : m.load(x0);
+        double[] mp = new double[total];
+        double[] r;
+        int evaluations = 0;
+        if (x0 == null) {
+            r = bv.clone();
+        } else {
+            m.apply(x, mp);
+            evaluations++;
+            r = new double[total];
+            for (int j = 0; j < total; j++) {
+                r[j] = bv[j] - mp[j];
+            }
+        }
+        double[] bNorm = new double[batch];
+        double[] rs = new double[batch];
+        double[] residual = new double[batch];
+        boolean[] active = new boolean[batch];
+        boolean[] converged = new boolean[batch];
+        int[] iterations = new int[batch];
+        for (int i = 0; i < batch; i++) {
+            bNorm[i] = Math.sqrt(dot(bv, bv, i * n, n));
+            if (bNorm[i] == 0) {
+                // M x = 0 has the unique solution 0 for SPD M, whatever the warm start said.
+                Arrays.fill(x, i * n, (i + 1) * n, 0.0);
+                Arrays.fill(r, i * n, (i + 1) * n, 0.0);
+                residual[i] = 0;
+            } else {
+                rs[i] = dot(r, r, i * n, n);
+                residual[i] = Math.sqrt(rs[i]) / bNorm[i];
+            }
+            converged[i] = residual[i] <= tolerance;
+            active[i] = !converged[i];
+        }
+        double[] history = new double[maxIterations + 1];
+        history[0] = Batch.max(residual);
+        double[] p = r.clone();
+        int k = 0;
+        while (k < maxIterations && anyActive(active)) {
+            m.apply(p, mp);
+            evaluations++;
+            k++;
+            for (int i = 0; i < batch; i++) {
+                if (!active[i]) {
+                    continue;
+                }
+                int o = i * n;
+                double pmp = dot(p, mp, o, n);
+                if (!(pmp > 0)) {
+                    // ⟨p, Mp⟩ ≤ 0: M is not positive definite along p (or p vanished); stop this
+                    // example where it is rather than divide by zero.
+                    active[i] = false;
+                    continue;
+                }
+                double alpha = rs[i] / pmp;
+                double rsNew = 0;
+                for (int j = o; j < o + n; j++) {
+                    x[j] += alpha * p[j];
+                    double rj = r[j] - alpha * mp[j];
+                    r[j] = rj;
+                    rsNew += rj * rj;
+                }
+                iterations[i] = k;
+                residual[i] = Math.sqrt(rsNew) / bNorm[i];
+                if (residual[i] <= tolerance) {
+                    converged[i] = true;
+                    active[i] = false;
+                } else {
+                    double beta = rsNew / rs[i];
+                    for (int j = o; j < o + n; j++) {
+                        p[j] = r[j] + beta * p[j];
+                    }
+                }
+                rs[i] = rsNew;
+            }
+            history[k] = Batch.max(residual);
+        }
+        boolean all = true;
+        for (boolean c : converged) {
+            all &= c;
+        }
+        return new SolveResult(m.store(x, b.dataType()), k, Arrays.copyOf(history, k + 1), all, iterations,
+                residual, evaluations);
+    }
+
+    private static double dot(double[] a, double[] b, int offset, int n) {
+        double s = 0;
+        for (int j = offset; j < offset + n; j++) {
+            s += a[j] * b[j];
+        }
+        return s;
+    }
+
     private static boolean anyActive(boolean[] active) {
         for (boolean a : active) {
             if (a) {

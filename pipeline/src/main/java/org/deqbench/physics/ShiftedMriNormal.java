@@ -1,0 +1,257 @@
+package org.deqbench.physics;
+
+import java.util.Arrays;
+import org.jtransforms.fft.DoubleFFT_1D;
+import org.jtransforms.fft.DoubleFFT_2D;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A^H A of 2D and 2D+time multi-coil MRI ({@link MultiCoilMri}) in the shifted, interleaved layout
+ * in which the FFT runs, so that a solver pays for the centring shifts only when it loads and
+ * stores its vectors, never inside A^H A.
+ *
+ * <p>With the centred transform of {@link Fft2}, F = P_f D P_i / sqrt(H W) (P_i = ifftshift,
+ * P_f = fftshift = P_i⁻¹, D the unnormalised DFT), and a diagonal mask M,
+ * <pre>
+ *   F^H M² F = P_f D^H (P_i M² P_f) D P_i / (H W) = P_f D^H diag(M') D P_i / (H W),   M' = ifftshift(M²)
+ * </pre>
+ * (M² because A^H A = S^H F^H M^T M F S; for the usual 0/1 masks M² = M)
+ * so within A^H A the two inner shifts cancel. In the layout u = P_i x (per frame, real and
+ * imaginary parts interleaved as the FFT wants them), with pre-shifted coil maps S'_c = P_i S_c,
+ * <pre>
+ *   P_i A^H A P_f u = Σ_c conj(S'_c) ⊙ D^H( M' ⊙ D(S'_c ⊙ u) ) / (H W)
+ * </pre>
+ * <b>Column-sampled masks.</b> When every mask is constant down its columns (Cartesian sampling of
+ * phase-encode columns, {@link Masks#cartesianColumns}), M' = 1 ⊗ m' and D = D_y ⊗ D_x, so
+ * D^H diag(M') D = (D_y^H D_y) ⊗ (D_x^H diag(m') D_x) = H · I ⊗ (D_x^H diag(m') D_x): only the
+ * length-W transforms along the rows remain, half of the 2D FFT's work, each row with weight 1/W.
+ *
+ * <p>The result is the same operator as {@link MultiCoilMri#normal} up to rounding (a test checks
+ * it against A^H(A x) to 1e-12 in double). Not thread-safe (one scratch row block).
+ */
+final class ShiftedMriNormal implements HostNormal {
+    private final int batch;
+    private final int coils;
+    private final int frames;
+    private final int h;
+    private final int w;
+    private final int hw;
+    private final long[] shape;
+    /** Pre-shifted, interleaved coil maps {@code [P][C][H·W][re, im]}. */
+    private final double[] maps;
+    /** Column-sampled masks: pre-shifted column weights m'/W (m' the squared mask) {@code [P][T][W]}; otherwise null. */
+    private final double[] columnWeights;
+    /** Otherwise: pre-shifted squared masks M'/(H W) {@code [P][T][H·W]}. */
+    private final double[] weights;
+    private final DoubleFFT_1D rowFft;
+    private final DoubleFFT_2D fft;
+    private final double[] tmp;
+
+    /**
+     * @param maps  coil maps as {@link MultiCoilMri} holds them, {@code [P, C, 2, H, W]} C order
+     * @param masks masks {@code [P, T, H, W]} C order (T = 1 for 2D)
+     */
+    ShiftedMriNormal(int batch, int coils, int frames, int h, int w, double[] maps, double[] masks, long[] shape) {
+        this.batch = batch;
+        this.coils = coils;
+        this.frames = frames;
+        this.h = h;
+        this.w = w;
+        this.hw = h * w;
+        this.shape = shape.clone();
+        this.maps = new double[batch * coils * 2 * hw];
+        for (int pc = 0; pc < batch * coils; pc++) {
+            int src = pc * 2 * hw;
+            for (int r = 0; r < h; r++) {
+                for (int c = 0; c < w; c++) {
+                    int from = src + unshifted(r, c);
+                    int to = src + 2 * (r * w + c);
+                    this.maps[to] = maps[from];
+                    this.maps[to + 1] = maps[from + hw];
+                }
+            }
+        }
+        if (columnSampled(masks, batch * frames, h, w)) {
+            this.columnWeights = new double[batch * frames * w];
+            for (int pt = 0; pt < batch * frames; pt++) {
+                for (int c = 0; c < w; c++) {
+                    double m = masks[pt * hw + unshifted(0, c)];
+                    columnWeights[pt * w + c] = m * m / w;
+                }
+            }
+            this.weights = null;
+            this.rowFft = new DoubleFFT_1D(w);
+            this.fft = null;
+        } else {
+            this.weights = new double[batch * frames * hw];
+            for (int pt = 0; pt < batch * frames; pt++) {
+                for (int r = 0; r < h; r++) {
+                    for (int c = 0; c < w; c++) {
+                        double m = masks[pt * hw + unshifted(r, c)];
+                        weights[pt * hw + r * w + c] = m * m / hw;
+                    }
+                }
+            }
+            this.columnWeights = null;
+            this.rowFft = null;
+            this.fft = new DoubleFFT_2D(h, w);
+        }
+        this.tmp = new double[2 * hw];
+    }
+
+    /** Whether every H×W mask is the same in all its rows. */
+    private static boolean columnSampled(double[] masks, int count, int h, int w) {
+        int hw = h * w;
+        for (int m = 0; m < count; m++) {
+            for (int r = 1; r < h; r++) {
+                if (!Arrays.equals(masks, m * hw + r * w, m * hw + (r + 1) * w, masks, m * hw, m * hw + w)) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** Whether the row-transform form is in use (for tests). */
+    boolean rowTransformsOnly() {
+        return columnWeights != null;
+    }
+
+    /** C-order index within an H×W plane of the value that ifftshift moves to (r, c). */
+    private int unshifted(int r, int c) {
+        return ((r + h / 2) % h) * w + (c + w / 2) % w;
+    }
+
+    @Override
+    public long[] exampleShape() {
+        return shape.clone();
+    }
+
+    @Override
+    public double[] load(INDArray x) {
+        long[] s = x.shape();
+        if (!HostArrays.isBatchOf(s, shape)) {
+            throw new IllegalArgumentException("MRI normal operator expects " + HostArrays.batchShape(shape)
+                    + ", found " + Arrays.toString(s));
+        }
+        double[] planes = HostArrays.toDouble(x);
+        double[] u = new double[planes.length];
+        int plane = frames * hw;
+        for (int b = 0; b < s[0]; b++) {
+            for (int t = 0; t < frames; t++) {
+                int re = b * 2 * plane + t * hw;
+                int im = re + plane;
+                int to = b * 2 * plane + 2 * t * hw;
+                for (int r = 0; r < h; r++) {
+                    for (int c = 0; c < w; c++) {
+                        int from = unshifted(r, c);
+                        int i = to + 2 * (r * w + c);
+                        u[i] = planes[re + from];
+                        u[i + 1] = planes[im + from];
+                    }
+                }
+            }
+        }
+        return u;
+    }
+
+    @Override
+    public INDArray store(double[] u, DataType type) {
+        long[] s = HostNormal.batchShape(u.length, this);
+        double[] planes = new double[u.length];
+        int plane = frames * hw;
+        for (int b = 0; b < s[0]; b++) {
+            for (int t = 0; t < frames; t++) {
+                int re = b * 2 * plane + t * hw;
+                int im = re + plane;
+                int from = b * 2 * plane + 2 * t * hw;
+                for (int r = 0; r < h; r++) {
+                    for (int c = 0; c < w; c++) {
+                        int to = unshifted(r, c);
+                        int i = from + 2 * (r * w + c);
+                        planes[re + to] = u[i];
+                        planes[im + to] = u[i + 1];
+                    }
+                }
+            }
+        }
+        return HostArrays.fromDouble(planes, s, type);
+    }
+
+    @Override
+    public void normal(double[] in, double[] out) {
+        int n = Math.toIntExact(HostNormal.batchShape(in.length, this)[0]);
+        if (batch != 1 && n != batch) {
+            throw new IllegalArgumentException("MRI normal operator holds the parameters of " + batch
+                    + " examples, found a batch of " + n);
+        }
+        if (out == in || out.length < in.length) {
+            throw new IllegalArgumentException("MRI normal operator needs a separate output of " + in.length + " values");
+        }
+        Arrays.fill(out, 0, in.length, 0.0);
+        int frameValues = 2 * hw;
+        for (int b = 0; b < n; b++) {
+            int p = batch == 1 ? 0 : b;
+            for (int t = 0; t < frames; t++) {
+                int xo = (b * frames + t) * frameValues;
+                int mo = (p * frames + t);
+                for (int c = 0; c < coils; c++) {
+                    int so = (p * coils + c) * frameValues;
+                    coilProduct(so, in, xo);
+                    if (columnWeights != null) {
+                        maskRows(mo * w);
+                    } else {
+                        fft.complexForward(tmp);
+                        int wo = mo * hw;
+                        for (int i = 0; i < hw; i++) {
+                            double m = weights[wo + i];
+                            tmp[2 * i] *= m;
+                            tmp[2 * i + 1] *= m;
+                        }
+                        fft.complexInverse(tmp, false);
+                    }
+                    accumulateConjProduct(so, out, xo);
+                }
+            }
+        }
+    }
+
+    /** tmp ← D_x^H diag(m'/W) D_x tmp, row by row. */
+    private void maskRows(int wo) {
+        for (int r = 0; r < h; r++) {
+            int ro = 2 * r * w;
+            rowFft.complexForward(tmp, ro);
+            for (int c = 0; c < w; c++) {
+                double m = columnWeights[wo + c];
+                tmp[ro + 2 * c] *= m;
+                tmp[ro + 2 * c + 1] *= m;
+            }
+            rowFft.complexInverse(tmp, ro, false);
+        }
+    }
+
+    /** tmp = S'_c ⊙ u for one frame. */
+    private void coilProduct(int so, double[] u, int uo) {
+        for (int i = 0; i < 2 * hw; i += 2) {
+            double sr = maps[so + i];
+            double si = maps[so + i + 1];
+            double ur = u[uo + i];
+            double ui = u[uo + i + 1];
+            tmp[i] = sr * ur - si * ui;
+            tmp[i + 1] = sr * ui + si * ur;
+        }
+    }
+
+    /** out += conj(S'_c) ⊙ tmp for one frame. */
+    private void accumulateConjProduct(int so, double[] out, int oo) {
+        for (int i = 0; i < 2 * hw; i += 2) {
+            double sr = maps[so + i];
+            double si = maps[so + i + 1];
+            double vr = tmp[i];
+            double vi = tmp[i + 1];
+            out[oo + i] += sr * vr + si * vi;
+            out[oo + i + 1] += sr * vi - si * vr;
+        }
+    }
+}
