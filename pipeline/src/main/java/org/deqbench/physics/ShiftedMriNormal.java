@@ -1,6 +1,7 @@
 package org.deqbench.physics;
 
 import java.util.Arrays;
+import java.util.stream.IntStream;
 import org.jtransforms.fft.DoubleFFT_1D;
 import org.jtransforms.fft.DoubleFFT_2D;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -27,8 +28,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * D^H diag(M') D = (D_y^H D_y) ⊗ (D_x^H diag(m') D_x) = H · I ⊗ (D_x^H diag(m') D_x): only the
  * length-W transforms along the rows remain, half of the 2D FFT's work, each row with weight 1/W.
  *
- * <p>The result is the same operator as {@link MultiCoilMri#normal} up to rounding (a test checks
- * it against A^H(A x) to 1e-12 in double). Not thread-safe (one scratch row block).
+ * <p>Image rows (column-sampled masks) or frames (otherwise) are independent given u, so they are
+ * shared out between the available processors (the common fork-join pool), each part with its own
+ * transform and scratch; every output value is summed over the coils in the same order whatever
+ * the split, so results do not depend on the thread count. The result is the same operator as
+ * {@link MultiCoilMri#normal} up to rounding (a test checks it against A^H(A x) to 1e-12 in
+ * double). One instance must not be used by two callers at once (shared scratch).
  */
 final class ShiftedMriNormal implements HostNormal {
     private final int batch;
@@ -44,9 +49,11 @@ final class ShiftedMriNormal implements HostNormal {
     private final double[] columnWeights;
     /** Otherwise: pre-shifted squared masks M'/(H W) {@code [P][T][H·W]}. */
     private final double[] weights;
-    private final DoubleFFT_1D rowFft;
-    private final DoubleFFT_2D fft;
-    private final double[] tmp;
+    /** Work is split into this many parts, each with its own transform and scratch. */
+    private final int parts;
+    private final DoubleFFT_1D[] rowFft;
+    private final DoubleFFT_2D[] fft;
+    private final double[][] tmp;
 
     /**
      * @param maps  coil maps as {@link MultiCoilMri} holds them, {@code [P, C, 2, H, W]} C order
@@ -81,8 +88,6 @@ final class ShiftedMriNormal implements HostNormal {
                 }
             }
             this.weights = null;
-            this.rowFft = new DoubleFFT_1D(w);
-            this.fft = null;
         } else {
             this.weights = new double[batch * frames * hw];
             for (int pt = 0; pt < batch * frames; pt++) {
@@ -94,10 +99,20 @@ final class ShiftedMriNormal implements HostNormal {
                 }
             }
             this.columnWeights = null;
-            this.rowFft = null;
-            this.fft = new DoubleFFT_2D(h, w);
         }
-        this.tmp = new double[2 * hw];
+        this.parts = Math.max(1, Runtime.getRuntime().availableProcessors());
+        this.rowFft = new DoubleFFT_1D[parts];
+        this.fft = new DoubleFFT_2D[parts];
+        this.tmp = new double[parts][];
+        for (int q = 0; q < parts; q++) {
+            if (columnWeights != null) {
+                rowFft[q] = new DoubleFFT_1D(w);
+                tmp[q] = new double[2 * w];
+            } else {
+                fft[q] = new DoubleFFT_2D(h, w);
+                tmp[q] = new double[2 * hw];
+            }
+        }
     }
 
     /** Whether every H×W mask is the same in all its rows. */
@@ -190,66 +205,80 @@ final class ShiftedMriNormal implements HostNormal {
             throw new IllegalArgumentException("MRI normal operator needs a separate output of " + in.length + " values");
         }
         Arrays.fill(out, 0, in.length, 0.0);
-        int frameValues = 2 * hw;
-        for (int b = 0; b < n; b++) {
-            int p = batch == 1 ? 0 : b;
-            for (int t = 0; t < frames; t++) {
-                int xo = (b * frames + t) * frameValues;
-                int mo = (p * frames + t);
+        // Rows (column-sampled masks) or frames (otherwise) are independent and write disjoint
+        // parts of out, so they are split between threads without changing any sum's order.
+        int units = columnWeights != null ? n * frames * h : n * frames;
+        int used = Math.min(parts, units);
+        if (used == 1) {
+            run(0, 0, units, in, out);
+        } else {
+            IntStream.range(0, used).parallel().forEach(q -> run(q, q * units / used, (q + 1) * units / used, in, out));
+        }
+    }
+
+    /** Units [from, to) with scratch {@code q}: rows (b, t, r) or frames (b, t) in C order. */
+    private void run(int q, int from, int to, double[] in, double[] out) {
+        double[] t = tmp[q];
+        for (int unit = from; unit < to; unit++) {
+            if (columnWeights != null) {
+                int frame = unit / h;
+                int r = unit % h;
+                int b = frame / frames;
+                int p = batch == 1 ? 0 : b;
+                int wo = (p * frames + frame % frames) * w;
+                int xo = frame * 2 * hw + 2 * r * w;
                 for (int c = 0; c < coils; c++) {
-                    int so = (p * coils + c) * frameValues;
-                    coilProduct(so, in, xo);
-                    if (columnWeights != null) {
-                        maskRows(mo * w);
-                    } else {
-                        fft.complexForward(tmp);
-                        int wo = mo * hw;
-                        for (int i = 0; i < hw; i++) {
-                            double m = weights[wo + i];
-                            tmp[2 * i] *= m;
-                            tmp[2 * i + 1] *= m;
-                        }
-                        fft.complexInverse(tmp, false);
+                    int so = (p * coils + c) * 2 * hw + 2 * r * w;
+                    coilProduct(t, 2 * w, so, in, xo);
+                    rowFft[q].complexForward(t);
+                    for (int k = 0; k < w; k++) {
+                        double m = columnWeights[wo + k];
+                        t[2 * k] *= m;
+                        t[2 * k + 1] *= m;
                     }
-                    accumulateConjProduct(so, out, xo);
+                    rowFft[q].complexInverse(t, false);
+                    accumulateConjProduct(t, 2 * w, so, out, xo);
+                }
+            } else {
+                int b = unit / frames;
+                int p = batch == 1 ? 0 : b;
+                int mo = (p * frames + unit % frames) * hw;
+                int xo = unit * 2 * hw;
+                for (int c = 0; c < coils; c++) {
+                    int so = (p * coils + c) * 2 * hw;
+                    coilProduct(t, 2 * hw, so, in, xo);
+                    fft[q].complexForward(t);
+                    for (int i = 0; i < hw; i++) {
+                        double m = weights[mo + i];
+                        t[2 * i] *= m;
+                        t[2 * i + 1] *= m;
+                    }
+                    fft[q].complexInverse(t, false);
+                    accumulateConjProduct(t, 2 * hw, so, out, xo);
                 }
             }
         }
     }
 
-    /** tmp ← D_x^H diag(m'/W) D_x tmp, row by row. */
-    private void maskRows(int wo) {
-        for (int r = 0; r < h; r++) {
-            int ro = 2 * r * w;
-            rowFft.complexForward(tmp, ro);
-            for (int c = 0; c < w; c++) {
-                double m = columnWeights[wo + c];
-                tmp[ro + 2 * c] *= m;
-                tmp[ro + 2 * c + 1] *= m;
-            }
-            rowFft.complexInverse(tmp, ro, false);
-        }
-    }
-
-    /** tmp = S'_c ⊙ u for one frame. */
-    private void coilProduct(int so, double[] u, int uo) {
-        for (int i = 0; i < 2 * hw; i += 2) {
+    /** t[0, len) = S'_c ⊙ u over {@code len} interleaved values. */
+    private void coilProduct(double[] t, int len, int so, double[] u, int uo) {
+        for (int i = 0; i < len; i += 2) {
             double sr = maps[so + i];
             double si = maps[so + i + 1];
             double ur = u[uo + i];
             double ui = u[uo + i + 1];
-            tmp[i] = sr * ur - si * ui;
-            tmp[i + 1] = sr * ui + si * ur;
+            t[i] = sr * ur - si * ui;
+            t[i + 1] = sr * ui + si * ur;
         }
     }
 
-    /** out += conj(S'_c) ⊙ tmp for one frame. */
-    private void accumulateConjProduct(int so, double[] out, int oo) {
-        for (int i = 0; i < 2 * hw; i += 2) {
+    /** out += conj(S'_c) ⊙ t over {@code len} interleaved values. */
+    private void accumulateConjProduct(double[] t, int len, int so, double[] out, int oo) {
+        for (int i = 0; i < len; i += 2) {
             double sr = maps[so + i];
             double si = maps[so + i + 1];
-            double vr = tmp[i];
-            double vi = tmp[i + 1];
+            double vr = t[i];
+            double vi = t[i + 1];
             out[oo + i] += sr * vr + si * vi;
             out[oo + i + 1] += sr * vi - si * vr;
         }
