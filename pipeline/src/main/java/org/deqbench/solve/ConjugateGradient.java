@@ -22,9 +22,13 @@ import org.nd4j.linalg.factory.Nd4j;
  * whole batch each iteration (one call per iteration plus one for the start residual when x₀ is
  * given), which keeps the cost of a batch the cost of its slowest example.
  *
- * <p>Arithmetic is in the dtype of {@code b} (float32 or float64); inner products are reduced by
- * ND4J in that dtype and then used in double. The residual monitored is the recursive one, which in
- * float32 stalls near 1e-6 relative: ask float32 solves for tolerances above that.
+ * <p>Two forms run this iteration. On an {@link SpdSystem} (the data-consistency solves of the
+ * model-based methods) the vectors are {@code double[]} in the system's own layout, loaded once and
+ * stored once per solve, and all arithmetic is in double whatever b's dtype. On an operator of
+ * INDArrays arithmetic is in the dtype of {@code b} (float32 or float64); inner products are reduced
+ * by ND4J in that dtype and then used in double. The residual monitored is the recursive one, which
+ * in float32 stalls near 1e-6 relative: ask float32 solves of the second form for tolerances above
+ * that.
  *
  * @param tolerance     stop an example when ‖b − M x‖ / ‖b‖ ≤ tolerance (0: always run the cap)
  * @param maxIterations iteration cap (MOL uses a fixed, warm-started ≈5)
