@@ -40,6 +40,23 @@ public interface HostNormal {
     void normal(double[] in, double[] out);
 
     /**
+     * (μ I + ν A^H A)^{-1} in the working layout, when the operator can apply it exactly and
+     * cheaply (a preconditioner that makes conjugate gradients converge in one step), else null.
+     *
+     * @param mu μ > 0
+     * @param nu ν > 0
+     */
+    default Inverse inverse(double mu, double nu) {
+        return null;
+    }
+
+    /** An exact inverse on batches in the working layout ({@code out} overwritten, not {@code in}). */
+    @FunctionalInterface
+    interface Inverse {
+        void apply(double[] in, double[] out);
+    }
+
+    /**
      * The plain form for any operator: the C-order layout, each application one call of
      * {@link LinearOperator#normal} on a float64 array.
      */

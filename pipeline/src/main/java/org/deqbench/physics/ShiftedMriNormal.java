@@ -28,6 +28,15 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * D^H diag(M') D = (D_y^H D_y) ⊗ (D_x^H diag(m') D_x) = H · I ⊗ (D_x^H diag(m') D_x): only the
  * length-W transforms along the rows remain, half of the 2D FFT's work, each row with weight 1/W.
  *
+ * <p><b>Exact inverse.</b> In the same column-sampled case A^H A acts on every image row on its
+ * own: for row r (W complex values) it is the W×W Hermitian matrix
+ * <pre>
+ *   N_r[j][k] = p[(j − k) mod W] · Σ_c conj(S'_c[r, j]) S'_c[r, k],   p[d] = Σ_f (m'_f / W) exp(2πi f d / W)
+ * </pre>
+ * (D_x^H diag(m') D_x / W is circulant with first column p), so (μ I + ν A^H A)^{-1} is one W×W
+ * Cholesky factorisation per row, mask frame and parameter set, and two triangular solves per row
+ * ({@link #inverse}), offered as a preconditioner while the blocks fit in {@link #INVERSE_BUDGET}.
+ *
  * <p>Image rows (column-sampled masks) or frames (otherwise) are independent given u, so they are
  * shared out between the available processors (the common fork-join pool), each part with its own
  * transform and scratch; every output value is summed over the coils in the same order whatever
@@ -49,6 +58,11 @@ final class ShiftedMriNormal implements HostNormal {
     private final double[] columnWeights;
     /** Otherwise: pre-shifted squared masks M'/(H W) {@code [P][T][H·W]}. */
     private final double[] weights;
+    /** Most values the row blocks of {@link #inverse} may hold (32 MiB of doubles). */
+    static final long INVERSE_BUDGET = 1L << 22;
+
+    private RowBlockInverse inverse;
+
     /** Work is split into this many parts, each with its own transform and scratch. */
     private final int parts;
     private final DoubleFFT_1D[] rowFft;
@@ -131,6 +145,171 @@ final class ShiftedMriNormal implements HostNormal {
     /** Whether the row-transform form is in use (for tests). */
     boolean rowTransformsOnly() {
         return columnWeights != null;
+    }
+
+    /**
+     * For column-sampled masks whose row blocks fit in {@link #INVERSE_BUDGET}: the exact
+     * (μ I + ν A^H A)^{-1} by per-row Cholesky factors (kept for the last μ, ν asked); else null.
+     */
+    @Override
+    public Inverse inverse(double mu, double nu) {
+        if (columnWeights == null || (long) batch * frames * h * 2L * w * w > INVERSE_BUDGET) {
+            return null;
+        }
+        if (inverse == null || inverse.mu != mu || inverse.nu != nu) {
+            inverse = new RowBlockInverse(mu, nu);
+        }
+        return inverse;
+    }
+
+    /** Cholesky factors L (μ I + ν N_r = L L^H) of every row block, complex interleaved, row-major. */
+    private final class RowBlockInverse implements Inverse {
+        private final double mu;
+        private final double nu;
+        /** [P][T][H] blocks of W×W complex values (lower triangle used). */
+        private final double[] factors;
+
+        RowBlockInverse(double mu, double nu) {
+            if (!(mu > 0) || !(nu > 0)) {
+                throw new IllegalArgumentException("μ I + ν A^H A needs μ > 0 and ν > 0, found " + mu + ", " + nu);
+            }
+            this.mu = mu;
+            this.nu = nu;
+            int block = 2 * w * w;
+            this.factors = new double[batch * frames * h * block];
+            // p[d] per parameter set and frame: the circulant D_x^H diag(m'/W) D_x
+            double[] circulant = new double[batch * frames * 2 * w];
+            for (int pt = 0; pt < batch * frames; pt++) {
+                for (int d = 0; d < w; d++) {
+                    double re = 0;
+                    double im = 0;
+                    for (int f = 0; f < w; f++) {
+                        double m = columnWeights[pt * w + f];
+                        if (m != 0) {
+                            double angle = 2 * Math.PI * (((long) f * d) % w) / w;
+                            re += m * Math.cos(angle);
+                            im += m * Math.sin(angle);
+                        }
+                    }
+                    circulant[pt * 2 * w + 2 * d] = re;
+                    circulant[pt * 2 * w + 2 * d + 1] = im;
+                }
+            }
+            IntStream.range(0, batch * frames * h).parallel().forEach(unit -> factor(unit, circulant));
+        }
+
+        /** Builds μ I + ν N_r for block (p, t, r) and overwrites it with its Cholesky factor. */
+        private void factor(int unit, double[] circulant) {
+            int pt = unit / h;
+            int r = unit % h;
+            int p = pt / frames;
+            int o = unit * 2 * w * w;
+            double[] a = factors;
+            for (int j = 0; j < w; j++) {
+                for (int k = 0; k <= j; k++) {
+                    // Σ_c conj(s_j) s_k
+                    double cr = 0;
+                    double ci = 0;
+                    for (int c = 0; c < coils; c++) {
+                        int so = (p * coils + c) * 2 * hw + 2 * r * w;
+                        double sjr = maps[so + 2 * j];
+                        double sji = maps[so + 2 * j + 1];
+                        double skr = maps[so + 2 * k];
+                        double ski = maps[so + 2 * k + 1];
+                        cr += sjr * skr + sji * ski;
+                        ci += sjr * ski - sji * skr;
+                    }
+                    int d = Math.floorMod(j - k, w);
+                    double pr = circulant[pt * 2 * w + 2 * d];
+                    double pi = circulant[pt * 2 * w + 2 * d + 1];
+                    int i = o + 2 * (j * w + k);
+                    a[i] = nu * (pr * cr - pi * ci) + (j == k ? mu : 0);
+                    a[i + 1] = nu * (pr * ci + pi * cr);
+                }
+            }
+            // in-place Cholesky of the lower triangle: a = L, a_jj real
+            for (int j = 0; j < w; j++) {
+                int jj = o + 2 * (j * w + j);
+                double diag = a[jj];
+                for (int k = 0; k < j; k++) {
+                    int jk = o + 2 * (j * w + k);
+                    diag -= a[jk] * a[jk] + a[jk + 1] * a[jk + 1];
+                }
+                if (!(diag > 0)) {
+                    throw new IllegalStateException("μ I + ν A^H A is not positive definite in image row " + r
+                            + " (pivot " + diag + ")");
+                }
+                double l = Math.sqrt(diag);
+                a[jj] = l;
+                a[jj + 1] = 0;
+                for (int i = j + 1; i < w; i++) {
+                    int ij = o + 2 * (i * w + j);
+                    double sr = a[ij];
+                    double si = a[ij + 1];
+                    for (int k = 0; k < j; k++) {
+                        int ik = o + 2 * (i * w + k);
+                        int jk = o + 2 * (j * w + k);
+                        // a_ik conj(a_jk)
+                        sr -= a[ik] * a[jk] + a[ik + 1] * a[jk + 1];
+                        si -= a[ik + 1] * a[jk] - a[ik] * a[jk + 1];
+                    }
+                    a[ij] = sr / l;
+                    a[ij + 1] = si / l;
+                }
+            }
+        }
+
+        @Override
+        public void apply(double[] in, double[] out) {
+            int n = Math.toIntExact(HostNormal.batchShape(in.length, ShiftedMriNormal.this)[0]);
+            if (batch != 1 && n != batch) {
+                throw new IllegalArgumentException("MRI normal operator holds the parameters of " + batch
+                        + " examples, found a batch of " + n);
+            }
+            IntStream.range(0, n * frames * h).parallel().forEach(unit -> {
+                int frame = unit / h;
+                int r = unit % h;
+                int b = frame / frames;
+                int p = batch == 1 ? 0 : b;
+                int o = ((p * frames + frame % frames) * h + r) * 2 * w * w;
+                int xo = frame * 2 * hw + 2 * r * w;
+                solveRow(o, in, out, xo);
+            });
+        }
+
+        /** out_row = (L L^H)^{-1} in_row: forward substitution with L, back substitution with L^H. */
+        private void solveRow(int o, double[] in, double[] out, int xo) {
+            double[] a = factors;
+            for (int i = 0; i < w; i++) {
+                double sr = in[xo + 2 * i];
+                double si = in[xo + 2 * i + 1];
+                for (int k = 0; k < i; k++) {
+                    int ik = o + 2 * (i * w + k);
+                    double yr = out[xo + 2 * k];
+                    double yi = out[xo + 2 * k + 1];
+                    sr -= a[ik] * yr - a[ik + 1] * yi;
+                    si -= a[ik] * yi + a[ik + 1] * yr;
+                }
+                double l = a[o + 2 * (i * w + i)];
+                out[xo + 2 * i] = sr / l;
+                out[xo + 2 * i + 1] = si / l;
+            }
+            for (int i = w - 1; i >= 0; i--) {
+                double sr = out[xo + 2 * i];
+                double si = out[xo + 2 * i + 1];
+                for (int k = i + 1; k < w; k++) {
+                    int ki = o + 2 * (k * w + i);
+                    double xr = out[xo + 2 * k];
+                    double xi = out[xo + 2 * k + 1];
+                    // conj(a_ki) x_k
+                    sr -= a[ki] * xr + a[ki + 1] * xi;
+                    si -= a[ki] * xi - a[ki + 1] * xr;
+                }
+                double l = a[o + 2 * (i * w + i)];
+                out[xo + 2 * i] = sr / l;
+                out[xo + 2 * i + 1] = si / l;
+            }
+        }
     }
 
     /** C-order index within an H×W plane of the value that ifftshift moves to (r, c). */

@@ -148,7 +148,10 @@ public record ConjugateGradient(double tolerance, int maxIterations) {
      * iteration, stopping test and result as {@link #solve(UnaryOperator, INDArray, INDArray)}, but
      * b and x₀ are loaded into M's working layout once, the loop allocates nothing and touches no
      * native array, the updates of x, r and ⟨r, r⟩ run in one pass, and all arithmetic is in double
-     * whatever b's dtype (the solution is stored in b's dtype).
+     * whatever b's dtype (the solution is stored in b's dtype). A system that is
+     * {@link SpdSystem#preconditioned preconditioned} gets preconditioned CG (z = P r,
+     * α = ⟨r, z⟩ / ⟨p, M p⟩, β = ⟨r⁺, z⁺⟩ / ⟨r, z⟩, p ← z⁺ + β p) with the same stopping test on
+     * ‖r‖ / ‖b‖.
      *
      * @param m  the SPD system, which also chooses the layout
      * @param b  right-hand sides {@code [B, ...]}
@@ -184,8 +187,10 @@ public record ConjugateGradient(double tolerance, int maxIterations) {
                 r[j] = bv[j] - mp[j];
             }
         }
+        boolean pre = m.preconditioned();
         double[] bNorm = new double[batch];
         double[] rs = new double[batch];
+        double[] rz = new double[batch];
         double[] residual = new double[batch];
         boolean[] active = new boolean[batch];
         boolean[] converged = new boolean[batch];
@@ -206,7 +211,15 @@ public record ConjugateGradient(double tolerance, int maxIterations) {
         }
         double[] history = new double[maxIterations + 1];
         history[0] = Batch.max(residual);
-        double[] p = r.clone();
+        double[] z = r;
+        if (pre) {
+            z = new double[total];
+            m.precondition(r, z);
+        }
+        for (int i = 0; i < batch; i++) {
+            rz[i] = pre ? dot(r, z, i * n, n) : rs[i];
+        }
+        double[] p = z.clone();
         int k = 0;
         while (k < maxIterations && anyActive(active)) {
             m.apply(p, mp);
@@ -224,7 +237,7 @@ public record ConjugateGradient(double tolerance, int maxIterations) {
                     active[i] = false;
                     continue;
                 }
-                double alpha = rs[i] / pmp;
+                double alpha = rz[i] / pmp;
                 double rsNew = 0;
                 for (int j = o; j < o + n; j++) {
                     x[j] += alpha * p[j];
@@ -237,13 +250,22 @@ public record ConjugateGradient(double tolerance, int maxIterations) {
                 if (residual[i] <= tolerance) {
                     converged[i] = true;
                     active[i] = false;
-                } else {
-                    double beta = rsNew / rs[i];
-                    for (int j = o; j < o + n; j++) {
-                        p[j] = r[j] + beta * p[j];
-                    }
                 }
                 rs[i] = rsNew;
+            }
+            if (pre && anyActive(active)) {
+                m.precondition(r, z);
+            }
+            for (int i = 0; i < batch; i++) {
+                if (active[i]) {
+                    int o = i * n;
+                    double rzNew = pre ? dot(r, z, o, n) : rs[i];
+                    double beta = rzNew / rz[i];
+                    for (int j = o; j < o + n; j++) {
+                        p[j] = z[j] + beta * p[j];
+                    }
+                    rz[i] = rzNew;
+                }
             }
             history[k] = Batch.max(residual);
         }

@@ -20,4 +20,17 @@ public interface SpdSystem {
 
     /** {@code out} = M {@code in} for every example (working layout; {@code out} is overwritten, not {@code in}). */
     void apply(double[] in, double[] out);
+
+    /** Whether {@link #precondition} applies a preconditioner P ≈ M^{-1} (otherwise P = I). */
+    default boolean preconditioned() {
+        return false;
+    }
+
+    /**
+     * {@code z} = P {@code r} for every example, P symmetric positive definite (only called when
+     * {@link #preconditioned}).
+     */
+    default void precondition(double[] r, double[] z) {
+        System.arraycopy(r, 0, z, 0, r.length);
+    }
 }
