@@ -32,6 +32,15 @@ public interface LinearOperator {
     }
 
     /**
+     * A^H A on {@code double[]} vectors for solvers that apply it many times; operators with a
+     * cheaper form in another layout override it (multi-coil MRI keeps its vectors shifted and
+     * interleaved for the FFT). The default calls {@link #normal} once per application.
+     */
+    default HostNormal hostNormal() {
+        return HostNormal.of(this);
+    }
+
+    /**
      * A proven upper bound on the operator norm ‖A‖, or NaN when the operator knows none. For
      * example multi-coil MRI with an orthonormal FFT, a sampling mask and coil maps normalised to
      * Σ|S_c|² = 1 has ‖A‖ ≤ 1. Certificates use this; estimates never replace it.

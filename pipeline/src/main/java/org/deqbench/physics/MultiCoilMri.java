@@ -49,6 +49,7 @@ public final class MultiCoilMri implements LinearOperator {
     private final Fft2 fft2;
     private final Fft3 fft3;
     private final double[] tmp;
+    private ShiftedMriNormal shiftedNormal;
 
     /**
      * 2D multi-coil MRI.
@@ -207,10 +208,22 @@ public final class MultiCoilMri implements LinearOperator {
         return HostArrays.fromDouble(out, batchShape(n, domainShape()), y.dataType());
     }
 
-    /** A^H A x coil by coil, without materialising the k-space of all coils. */
+    /**
+     * A^H A x coil by coil, without materialising the k-space of all coils. 2D and 2D+time take the
+     * shifted form of {@link #hostNormal} (no centring shifts inside, row transforms only for
+     * column-sampled masks); 3D transforms each coil image forward and back. The mask enters
+     * squared (A^H A = S^H F^H M^T M F S), which matters only for masks that are not 0/1.
+     */
     @Override
     public INDArray normal(INDArray x) {
         int n = checkBatch(x, domainShape(), "normal");
+        if (geometry != Geometry.VOLUME) {
+            HostNormal k = hostNormal();
+            double[] u = k.load(x);
+            double[] out = new double[u.length];
+            k.normal(u, out);
+            return k.store(out, x.dataType());
+        }
         double[] in = HostArrays.toDouble(x);
         double[] out = new double[n * 2 * plane];
         for (int b = 0; b < n; b++) {
@@ -220,11 +233,28 @@ public final class MultiCoilMri implements LinearOperator {
                 coilProduct(so, in, b * 2 * plane, tmp);
                 transform(tmp, 0, tmp, 0, false);
                 applyMask(tmp, 0, p);
+                applyMask(tmp, 0, p);
                 transform(tmp, 0, tmp, 0, true);
                 accumulateConjProduct(so, tmp, out, b * 2 * plane);
             }
         }
         return HostArrays.fromDouble(out, batchShape(n, domainShape()), x.dataType());
+    }
+
+    /**
+     * 2D and 2D+time: A^H A in the layout the FFT runs in (each frame ifftshifted, real and
+     * imaginary parts interleaved), maps and masks shifted once when first asked; see
+     * {@link ShiftedMriNormal}. 3D: the plain form.
+     */
+    @Override
+    public HostNormal hostNormal() {
+        if (geometry == Geometry.VOLUME) {
+            return HostNormal.of(this);
+        }
+        if (shiftedNormal == null) {
+            shiftedNormal = new ShiftedMriNormal(batch, coils, frames, h, w, maps, masks, domainShape());
+        }
+        return shiftedNormal;
     }
 
     @Override

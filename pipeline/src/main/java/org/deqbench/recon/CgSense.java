@@ -26,7 +26,7 @@ public record CgSense(double lambda, ConjugateGradient cg) implements Reconstruc
     }
 
     private INDArray solve(INDArray rhs, LinearOperator op) {
-        SolveResult r = cg.solve(v -> op.normal(v).addi(v.mul(lambda)), rhs, null);
+        SolveResult r = new DataConsistency(op, lambda, 1.0).solve(cg, rhs, null);
         return r.x();
     }
 

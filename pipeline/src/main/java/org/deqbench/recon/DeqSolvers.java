@@ -39,13 +39,14 @@ record DeqSolvers(DeqSpec deq) {
     }
 
     /**
-     * x₀ = (A^H A + μ I)^{-1} A^H b by at most {@code cgIterations} CG steps from zero.
+     * x₀ = (A^H A + μ I)^{-1} A^H b by at most {@code cgIterations} CG steps from zero
+     * ({@link DataConsistency}: on the operator's fast host path where it has one).
      *
      * @param adjointMeasurements A^H b
      */
     static INDArray tikhonovStart(LinearOperator op, INDArray adjointMeasurements, double mu, double tolerance,
                                   int cgIterations) {
-        return new ConjugateGradient(tolerance, cgIterations)
-                .solve(v -> op.normal(v).addi(v.mul(mu)), adjointMeasurements, null).x();
+        return new DataConsistency(op, mu, 1.0)
+                .solve(new ConjugateGradient(tolerance, cgIterations), adjointMeasurements, null).x();
     }
 }

@@ -20,7 +20,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * </pre>
  * on any {@link LinearOperator} (the task's own operator: FFTs for MRI, convolutions for blur …).
  * The data-consistency inverse runs outside the network graph, by conjugate gradients to a relative
- * residual of 1e-5 (float32; 1e-10 in float64) capped at {@code cgIterations} steps, warm-started
+ * residual of 1e-5 (float32; 1e-10 in float64) capped at {@code cgIterations} steps, preconditioned
+ * with the operator's exact inverse where it has one ({@link DataConsistency}: column-sampled MRI,
+ * where one or two steps then meet the tolerance), warm-started
  * at the current iterate x_k (the solution moves little from one iteration to the next; the
  * start changes only the cost, not the solution the tolerance asks for). The backward solves are
  * warm-started at the previous iteration's w.
@@ -123,8 +125,7 @@ public final class Modl implements Reconstructor.Differentiable {
 
     /** (A^H A + λI)^{-1} rhs by CG from {@code warm} (null: zero). */
     private SolveResult dataConsistency(LinearOperator op, double lambda, INDArray rhs, INDArray warm, int cap) {
-        return new ConjugateGradient(cgTolerance(dtype()), cap)
-                .solve(v -> op.normal(v).addi(v.mul(lambda)), rhs, warm);
+        return new DataConsistency(op, lambda, 1.0, true).solve(new ConjugateGradient(cgTolerance(dtype()), cap), rhs, warm);
     }
 
     /** Runs the K iterations on measurements {@code b} [B, range...]. */

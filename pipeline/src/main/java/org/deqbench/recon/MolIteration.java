@@ -75,7 +75,7 @@ public record MolIteration(ConvNet network, double alpha, double lambda, int cgI
 
     /** M^{-1} r by {@code steps} CG steps from {@code warm} (null: zero); tolerance 0 runs all steps. */
     public SolveResult solveDataConsistency(LinearOperator op, INDArray r, INDArray warm, ConjugateGradient cg) {
-        return cg.solve(v -> dataConsistencyOperator(op, v), r, warm);
+        return new DataConsistency(op, identityWeight, alpha * lambda).solve(cg, r, warm);
     }
 
     /** T(x). */

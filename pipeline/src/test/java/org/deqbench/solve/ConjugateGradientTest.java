@@ -124,6 +124,84 @@ class ConjugateGradientTest {
         }
     }
 
+    /**
+     * The host solve (double[] vectors in a layout of the system's own) against the INDArray solve
+     * on the same batch of three diagonal systems with 1, 3 and 6 distinct eigenvalues (condition
+     * numbers 1, 10, 1e3), so exact CG stops after 1, 3 and 6 steps (round-off may add one) and both
+     * solves stop at the same step; the system keeps each example reversed, so a layout mix-up would show. Same
+     * per-example iteration counts and solutions to 1e-12 (the same arithmetic in double, summed in
+     * another order); a warm start at the solution stops at once; a float32 right-hand side gets a
+     * float32 solution.
+     */
+    @Test
+    void hostSolveInAPermutedLayoutMatchesTheArraySolve() {
+        int batch = 3;
+        int n = 48;
+        double[] kappa = {1.0, 10.0, 1e3};
+        int[] distinct = {1, 3, 6};
+        double[][] diag = new double[batch][n];
+        for (int i = 0; i < batch; i++) {
+            for (int j = 0; j < n; j++) {
+                int level = j % distinct[i];
+                diag[i][j] = distinct[i] == 1 ? 1.0 : Math.pow(kappa[i], level / (double) (distinct[i] - 1));
+            }
+        }
+        INDArray d = Nd4j.createFromArray(diag).reshape(batch, 1, 6, 8);
+        INDArray b = Nd4j.rand(DataType.DOUBLE, batch, 1, 6, 8).addi(0.5);
+        SpdSystem reversed = new SpdSystem() {
+            @Override
+            public double[] load(INDArray x) {
+                double[] v = x.dup('c').data().asDouble();
+                double[] u = new double[v.length];
+                for (int i = 0; i < batch; i++) {
+                    for (int j = 0; j < n; j++) {
+                        u[i * n + j] = v[i * n + n - 1 - j];
+                    }
+                }
+                return u;
+            }
+
+            @Override
+            public INDArray store(double[] u, DataType type) {
+                double[] v = new double[u.length];
+                for (int i = 0; i < batch; i++) {
+                    for (int j = 0; j < n; j++) {
+                        v[i * n + n - 1 - j] = u[i * n + j];
+                    }
+                }
+                return Nd4j.create(v, new long[] {batch, 1, 6, 8}, 'c').castTo(type);
+            }
+
+            @Override
+            public void apply(double[] in, double[] out) {
+                for (int i = 0; i < batch; i++) {
+                    for (int j = 0; j < n; j++) {
+                        out[i * n + j] = diag[i][n - 1 - j] * in[i * n + j];
+                    }
+                }
+            }
+        };
+        ConjugateGradient cg = new ConjugateGradient(1e-10, 500);
+        SolveResult host = cg.solve(reversed, b, null);
+        SolveResult array = cg.solve(x -> x.mul(d), b, null);
+        assertTrue(host.converged(), host.toString());
+        assertArrayEquals(array.exampleIterations(), host.exampleIterations());
+        for (int i = 0; i < batch; i++) {
+            assertTrue(host.exampleIterations()[i] <= distinct[i] + 1, "example " + i + ": "
+                    + host.exampleIterations()[i] + " steps for " + distinct[i] + " distinct eigenvalues (one more for round-off)");
+        }
+        assertArrayEquals(array.x().ravel().toDoubleVector(), host.x().ravel().toDoubleVector(), 1e-12);
+        assertArrayEquals(b.shape(), host.x().shape());
+
+        SolveResult warm = cg.solve(reversed, b, host.x());
+        assertEquals(0, warm.iterations());
+        assertEquals(1, warm.mapEvaluations(), "one evaluation for the start residual");
+
+        SolveResult single = new ConjugateGradient(1e-5, 500).solve(reversed, b.castTo(DataType.FLOAT), null);
+        assertEquals(DataType.FLOAT, single.x().dataType());
+        assertTrue(single.converged() && single.finalResidual() <= 1e-5, single.toString());
+    }
+
     @Test
     void convergesInFloat32ToSinglePrecisionTolerance() {
         int n = 30;

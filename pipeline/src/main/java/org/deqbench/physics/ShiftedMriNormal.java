@@ -1,0 +1,465 @@
+package org.deqbench.physics;
+
+import java.util.Arrays;
+import java.util.stream.IntStream;
+import org.jtransforms.fft.DoubleFFT_1D;
+import org.jtransforms.fft.DoubleFFT_2D;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A^H A of 2D and 2D+time multi-coil MRI ({@link MultiCoilMri}) in the shifted, interleaved layout
+ * in which the FFT runs, so that a solver pays for the centring shifts only when it loads and
+ * stores its vectors, never inside A^H A.
+ *
+ * <p>With the centred transform of {@link Fft2}, F = P_f D P_i / sqrt(H W) (P_i = ifftshift,
+ * P_f = fftshift = P_i⁻¹, D the unnormalised DFT), and a diagonal mask M,
+ * <pre>
+ *   F^H M² F = P_f D^H (P_i M² P_f) D P_i / (H W) = P_f D^H diag(M') D P_i / (H W),   M' = ifftshift(M²)
+ * </pre>
+ * (M² because A^H A = S^H F^H M^T M F S; for the usual 0/1 masks M² = M)
+ * so within A^H A the two inner shifts cancel. In the layout u = P_i x (per frame, real and
+ * imaginary parts interleaved as the FFT wants them), with pre-shifted coil maps S'_c = P_i S_c,
+ * <pre>
+ *   P_i A^H A P_f u = Σ_c conj(S'_c) ⊙ D^H( M' ⊙ D(S'_c ⊙ u) ) / (H W)
+ * </pre>
+ * <b>Column-sampled masks.</b> When every mask is constant down its columns (Cartesian sampling of
+ * phase-encode columns, {@link Masks#cartesianColumns}), M' = 1 ⊗ m' and D = D_y ⊗ D_x, so
+ * D^H diag(M') D = (D_y^H D_y) ⊗ (D_x^H diag(m') D_x) = H · I ⊗ (D_x^H diag(m') D_x): only the
+ * length-W transforms along the rows remain, half of the 2D FFT's work, each row with weight 1/W.
+ *
+ * <p><b>Exact inverse.</b> In the same column-sampled case A^H A acts on every image row on its
+ * own: for row r (W complex values) it is the W×W Hermitian matrix
+ * <pre>
+ *   N_r[j][k] = p[(j − k) mod W] · Σ_c conj(S'_c[r, j]) S'_c[r, k],   p[d] = Σ_f (m'_f / W) exp(2πi f d / W)
+ * </pre>
+ * (D_x^H diag(m') D_x / W is circulant with first column p), so (μ I + ν A^H A)^{-1} is one W×W
+ * Cholesky factorisation per row, mask frame and parameter set, and two triangular solves per row
+ * ({@link #inverse}), offered as a preconditioner while the blocks fit in {@link #INVERSE_BUDGET}.
+ *
+ * <p>Image rows (column-sampled masks) or frames (otherwise) are independent given u, so they are
+ * shared out between the available processors (the common fork-join pool), each part with its own
+ * transform and scratch; every output value is summed over the coils in the same order whatever
+ * the split, so results do not depend on the thread count. The result is the same operator as
+ * {@link MultiCoilMri#normal} up to rounding (a test checks it against A^H(A x) to 1e-12 in
+ * double). One instance must not be used by two callers at once (shared scratch).
+ */
+final class ShiftedMriNormal implements HostNormal {
+    private final int batch;
+    private final int coils;
+    private final int frames;
+    private final int h;
+    private final int w;
+    private final int hw;
+    private final long[] shape;
+    /** Pre-shifted, interleaved coil maps {@code [P][C][H·W][re, im]}. */
+    private final double[] maps;
+    /** Column-sampled masks: pre-shifted column weights m'/W (m' the squared mask) {@code [P][T][W]}; otherwise null. */
+    private final double[] columnWeights;
+    /** Otherwise: pre-shifted squared masks M'/(H W) {@code [P][T][H·W]}. */
+    private final double[] weights;
+    /** Most values the row blocks of {@link #inverse} may hold (32 MiB of doubles). */
+    static final long INVERSE_BUDGET = 1L << 22;
+
+    private RowBlockInverse inverse;
+
+    /** Work is split into this many parts, each with its own transform and scratch. */
+    private final int parts;
+    private final DoubleFFT_1D[] rowFft;
+    private final DoubleFFT_2D[] fft;
+    private final double[][] tmp;
+
+    /**
+     * @param maps  coil maps as {@link MultiCoilMri} holds them, {@code [P, C, 2, H, W]} C order
+     * @param masks masks {@code [P, T, H, W]} C order (T = 1 for 2D)
+     */
+    ShiftedMriNormal(int batch, int coils, int frames, int h, int w, double[] maps, double[] masks, long[] shape) {
+        this.batch = batch;
+        this.coils = coils;
+        this.frames = frames;
+        this.h = h;
+        this.w = w;
+        this.hw = h * w;
+        this.shape = shape.clone();
+        this.maps = new double[batch * coils * 2 * hw];
+        for (int pc = 0; pc < batch * coils; pc++) {
+            int src = pc * 2 * hw;
+            for (int r = 0; r < h; r++) {
+                for (int c = 0; c < w; c++) {
+                    int from = src + unshifted(r, c);
+                    int to = src + 2 * (r * w + c);
+                    this.maps[to] = maps[from];
+                    this.maps[to + 1] = maps[from + hw];
+                }
+            }
+        }
+        if (columnSampled(masks, batch * frames, h, w)) {
+            this.columnWeights = new double[batch * frames * w];
+            for (int pt = 0; pt < batch * frames; pt++) {
+                for (int c = 0; c < w; c++) {
+                    double m = masks[pt * hw + unshifted(0, c)];
+                    columnWeights[pt * w + c] = m * m / w;
+                }
+            }
+            this.weights = null;
+        } else {
+            this.weights = new double[batch * frames * hw];
+            for (int pt = 0; pt < batch * frames; pt++) {
+                for (int r = 0; r < h; r++) {
+                    for (int c = 0; c < w; c++) {
+                        double m = masks[pt * hw + unshifted(r, c)];
+                        weights[pt * hw + r * w + c] = m * m / hw;
+                    }
+                }
+            }
+            this.columnWeights = null;
+        }
+        this.parts = Math.max(1, Runtime.getRuntime().availableProcessors());
+        this.rowFft = new DoubleFFT_1D[parts];
+        this.fft = new DoubleFFT_2D[parts];
+        this.tmp = new double[parts][];
+        for (int q = 0; q < parts; q++) {
+            if (columnWeights != null) {
+                rowFft[q] = new DoubleFFT_1D(w);
+                tmp[q] = new double[2 * w];
+            } else {
+                fft[q] = new DoubleFFT_2D(h, w);
+                tmp[q] = new double[2 * hw];
+            }
+        }
+    }
+
+    /** Whether every H×W mask is the same in all its rows. */
+    private static boolean columnSampled(double[] masks, int count, int h, int w) {
+        int hw = h * w;
+        for (int m = 0; m < count; m++) {
+            for (int r = 1; r < h; r++) {
+                if (!Arrays.equals(masks, m * hw + r * w, m * hw + (r + 1) * w, masks, m * hw, m * hw + w)) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** Whether the row-transform form is in use (for tests). */
+    boolean rowTransformsOnly() {
+        return columnWeights != null;
+    }
+
+    /**
+     * For column-sampled masks whose row blocks fit in {@link #INVERSE_BUDGET}: the exact
+     * (μ I + ν A^H A)^{-1} by per-row Cholesky factors (kept for the last μ, ν asked); else null.
+     */
+    @Override
+    public Inverse inverse(double mu, double nu) {
+        if (columnWeights == null || (long) batch * frames * h * 2L * w * w > INVERSE_BUDGET) {
+            return null;
+        }
+        if (inverse == null || inverse.mu != mu || inverse.nu != nu) {
+            inverse = new RowBlockInverse(mu, nu);
+        }
+        return inverse;
+    }
+
+    /** Cholesky factors L (μ I + ν N_r = L L^H) of every row block, complex interleaved, row-major. */
+    private final class RowBlockInverse implements Inverse {
+        private final double mu;
+        private final double nu;
+        /** [P][T][H] blocks of W×W complex values (lower triangle used). */
+        private final double[] factors;
+
+        RowBlockInverse(double mu, double nu) {
+            if (!(mu > 0) || !(nu > 0)) {
+                throw new IllegalArgumentException("μ I + ν A^H A needs μ > 0 and ν > 0, found " + mu + ", " + nu);
+            }
+            this.mu = mu;
+            this.nu = nu;
+            int block = 2 * w * w;
+            this.factors = new double[batch * frames * h * block];
+            // p[d] per parameter set and frame: the circulant D_x^H diag(m'/W) D_x
+            double[] circulant = new double[batch * frames * 2 * w];
+            for (int pt = 0; pt < batch * frames; pt++) {
+                for (int d = 0; d < w; d++) {
+                    double re = 0;
+                    double im = 0;
+                    for (int f = 0; f < w; f++) {
+                        double m = columnWeights[pt * w + f];
+                        if (m != 0) {
+                            double angle = 2 * Math.PI * (((long) f * d) % w) / w;
+                            re += m * Math.cos(angle);
+                            im += m * Math.sin(angle);
+                        }
+                    }
+                    circulant[pt * 2 * w + 2 * d] = re;
+                    circulant[pt * 2 * w + 2 * d + 1] = im;
+                }
+            }
+            IntStream.range(0, batch * frames * h).parallel().forEach(unit -> factor(unit, circulant));
+        }
+
+        /** Builds μ I + ν N_r for block (p, t, r) and overwrites it with its Cholesky factor. */
+        private void factor(int unit, double[] circulant) {
+            int pt = unit / h;
+            int r = unit % h;
+            int p = pt / frames;
+            int o = unit * 2 * w * w;
+            double[] a = factors;
+            for (int j = 0; j < w; j++) {
+                for (int k = 0; k <= j; k++) {
+                    // Σ_c conj(s_j) s_k
+                    double cr = 0;
+                    double ci = 0;
+                    for (int c = 0; c < coils; c++) {
+                        int so = (p * coils + c) * 2 * hw + 2 * r * w;
+                        double sjr = maps[so + 2 * j];
+                        double sji = maps[so + 2 * j + 1];
+                        double skr = maps[so + 2 * k];
+                        double ski = maps[so + 2 * k + 1];
+                        cr += sjr * skr + sji * ski;
+                        ci += sjr * ski - sji * skr;
+                    }
+                    int d = Math.floorMod(j - k, w);
+                    double pr = circulant[pt * 2 * w + 2 * d];
+                    double pi = circulant[pt * 2 * w + 2 * d + 1];
+                    int i = o + 2 * (j * w + k);
+                    a[i] = nu * (pr * cr - pi * ci) + (j == k ? mu : 0);
+                    a[i + 1] = nu * (pr * ci + pi * cr);
+                }
+            }
+            // in-place Cholesky of the lower triangle: a = L, a_jj real
+            for (int j = 0; j < w; j++) {
+                int jj = o + 2 * (j * w + j);
+                double diag = a[jj];
+                for (int k = 0; k < j; k++) {
+                    int jk = o + 2 * (j * w + k);
+                    diag -= a[jk] * a[jk] + a[jk + 1] * a[jk + 1];
+                }
+                if (!(diag > 0)) {
+                    throw new IllegalStateException("μ I + ν A^H A is not positive definite in image row " + r
+                            + " (pivot " + diag + ")");
+                }
+                double l = Math.sqrt(diag);
+                a[jj] = l;
+                a[jj + 1] = 0;
+                for (int i = j + 1; i < w; i++) {
+                    int ij = o + 2 * (i * w + j);
+                    double sr = a[ij];
+                    double si = a[ij + 1];
+                    for (int k = 0; k < j; k++) {
+                        int ik = o + 2 * (i * w + k);
+                        int jk = o + 2 * (j * w + k);
+                        // a_ik conj(a_jk)
+                        sr -= a[ik] * a[jk] + a[ik + 1] * a[jk + 1];
+                        si -= a[ik + 1] * a[jk] - a[ik] * a[jk + 1];
+                    }
+                    a[ij] = sr / l;
+                    a[ij + 1] = si / l;
+                }
+            }
+        }
+
+        @Override
+        public void apply(double[] in, double[] out) {
+            int n = Math.toIntExact(HostNormal.batchShape(in.length, ShiftedMriNormal.this)[0]);
+            if (batch != 1 && n != batch) {
+                throw new IllegalArgumentException("MRI normal operator holds the parameters of " + batch
+                        + " examples, found a batch of " + n);
+            }
+            IntStream.range(0, n * frames * h).parallel().forEach(unit -> {
+                int frame = unit / h;
+                int r = unit % h;
+                int b = frame / frames;
+                int p = batch == 1 ? 0 : b;
+                int o = ((p * frames + frame % frames) * h + r) * 2 * w * w;
+                int xo = frame * 2 * hw + 2 * r * w;
+                solveRow(o, in, out, xo);
+            });
+        }
+
+        /** out_row = (L L^H)^{-1} in_row: forward substitution with L, back substitution with L^H. */
+        private void solveRow(int o, double[] in, double[] out, int xo) {
+            double[] a = factors;
+            for (int i = 0; i < w; i++) {
+                double sr = in[xo + 2 * i];
+                double si = in[xo + 2 * i + 1];
+                for (int k = 0; k < i; k++) {
+                    int ik = o + 2 * (i * w + k);
+                    double yr = out[xo + 2 * k];
+                    double yi = out[xo + 2 * k + 1];
+                    sr -= a[ik] * yr - a[ik + 1] * yi;
+                    si -= a[ik] * yi + a[ik + 1] * yr;
+                }
+                double l = a[o + 2 * (i * w + i)];
+                out[xo + 2 * i] = sr / l;
+                out[xo + 2 * i + 1] = si / l;
+            }
+            for (int i = w - 1; i >= 0; i--) {
+                double sr = out[xo + 2 * i];
+                double si = out[xo + 2 * i + 1];
+                for (int k = i + 1; k < w; k++) {
+                    int ki = o + 2 * (k * w + i);
+                    double xr = out[xo + 2 * k];
+                    double xi = out[xo + 2 * k + 1];
+                    // conj(a_ki) x_k
+                    sr -= a[ki] * xr + a[ki + 1] * xi;
+                    si -= a[ki] * xi - a[ki + 1] * xr;
+                }
+                double l = a[o + 2 * (i * w + i)];
+                out[xo + 2 * i] = sr / l;
+                out[xo + 2 * i + 1] = si / l;
+            }
+        }
+    }
+
+    /** C-order index within an H×W plane of the value that ifftshift moves to (r, c). */
+    private int unshifted(int r, int c) {
+        return ((r + h / 2) % h) * w + (c + w / 2) % w;
+    }
+
+    @Override
+    public long[] exampleShape() {
+        return shape.clone();
+    }
+
+    @Override
+    public double[] load(INDArray x) {
+        long[] s = x.shape();
+        if (!HostArrays.isBatchOf(s, shape)) {
+            throw new IllegalArgumentException("MRI normal operator expects " + HostArrays.batchShape(shape)
+                    + ", found " + Arrays.toString(s));
+        }
+        double[] planes = HostArrays.toDouble(x);
+        double[] u = new double[planes.length];
+        int plane = frames * hw;
+        for (int b = 0; b < s[0]; b++) {
+            for (int t = 0; t < frames; t++) {
+                int re = b * 2 * plane + t * hw;
+                int im = re + plane;
+                int to = b * 2 * plane + 2 * t * hw;
+                for (int r = 0; r < h; r++) {
+                    for (int c = 0; c < w; c++) {
+                        int from = unshifted(r, c);
+                        int i = to + 2 * (r * w + c);
+                        u[i] = planes[re + from];
+                        u[i + 1] = planes[im + from];
+                    }
+                }
+            }
+        }
+        return u;
+    }
+
+    @Override
+    public INDArray store(double[] u, DataType type) {
+        long[] s = HostNormal.batchShape(u.length, this);
+        double[] planes = new double[u.length];
+        int plane = frames * hw;
+        for (int b = 0; b < s[0]; b++) {
+            for (int t = 0; t < frames; t++) {
+                int re = b * 2 * plane + t * hw;
+                int im = re + plane;
+                int from = b * 2 * plane + 2 * t * hw;
+                for (int r = 0; r < h; r++) {
+                    for (int c = 0; c < w; c++) {
+                        int to = unshifted(r, c);
+                        int i = from + 2 * (r * w + c);
+                        planes[re + to] = u[i];
+                        planes[im + to] = u[i + 1];
+                    }
+                }
+            }
+        }
+        return HostArrays.fromDouble(planes, s, type);
+    }
+
+    @Override
+    public void normal(double[] in, double[] out) {
+        int n = Math.toIntExact(HostNormal.batchShape(in.length, this)[0]);
+        if (batch != 1 && n != batch) {
+            throw new IllegalArgumentException("MRI normal operator holds the parameters of " + batch
+                    + " examples, found a batch of " + n);
+        }
+        if (out == in || out.length < in.length) {
+            throw new IllegalArgumentException("MRI normal operator needs a separate output of " + in.length + " values");
+        }
+        Arrays.fill(out, 0, in.length, 0.0);
+        // Rows (column-sampled masks) or frames (otherwise) are independent and write disjoint
+        // parts of out, so they are split between threads without changing any sum's order.
+        int units = columnWeights != null ? n * frames * h : n * frames;
+        int used = Math.min(parts, units);
+        if (used == 1) {
+            run(0, 0, units, in, out);
+        } else {
+            IntStream.range(0, used).parallel().forEach(q -> run(q, q * units / used, (q + 1) * units / used, in, out));
+        }
+    }
+
+    /** Units [from, to) with scratch {@code q}: rows (b, t, r) or frames (b, t) in C order. */
+    private void run(int q, int from, int to, double[] in, double[] out) {
+        double[] t = tmp[q];
+        for (int unit = from; unit < to; unit++) {
+            if (columnWeights != null) {
+                int frame = unit / h;
+                int r = unit % h;
+                int b = frame / frames;
+                int p = batch == 1 ? 0 : b;
+                int wo = (p * frames + frame % frames) * w;
+                int xo = frame * 2 * hw + 2 * r * w;
+                for (int c = 0; c < coils; c++) {
+                    int so = (p * coils + c) * 2 * hw + 2 * r * w;
+                    coilProduct(t, 2 * w, so, in, xo);
+                    rowFft[q].complexForward(t);
+                    for (int k = 0; k < w; k++) {
+                        double m = columnWeights[wo + k];
+                        t[2 * k] *= m;
+                        t[2 * k + 1] *= m;
+                    }
+                    rowFft[q].complexInverse(t, false);
+                    accumulateConjProduct(t, 2 * w, so, out, xo);
+                }
+            } else {
+                int b = unit / frames;
+                int p = batch == 1 ? 0 : b;
+                int mo = (p * frames + unit % frames) * hw;
+                int xo = unit * 2 * hw;
+                for (int c = 0; c < coils; c++) {
+                    int so = (p * coils + c) * 2 * hw;
+                    coilProduct(t, 2 * hw, so, in, xo);
+                    fft[q].complexForward(t);
+                    for (int i = 0; i < hw; i++) {
+                        double m = weights[mo + i];
+                        t[2 * i] *= m;
+                        t[2 * i + 1] *= m;
+                    }
+                    fft[q].complexInverse(t, false);
+                    accumulateConjProduct(t, 2 * hw, so, out, xo);
+                }
+            }
+        }
+    }
+
+    /** t[0, len) = S'_c ⊙ u over {@code len} interleaved values. */
+    private void coilProduct(double[] t, int len, int so, double[] u, int uo) {
+        for (int i = 0; i < len; i += 2) {
+            double sr = maps[so + i];
+            double si = maps[so + i + 1];
+            double ur = u[uo + i];
+            double ui = u[uo + i + 1];
+            t[i] = sr * ur - si * ui;
+            t[i + 1] = sr * ui + si * ur;
+        }
+    }
+
+    /** out += conj(S'_c) ⊙ t over {@code len} interleaved values. */
+    private void accumulateConjProduct(double[] t, int len, int so, double[] out, int oo) {
+        for (int i = 0; i < len; i += 2) {
+            double sr = maps[so + i];
+            double si = maps[so + i + 1];
+            double vr = t[i];
+            double vi = t[i + 1];
+            out[oo + i] += sr * vr + si * vi;
+            out[oo + i + 1] += sr * vi - si * vr;
+        }
+    }
+}
