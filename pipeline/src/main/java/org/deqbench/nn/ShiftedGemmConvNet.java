@@ -139,8 +139,8 @@ final class ShiftedGemmConvNet {
             INDArray z = convolution(h, l, grid);
             DirectConvNet.free(h);
             if (l < n - 1) {
-                h = activated(z, grid);
-                DirectConvNet.free(z);
+                h = activation.applyInPlace(z);
+                zeroPadding(h, grid);
             } else {
                 h = z;
             }
@@ -163,7 +163,15 @@ final class ShiftedGemmConvNet {
         for (int l = 0; l < n; l++) {
             inputs[l] = h;
             pre[l] = convolution(h, l, grid);
-            h = l < n - 1 ? activated(pre[l], grid) : pre[l];
+            if (l == n - 1) {
+                h = pre[l];
+            } else if (activation.backwardFromOutput()) {
+                // relu: the activation overwrites z (φ(0) = 0 keeps the padding), the backward pass
+                // reads the mask off it
+                h = activation.applyInPlace(pre[l]);
+            } else {
+                h = activated(pre[l], grid);
+            }
         }
         INDArray output = channelsFirst(pre[n - 1], grid);
         DirectConvNet.free(pre[n - 1]);
@@ -178,16 +186,18 @@ final class ShiftedGemmConvNet {
             biasGradients[l] = biasGradient(delta, ones);
             INDArray epsilon = inputGradient(delta, l, grid);
             DirectConvNet.free(delta);
-            DirectConvNet.free(inputs[l]);
-            inputs[l] = null;
             if (l > 0) {
                 // ε is zero on the padding, so φ'(z) ⊙ ε is too
                 delta = activation.backward(pre[l - 1], epsilon);
-                DirectConvNet.free(pre[l - 1]);
+                if (pre[l - 1] != inputs[l]) {
+                    DirectConvNet.free(pre[l - 1]);
+                }
                 pre[l - 1] = null;
             } else {
                 inputGradient = channelsFirst(epsilon, grid);
             }
+            DirectConvNet.free(inputs[l]);
+            inputs[l] = null;
             DirectConvNet.free(epsilon);
         }
         for (int l = 0; l < n; l++) {
