@@ -35,9 +35,10 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * The input VJP is the adjoint of the forward map: substitute q' = q + o_t in
  * ⟨Σ_t X_t W_t, G⟩ = Σ_t Σ_q ⟨X[q + o_t], G[q + c] W_tᵀ⟩ and use o_t + o_{t̄} = 2c.
  *
- * <p>The same code serves 2D (k² taps) and 3D (k³ taps) networks. The 3×3 "same" convolution as
- * k² shifted gemms is the classic "im2col-free" formulation (e.g. Vasudevan, Anderson, Gregg,
- * "Parallel multi channel convolution using general matrix multiplication", ASAP 2017).
+ * <p>The same code serves 2D (k² taps) and 3D (k³ taps) networks. Convolution as k² gemms that
+ * accumulate, without {@code im2col}, is among the methods compared by Vasudevan, Anderson and
+ * Gregg, "Parallel multi channel convolution using general matrix multiplication" (ASAP 2017);
+ * here the shift is applied to the input rows, as a view, so nothing is copied.
  *
  * <p>Every returned array is channels first and C-ordered, as {@link DirectConvNet}'s callers expect.
  */
