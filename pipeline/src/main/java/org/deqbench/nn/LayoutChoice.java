@@ -16,13 +16,16 @@ import org.nd4j.linalg.api.buffer.DataType;
  *
  * <p>Which layout is faster depends on the shape, the kernel (forward or forward + VJP) and the
  * machine: {@link KernelBenchmark} runs on 2 shared cores found channels-last forward passes
- * 1.3–4.5× faster on some shapes and equal on others, and neither layout faster for the VJP. So the
+ * 1.3–4.5× faster on some shapes and equal on others, and neither layout faster for the VJP; the
+ * shifted gemms were slower than oneDNN on its two image shapes, but are timed as well, so that a
+ * shape or machine on which they win gets them. So the
  * first call for a (kernel, architecture, dtype, shape) runs the kernel on each path once to warm
  * oneDNN's primitive cache, then {@value #TIMED_RUNS} more times each, alternating the paths, and
  * keeps the path with the smallest time. On a machine shared with other jobs this choice is only
  * as good as a few timings under changing load: a kernel benchmark run at load average 15 found
- * the layout it had chosen for 1×2×256×256 1.5× slower than the other in its timed rounds. The choice is process-wide, so two networks of the same architecture (a trained
- * one and its reloaded copy) compute with the same kernels and agree to the last bit; across
+ * the layout it had chosen for 1×2×256×256 1.5× slower than the other in its timed rounds. The
+ * choice is process-wide, so two networks of the same architecture (a trained one and its reloaded
+ * copy) compute with the same kernels and agree to the last bit; across
  * processes the choice may differ, and the results then differ by float rounding only.
  *
  * <p>The system property {@value #PROPERTY} ({@code nchw}, {@code nhwc} or {@code gemm}; {@code auto}
