@@ -108,6 +108,24 @@ enum Activation {
     /** φ(z) elementwise, a new array. */
     abstract INDArray apply(INDArray z);
 
+    /** φ(z) elementwise, written over z (one 64-channel array fewer to allocate per layer). */
+    INDArray applyInPlace(INDArray z) {
+        return switch (this) {
+            case RELU -> Transforms.relu(z, false);
+            case ELU -> Transforms.elu(z, false);
+            case SOFTPLUS -> Transforms.softPlus(z, false);
+        };
+    }
+
+    /**
+     * Whether {@link #backward} gives the same result when handed φ(z) in place of z: relu's
+     * derivative 1[z &gt; 0] is 1[φ(z) &gt; 0], so a VJP with relu need not keep the pre-activations
+     * beside the activations (elu and softplus need z).
+     */
+    boolean backwardFromOutput() {
+        return this == RELU;
+    }
+
     /** g ⊙ φ'(z), a new array (relu: g where z &gt; 0, else 0, as SameDiff's relu gradient). */
     abstract INDArray backward(INDArray z, INDArray g);
 

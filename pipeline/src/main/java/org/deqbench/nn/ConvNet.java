@@ -54,7 +54,8 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p><b>Performance.</b> {@link #forward} and {@link #vjp} run op by op on the native backend
  * ({@link DirectConvNet}: oneDNN convolutions and one {@code conv2d_bp}/{@code conv3dnew_bp} per
- * layer, no SameDiff session), in the activation layout — channels first or channels last — that
+ * layer, no SameDiff session, channels first or channels last; or {@link ShiftedGemmConvNet}: one
+ * gemm per kernel tap on padded channels-last buffers), on the {@link ConvolutionPath} that
  * {@link LayoutChoice} measured fastest for the input's shape; arrays in and out are always
  * channels first, NCHW {@code [B, C, H, W]} or NCDHW {@code [B, C, D, H, W]}. The SameDiff graph
  * (built once) serves {@link #jvp}, {@link #build} and {@link #save}, and checks the direct path
@@ -181,10 +182,11 @@ public final class ConvNet {
     private final Map<Layout, SameDiff> graphs = new java.util.EnumMap<>(Layout.class);
     private final List<String> gradientNames;
     private final DirectConvNet direct;
+    private final ShiftedGemmConvNet shifted;
     private final Engine engine = Engine.fromProperty();
-    /** Pinned layouts of {@link #forward} and {@link #vjp}, or null: chosen per shape by {@link LayoutChoice}. */
-    private Layout forwardLayout;
-    private Layout vjpLayout;
+    /** Pinned paths of {@link #forward} and {@link #vjp}, or null: chosen per shape by {@link LayoutChoice}. */
+    private ConvolutionPath forwardPath;
+    private ConvolutionPath vjpPath;
 
     /**
      * How {@link #forward} and {@link #vjp} run: op by op ({@link DirectConvNet}, the default) or
@@ -250,6 +252,7 @@ public final class ConvNet {
         this.biases = biases;
         this.spectral = spectral;
         this.direct = new DirectConvNet(architecture, weights, biases);
+        this.shifted = new ShiftedGemmConvNet(architecture, weights, biases);
         this.sd = graph(Layout.NCHW);
         buildTangent(sd);
         this.graphs.put(Layout.NCHW, sd);
@@ -358,12 +361,19 @@ public final class ConvNet {
 
     private INDArray directForward(INDArray x) {
         INDArray input = cast(x, INPUT, architecture.channelsIn());
-        Layout layout = forwardLayout != null ? forwardLayout
+        ConvolutionPath path = forwardPath != null ? forwardPath
                 : LayoutChoice.choose(LayoutChoice.Key.of(LayoutChoice.Kernel.FORWARD, architecture, dtype,
-                        input.shape()), l -> {
-                            INDArray in = toLayout(input, l);
-                            return () -> direct.forward(in, l);
+                        input.shape()), p -> {
+                            if (p == ConvolutionPath.GEMM) {
+                                return () -> DirectConvNet.free(shifted.forward(input));
+                            }
+                            INDArray in = toLayout(input, p.layout());
+                            return () -> direct.forward(in, p.layout());
                         });
+        if (path == ConvolutionPath.GEMM) {
+            return shifted.forward(input);
+        }
+        Layout layout = path.layout();
         INDArray in = toLayout(input, layout);
         INDArray out = direct.forward(in, layout);
         INDArray result = fromLayout(out, layout);
@@ -389,13 +399,22 @@ public final class ConvNet {
     private Vjp directVjp(INDArray x, INDArray v) {
         INDArray input = cast(x, INPUT, architecture.channelsIn());
         INDArray cotangent = cast(v, COTANGENT, architecture.channelsOut());
-        Layout layout = vjpLayout != null ? vjpLayout
+        ConvolutionPath path = vjpPath != null ? vjpPath
                 : LayoutChoice.choose(LayoutChoice.Key.of(LayoutChoice.Kernel.VJP, architecture, dtype,
-                        input.shape()), l -> {
-                            INDArray in = toLayout(input, l);
-                            INDArray cot = toLayout(cotangent, l);
-                            return () -> direct.vjp(in, cot, l);
+                        input.shape()), p -> {
+                            if (p == ConvolutionPath.GEMM) {
+                                return () -> shifted.vjp(input, cotangent);
+                            }
+                            INDArray in = toLayout(input, p.layout());
+                            INDArray cot = toLayout(cotangent, p.layout());
+                            return () -> direct.vjp(in, cot, p.layout());
                         });
+        if (path == ConvolutionPath.GEMM) {
+            Vjp result = shifted.vjp(input, cotangent);
+            return spectral == null ? result
+                    : new Vjp(result.output(), result.input(), spectral.rawGradient(result.parameters()));
+        }
+        Layout layout = path.layout();
         INDArray in = toLayout(input, layout);
         INDArray cot = toLayout(cotangent, layout);
         Vjp result = direct.vjp(in, cot, layout);
@@ -530,13 +549,18 @@ public final class ConvNet {
     }
 
     /**
-     * Pins the activation layout forward passes and VJPs run in (inputs and outputs stay NCHW);
-     * {@code null} lets {@link LayoutChoice} pick per shape by measurement (the default). This
-     * switch exists so the benchmark and the tests can run both.
+     * Pins the path forward passes and VJPs run on (inputs and outputs stay NCHW); {@code null}
+     * lets {@link LayoutChoice} pick per shape by measurement (the default). This switch exists so
+     * the benchmark and the tests can run every path.
      */
+    void usePaths(ConvolutionPath forward, ConvolutionPath vjp) {
+        this.forwardPath = forward;
+        this.vjpPath = vjp;
+    }
+
+    /** {@link #usePaths} with the oneDNN path of each layout. */
     void useLayouts(Layout forward, Layout vjp) {
-        this.forwardLayout = forward;
-        this.vjpLayout = vjp;
+        usePaths(forward == null ? null : ConvolutionPath.of(forward), vjp == null ? null : ConvolutionPath.of(vjp));
     }
 
     /** Appends the tangent pass ṫ_{l+1} = φ'(z_l) ⊙ (W_l ⋆ ṫ_l) to the NCHW graph: output {@value #JVP}. */

@@ -66,8 +66,7 @@ final class DirectConvNet {
                 free(h);
             }
             if (l < n - 1) {
-                h = activation.apply(z);
-                free(z);
+                h = activation.applyInPlace(z);
             } else {
                 h = z;
             }
@@ -99,7 +98,14 @@ final class DirectConvNet {
         for (int l = 0; l < n; l++) {
             inputs[l] = h;
             pre[l] = convolution(h, l, layout);
-            h = l < n - 1 ? activation.apply(pre[l]) : pre[l];
+            if (l == n - 1) {
+                h = pre[l];
+            } else if (activation.backwardFromOutput()) {
+                // relu: the activation overwrites z, and the backward pass reads the mask off it
+                h = activation.applyInPlace(pre[l]);
+            } else {
+                h = activation.apply(pre[l]);
+            }
         }
         INDArray output = h;
         INDArray delta = v;
@@ -110,22 +116,23 @@ final class DirectConvNet {
             INDArray[] g = convolutionBackward(inputs[l], l, delta, layout);
             weightGradients[l] = g[1];
             biasGradients[l] = g[2];
-            // a_l (l > 0) and δ_l (l < n−1) are this pass's own arrays and no longer needed
-            if (l > 0) {
-                free(inputs[l]);
-            }
+            // a_l (l > 0), z_{l−1} (the same array for relu) and δ_l (l < n−1) are this pass's own
+            // arrays and no longer needed once δ_{l−1} is formed
             if (delta != v) {
                 free(delta);
             }
-            inputs[l] = null;
             if (l > 0) {
                 delta = activation.backward(pre[l - 1], g[0]);
                 free(g[0]);
-                free(pre[l - 1]);
+                if (pre[l - 1] != inputs[l]) {
+                    free(pre[l - 1]);
+                }
+                free(inputs[l]);
                 pre[l - 1] = null;
             } else {
                 inputGradient = g[0];
             }
+            inputs[l] = null;
         }
         Map<String, INDArray> parameters = new LinkedHashMap<>();
         for (int l = 0; l < n; l++) {

@@ -35,10 +35,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * matrix-multiply rate is the median over rounds of the per-round ratio, so that load from other
  * processes on a shared machine moves both sides of a ratio together.
  *
- * <p>Each shape runs in both activation layouts (channels first and last), the VJP both op by op
- * ({@link ConvNet#vjp}, {@link DirectConvNet}) and through SameDiff's session
- * ({@code graph_forward_vjp}, the previous implementation); the report names the layouts
- * {@link LayoutChoice} picked, and the goals are judged on those. On a loaded machine OpenMP's
+ * <p>Each shape runs on every {@link ConvolutionPath}: oneDNN in both activation layouts (channels
+ * first and last; the VJP both op by op, {@link DirectConvNet}, and through SameDiff's session,
+ * {@code graph_forward_vjp}, the previous implementation) and the shifted gemms
+ * ({@link ShiftedGemmConvNet}, reported as layout {@code NHWC-gemm}, no graph timing); the report
+ * names the paths {@link LayoutChoice} picked, and the goals are judged on those. On a loaded machine OpenMP's
  * default spin-waiting costs a factor 3–4 unless {@code OMP_WAIT_POLICY=PASSIVE} is set (recorded
  * in the report).
  */
@@ -149,7 +150,8 @@ public final class KernelBenchmark {
     /**
      * One shape in one activation layout: {@link ConvNet#forward} and {@link ConvNet#vjp} (op by
      * op, {@link DirectConvNet}), and the same VJP through SameDiff's session and automatic
-     * differentiation ({@code graphForwardVjp}, what {@link ConvNet#vjp} ran before).
+     * differentiation ({@code graphForwardVjp}, what {@link ConvNet#vjp} ran before; null on the
+     * gemm path, which has no graph of its own).
      */
     public record LayoutResult(String layout, KernelTiming forward, KernelTiming forwardVjp,
                                KernelTiming graphForwardVjp) {
@@ -199,7 +201,7 @@ public final class KernelBenchmark {
         double gemmFlops = 2.0 * n * n * (double) n;
 
         NetworkSpec spec = new NetworkSpec(settings.layers(), settings.hidden(), 3, "relu", null);
-        List<ConvNet.Layout> layouts = List.of(ConvNet.Layout.NCHW, ConvNet.Layout.NHWC);
+        List<ConvolutionPath> layouts = List.of(ConvolutionPath.values());
         int shapesCount = settings.shapes().size();
         ConvNet[] nets = new ConvNet[shapesCount];
         INDArray[] xs = new INDArray[shapesCount];
@@ -217,24 +219,26 @@ public final class KernelBenchmark {
         Nd4j.gemm(a, b, c, false, false, 1.0, 0.0);
         String[][] chosen = new String[shapesCount][2];
         for (int s = 0; s < shapesCount; s++) {
-            for (ConvNet.Layout layout : layouts) {
-                nets[s].useLayouts(layout, layout);
+            for (ConvolutionPath path : layouts) {
+                nets[s].usePaths(path, path);
                 nets[s].forward(xs[s]);
                 nets[s].vjp(xs[s], vs[s]);
-                nets[s].graphVjp(xs[s], vs[s], layout);
+                if (path != ConvolutionPath.GEMM) {
+                    nets[s].graphVjp(xs[s], vs[s], path.layout());
+                }
             }
-            nets[s].useLayouts(null, null);
+            nets[s].usePaths(null, null);
             nets[s].forward(xs[s]);
             nets[s].vjp(xs[s], vs[s]);
             int dims = settings.shapes().get(s).spatialDims();
             for (Map.Entry<LayoutChoice.Key, LayoutChoice.Choice> e : LayoutChoice.made()) {
                 if (e.getKey().architecture().equals(nets[s].architecture())
                         && e.getKey().shape().equals(Arrays.stream(xs[s].shape()).boxed().toList())) {
-                    chosen[s][e.getKey().kernel().ordinal()] = e.getValue().layout().dataFormat(dims);
+                    chosen[s][e.getKey().kernel().ordinal()] = e.getValue().path().label(dims);
                 }
             }
             if (LayoutChoice.pinned() != null) {
-                chosen[s][0] = LayoutChoice.pinned().dataFormat(dims);
+                chosen[s][0] = LayoutChoice.pinned().label(dims);
                 chosen[s][1] = chosen[s][0];
             }
         }
@@ -249,16 +253,20 @@ public final class KernelBenchmark {
             gemmMs[r] = (System.nanoTime() - t0) / 1e6;
             for (int s = 0; s < shapesCount; s++) {
                 for (int l = 0; l < layouts.size(); l++) {
-                    nets[s].useLayouts(layouts.get(l), layouts.get(l));
+                    nets[s].usePaths(layouts.get(l), layouts.get(l));
                     t0 = System.nanoTime();
                     nets[s].forward(xs[s]);
                     fwdMs[s][l][r] = (System.nanoTime() - t0) / 1e6;
                     t0 = System.nanoTime();
                     nets[s].vjp(xs[s], vs[s]);
                     vjpMs[s][l][r] = (System.nanoTime() - t0) / 1e6;
-                    t0 = System.nanoTime();
-                    nets[s].graphVjp(xs[s], vs[s], layouts.get(l));
-                    graphVjpMs[s][l][r] = (System.nanoTime() - t0) / 1e6;
+                    if (layouts.get(l) != ConvolutionPath.GEMM) {
+                        t0 = System.nanoTime();
+                        nets[s].graphVjp(xs[s], vs[s], layouts.get(l).layout());
+                        graphVjpMs[s][l][r] = (System.nanoTime() - t0) / 1e6;
+                    } else {
+                        graphVjpMs[s][l][r] = Double.NaN;
+                    }
                 }
             }
             log.accept(String.format("round %d/%d: gemm %.1f GFLOP/s", r + 1, rounds, gemmFlops / gemmMs[r] / 1e6));
@@ -277,7 +285,8 @@ public final class KernelBenchmark {
                 KernelTiming f = timing(flops[s], fwdMs[s][l], gemmRates);
                 KernelTiming v = timing(3 * flops[s], vjpMs[s][l], gemmRates);
                 KernelTiming gv = timing(3 * flops[s], graphVjpMs[s][l], gemmRates);
-                lr.add(new LayoutResult(layouts.get(l).dataFormat(settings.shapes().get(s).spatialDims()), f, v, gv));
+                lr.add(new LayoutResult(layouts.get(l).label(settings.shapes().get(s).spatialDims()), f, v,
+                        layouts.get(l) == ConvolutionPath.GEMM ? null : gv));
                 if (f.medianMillis() < lr.get(bestF).forward().medianMillis()) {
                     bestF = l;
                 }
@@ -287,8 +296,8 @@ public final class KernelBenchmark {
             }
             String name = settings.shapes().get(s).toString();
             int dims = settings.shapes().get(s).spatialDims();
-            shapeResults.add(new ShapeResult(name, flops[s] / 1e9, lr, layouts.get(bestF).dataFormat(dims),
-                    layouts.get(bestV).dataFormat(dims), chosen[s][0], chosen[s][1]));
+            shapeResults.add(new ShapeResult(name, flops[s] / 1e9, lr, layouts.get(bestF).label(dims),
+                    layouts.get(bestV).label(dims), chosen[s][0], chosen[s][1]));
             LayoutResult forwardUsed = layoutResult(lr, chosen[s][0]);
             LayoutResult vjpUsed = layoutResult(lr, chosen[s][1]);
             goals.put(name + "_forward_met", forwardUsed.forward().fractionOfGemm() >= FORWARD_GOAL);
@@ -298,9 +307,9 @@ public final class KernelBenchmark {
                                 + " %.1f GFLOP/s (%.0f %%), through SameDiff %.1f ms", name, x.layout(),
                         x.forward().medianMillis(), x.forward().gflops(), 100 * x.forward().fractionOfGemm(),
                         x.forwardVjp().medianMillis(), x.forwardVjp().gflops(), 100 * x.forwardVjp().fractionOfGemm(),
-                        x.graphForwardVjp().medianMillis()));
+                        x.graphForwardVjp() == null ? Double.NaN : x.graphForwardVjp().medianMillis()));
             }
-            log.accept(name + ": layouts chosen by measurement: forward " + chosen[s][0] + ", VJP " + chosen[s][1]);
+            log.accept(name + ": paths chosen by measurement: forward " + chosen[s][0] + ", VJP " + chosen[s][1]);
         }
         return new Result("kernel-benchmark", Instant.now().toString(), settings, env, gemm, shapeResults, goals,
                 loadAverage());

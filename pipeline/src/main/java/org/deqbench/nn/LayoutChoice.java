@@ -10,27 +10,31 @@ import java.util.function.Function;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**
- * The activation layout ({@link ConvNet.Layout}) each kernel of a network runs in, chosen per input
- * shape by measurement and remembered for the rest of the process.
+ * The {@link ConvolutionPath} — oneDNN in either activation layout, or shifted gemms — each kernel
+ * of a network runs on, chosen per input shape by measurement and remembered for the rest of the
+ * process.
  *
  * <p>Which layout is faster depends on the shape, the kernel (forward or forward + VJP) and the
  * machine: {@link KernelBenchmark} runs on 2 shared cores found channels-last forward passes
- * 1.3–4.5× faster on some shapes and equal on others, and neither layout faster for the VJP. So the
- * first call for a (kernel, architecture, dtype, shape) runs the kernel in each layout once to warm
- * oneDNN's primitive cache, then {@value #TIMED_RUNS} more times each, alternating the layouts, and
- * keeps the layout with the smallest time. On a machine shared with other jobs this choice is only
+ * 1.3–4.5× faster on some shapes and equal on others, and neither layout faster for the VJP; the
+ * shifted gemms were slower than oneDNN on its two image shapes, but are timed as well, so that a
+ * shape or machine on which they win gets them. So the
+ * first call for a (kernel, architecture, dtype, shape) runs the kernel on each path once to warm
+ * oneDNN's primitive cache, then {@value #TIMED_RUNS} more times each, alternating the paths, and
+ * keeps the path with the smallest time. On a machine shared with other jobs this choice is only
  * as good as a few timings under changing load: a kernel benchmark run at load average 15 found
- * the layout it had chosen for 1×2×256×256 1.5× slower than the other in its timed rounds. The choice is process-wide, so two networks of the same architecture (a trained
- * one and its reloaded copy) compute with the same kernels and agree to the last bit; across
+ * the layout it had chosen for 1×2×256×256 1.5× slower than the other in its timed rounds. The
+ * choice is process-wide, so two networks of the same architecture (a trained one and its reloaded
+ * copy) compute with the same kernels and agree to the last bit; across
  * processes the choice may differ, and the results then differ by float rounding only.
  *
- * <p>The system property {@value #PROPERTY} ({@code nchw} or {@code nhwc}; {@code auto} or unset:
- * measure) pins one layout for every network, e.g. for bit-for-bit repeatable runs.
+ * <p>The system property {@value #PROPERTY} ({@code nchw}, {@code nhwc} or {@code gemm}; {@code auto}
+ * or unset: measure) pins one path for every network, e.g. for bit-for-bit repeatable runs.
  */
 final class LayoutChoice {
-    /** System property that pins the layout: {@code nchw}, {@code nhwc} or {@code auto}. */
+    /** System property that pins the path: {@code nchw}, {@code nhwc}, {@code gemm} or {@code auto}. */
     static final String PROPERTY = "deqbench.network.layout";
-    /** Timed runs per layout after the warm-up run; the minimum counts (least disturbed by other load). */
+    /** Timed runs per path after the warm-up run; the minimum counts (least disturbed by other load). */
     static final int TIMED_RUNS = 3;
 
     /** Which kernel a choice is for. */
@@ -44,7 +48,7 @@ final class LayoutChoice {
     }
 
     /** A choice with the times that made it (empty when pinned by {@value #PROPERTY}). */
-    record Choice(ConvNet.Layout layout, Map<ConvNet.Layout, Double> millis) {
+    record Choice(ConvolutionPath path, Map<ConvolutionPath, Double> millis) {
     }
 
     private static final Map<Key, Choice> CHOICES = new ConcurrentHashMap<>();
@@ -53,44 +57,44 @@ final class LayoutChoice {
     }
 
     /**
-     * The layout for {@code key}: the pinned one, the remembered one, or the fastest of
-     * {@code run} over every layout (run measures nothing itself; it runs the kernel once).
+     * The path for {@code key}: the pinned one, the remembered one, or the fastest of
+     * {@code run} over every path (run measures nothing itself; it runs the kernel once).
      */
-    static ConvNet.Layout choose(Key key, Function<ConvNet.Layout, Runnable> run) {
-        ConvNet.Layout pinned = pinned();
+    static ConvolutionPath choose(Key key, Function<ConvolutionPath, Runnable> run) {
+        ConvolutionPath pinned = pinned();
         if (pinned != null) {
             return pinned;
         }
         Choice known = CHOICES.get(key);
         if (known != null) {
-            return known.layout();
+            return known.path();
         }
-        Map<ConvNet.Layout, Double> millis = new java.util.EnumMap<>(ConvNet.Layout.class);
-        Map<ConvNet.Layout, Runnable> kernels = new java.util.EnumMap<>(ConvNet.Layout.class);
-        for (ConvNet.Layout layout : ConvNet.Layout.values()) {
-            Runnable kernel = run.apply(layout);
+        Map<ConvolutionPath, Double> millis = new java.util.EnumMap<>(ConvolutionPath.class);
+        Map<ConvolutionPath, Runnable> kernels = new java.util.EnumMap<>(ConvolutionPath.class);
+        for (ConvolutionPath path : ConvolutionPath.values()) {
+            Runnable kernel = run.apply(path);
             kernel.run();
-            kernels.put(layout, kernel);
-            millis.put(layout, Double.POSITIVE_INFINITY);
+            kernels.put(path, kernel);
+            millis.put(path, Double.POSITIVE_INFINITY);
         }
-        // layouts alternate run by run, so that a change in other processes' load during the
-        // measurement falls on both rather than on whichever ran second
+        // paths alternate run by run, so that a change in other processes' load during the
+        // measurement falls on all rather than on whichever ran last
         for (int i = 0; i < TIMED_RUNS; i++) {
-            for (ConvNet.Layout layout : ConvNet.Layout.values()) {
+            for (ConvolutionPath path : ConvolutionPath.values()) {
                 long t0 = System.nanoTime();
-                kernels.get(layout).run();
-                millis.merge(layout, (System.nanoTime() - t0) / 1e6, Math::min);
+                kernels.get(path).run();
+                millis.merge(path, (System.nanoTime() - t0) / 1e6, Math::min);
             }
         }
-        ConvNet.Layout best = null;
-        for (ConvNet.Layout layout : ConvNet.Layout.values()) {
-            if (best == null || millis.get(layout) < millis.get(best)) {
-                best = layout;
+        ConvolutionPath best = null;
+        for (ConvolutionPath path : ConvolutionPath.values()) {
+            if (best == null || millis.get(path) < millis.get(best)) {
+                best = path;
             }
         }
         Choice choice = new Choice(best, millis);
         Choice raced = CHOICES.putIfAbsent(key, choice);
-        return (raced == null ? choice : raced).layout();
+        return (raced == null ? choice : raced).path();
     }
 
     /** Every choice made so far in this process, for benchmark reports. */
@@ -98,15 +102,16 @@ final class LayoutChoice {
         return new ArrayList<>(CHOICES.entrySet());
     }
 
-    /** The layout pinned by {@value #PROPERTY}, or null to measure. */
-    static ConvNet.Layout pinned() {
+    /** The path pinned by {@value #PROPERTY}, or null to measure. */
+    static ConvolutionPath pinned() {
         String value = System.getProperty(PROPERTY, "auto").trim().toLowerCase(Locale.ROOT);
         return switch (value) {
             case "auto", "" -> null;
-            case "nchw", "ncdhw" -> ConvNet.Layout.NCHW;
-            case "nhwc", "ndhwc" -> ConvNet.Layout.NHWC;
+            case "nchw", "ncdhw" -> ConvolutionPath.NCHW;
+            case "nhwc", "ndhwc" -> ConvolutionPath.NHWC;
+            case "gemm" -> ConvolutionPath.GEMM;
             default -> throw new IllegalArgumentException("system property " + PROPERTY + "='" + value
-                    + "': expected nchw, nhwc or auto");
+                    + "': expected nchw, nhwc, gemm or auto");
         };
     }
 }

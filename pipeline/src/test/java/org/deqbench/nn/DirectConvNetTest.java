@@ -19,8 +19,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * The op-by-op forward pass and VJP ({@link DirectConvNet}, what {@link ConvNet#forward} and
  * {@link ConvNet#vjp} run) against SameDiff's automatic differentiation of the same graph
  * ({@code calculateGradientsAndOutputs}, which differentiates each convolution with
- * {@code conv2d_bp}/{@code conv3dnew_bp}), on small shapes, every activation, both layouts, 2D and
- * 3D, float32 and float64.
+ * {@code conv2d_bp}/{@code conv3dnew_bp}), on small shapes, every activation, every path (oneDNN
+ * in both layouts, shifted gemms), 2D and 3D, float32 and float64.
  */
 class DirectConvNetTest {
     /**
@@ -38,12 +38,12 @@ class DirectConvNetTest {
         Stream.Builder<Arguments> b = Stream.builder();
         for (DataType dtype : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
             for (String activation : new String[] {"relu", "elu", "softplus"}) {
-                for (ConvNet.Layout layout : ConvNet.Layout.values()) {
-                    b.add(Arguments.of(2, activation, layout, dtype));
+                for (ConvolutionPath path : ConvolutionPath.values()) {
+                    b.add(Arguments.of(2, activation, path, dtype));
                 }
             }
-            for (ConvNet.Layout layout : ConvNet.Layout.values()) {
-                b.add(Arguments.of(3, "relu", layout, dtype));
+            for (ConvolutionPath path : ConvolutionPath.values()) {
+                b.add(Arguments.of(3, "relu", path, dtype));
             }
         }
         return b.build();
@@ -66,12 +66,13 @@ class DirectConvNetTest {
 
     @ParameterizedTest(name = "{0}D {1} {2} {3}")
     @MethodSource("cases")
-    void directVjpEqualsSameDiffGradients(int spatialDims, String activation, ConvNet.Layout layout,
+    void directVjpEqualsSameDiffGradients(int spatialDims, String activation, ConvolutionPath path,
                                           DataType dtype) {
+        ConvNet.Layout layout = path.layout();
         ConvNet net = network(spatialDims, activation, dtype);
         INDArray x = FiniteDifferences.gaussian(1, shape(spatialDims)).castTo(dtype);
         INDArray v = FiniteDifferences.gaussian(2, shape(spatialDims)).castTo(dtype);
-        net.useLayouts(layout, layout);
+        net.usePaths(path, path);
         ConvNet.Vjp direct = net.vjp(x, v);
         ConvNet.Vjp graph = net.graphVjp(x, v, layout);
         double tol = tolerance(dtype);

@@ -16,7 +16,7 @@ class BenchCommandTest {
 
     /** A tiny run (8 channels, 2 layers, one 1x2x8x8 shape, 64x64 gemm): checks the report, not speed. */
     @Test
-    void kernelsWritesAReportWithGemmAndBothLayouts(@TempDir Path dir) throws Exception {
+    void kernelsWritesAReportWithGemmAndEveryConvolutionPath(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("bench.json");
         StringWriter text = new StringWriter();
         CommandLine cli = new CommandLine(new BenchCommand());
@@ -32,14 +32,16 @@ class BenchCommandTest {
         assertEquals("1x2x8x8", shape.get("shape").asText());
         // 2 layers: 2·9·(2·8 + 8·2)·64 FLOPs per image.
         assertEquals(2.0 * 9 * (2 * 8 + 8 * 2) * 64 / 1e9, shape.get("forward_gflop_count").asDouble(), 1e-15);
-        assertEquals(2, shape.get("layouts").size());
+        // every convolution path: oneDNN in both layouts and the shifted gemms
+        assertEquals(3, shape.get("layouts").size());
+        assertEquals("NHWC-gemm", shape.get("layouts").get(2).get("layout").asText());
         assertTrue(shape.get("layouts").get(0).get("forward_vjp").get("gflops").asDouble() > 0);
-        // the VJP through SameDiff is timed beside the op-by-op one, and the chosen layouts named
+        assertTrue(shape.get("layouts").get(2).get("forward_vjp").get("gflops").asDouble() > 0);
+        // the VJP through SameDiff is timed beside the oneDNN op-by-op one, and the chosen paths named
         assertTrue(shape.get("layouts").get(0).get("graph_forward_vjp").get("gflops").asDouble() > 0);
-        assertTrue(java.util.Set.of("NCHW", "NHWC").contains(shape.get("chosen_forward_layout").asText()),
-                shape.toString());
-        assertTrue(java.util.Set.of("NCHW", "NHWC").contains(shape.get("chosen_vjp_layout").asText()),
-                shape.toString());
+        java.util.Set<String> paths = java.util.Set.of("NCHW", "NHWC", "NHWC-gemm");
+        assertTrue(paths.contains(shape.get("chosen_forward_layout").asText()), shape.toString());
+        assertTrue(paths.contains(shape.get("chosen_vjp_layout").asText()), shape.toString());
     }
 
     /** A five-size shape runs the 3D network: k³ FLOPs per voxel and the layouts named NCDHW/NDHWC. */
@@ -58,6 +60,7 @@ class BenchCommandTest {
         assertEquals(2.0 * 27 * (2 * 4 + 4 * 2) * 90 / 1e9, shape.get("forward_gflop_count").asDouble(), 1e-15);
         assertEquals("NCDHW", shape.get("layouts").get(0).get("layout").asText());
         assertEquals("NDHWC", shape.get("layouts").get(1).get("layout").asText());
+        assertEquals("NDHWC-gemm", shape.get("layouts").get(2).get("layout").asText());
         assertTrue(shape.get("layouts").get(1).get("forward_vjp").get("gflops").asDouble() > 0);
     }
 
