@@ -67,6 +67,37 @@ class DeqGdMethodTest {
         assertTrue(last < 0.98 * first, "numerator " + first + " -> " + last);
     }
 
+    /**
+     * With {@code denominator: true} the loss is log(numerator) + 2·barrier(r̂) (recomputed from the
+     * step's diagnostics, relative 1e-9 of the double arithmetic on float32 inputs), still without a
+     * fixed-point solve, and ten Adam steps lower it (the log of the squared bound).
+     */
+    @Test
+    void boundTrainingWithTheDenominatorLowersTheLogOfTheWholeBound() {
+        ExampleSet data = TinyProblems.examples(Problem.INPAINT, 2, 8, 7);
+        ExampleSet.Batch batch = data.all();
+        MethodSpec m = spec(MethodKind.DEQ_GD, new ErrorBoundSpec(null, "bound", true));
+        DeqGdMethod method = (DeqGdMethod) MethodRegistry.of(MethodKind.DEQ_GD);
+        assertEquals(DeqGdModel.Loss.BOUND_RATIO, method.loss(m));
+        DeqGdModel model = method.create(m, data.task(), 5);
+        Adam adam = new Adam();
+        double first = Double.NaN;
+        double last = Double.NaN;
+        for (int step = 0; step < 10; step++) {
+            TrainableModel.StepResult r = model.lossAndGradients(batch, step);
+            assertFalse(r.diagnostics().containsKey("forward_iterations"), "no fixed-point solve in bound training");
+            double a = r.diagnostics().get("bound_numerator");
+            double l = r.diagnostics().get("lipschitz_estimate");
+            LipschitzBarrier barrier = new LipschitzBarrier(1.0, DeqGdModel.DENOMINATOR_CUTOFF, 2.0);
+            assertEquals(Math.log(a) + barrier.penalty(l), r.loss(), 1e-9 * Math.abs(r.loss()), "log a + 2 barrier(r)");
+            first = step == 0 ? r.loss() : first;
+            last = r.loss();
+            adam.update(model.parameters(), r.gradients(), 3e-3);
+            model.parametersChanged();
+        }
+        assertTrue(last < first - 0.05, "log bound " + first + " -> " + last);
+    }
+
     /** RERG's loss is MSE(x*, x_gt) + w·numerator, with both parts in the step's diagnostics. */
     @Test
     void rergAddsTheWeightedNumeratorToTheFixedPointError() {
