@@ -1,5 +1,6 @@
 package org.deqbench.spec;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 
 /**
@@ -21,10 +22,12 @@ import java.util.List;
  *
  * @param weight      weight ≥ 0 of the bound term in RERG's loss (default 0.1; 0 trains plain DEQ-GD)
  * @param training    {@code fixed-point} (default) or {@code bound}
- * @param denominator bound training only: also train the denominator 1 − L̂_T (default false: the
- *                    numerator alone, the earlier behaviour)
+ * @param denominator bound training only: also train the denominator 1 − L̂_T (absent or false: the
+ *                    numerator alone, the earlier behaviour); left null when absent so that the
+ *                    canonical spec JSON, and with it existing nodes' hashes, stay as they were
  */
-public record ErrorBoundSpec(Double weight, String training, Boolean denominator) {
+public record ErrorBoundSpec(Double weight, String training,
+                             @JsonInclude(JsonInclude.Include.NON_NULL) Boolean denominator) {
     public static final ErrorBoundSpec DEFAULT = new ErrorBoundSpec(null, null, null);
     /** Training at the fixed point (DEQ-GD, RERG). */
     public static final String FIXED_POINT = "fixed-point";
@@ -36,12 +39,16 @@ public record ErrorBoundSpec(Double weight, String training, Boolean denominator
     public ErrorBoundSpec {
         weight = weight == null ? 0.1 : weight;
         training = training == null ? FIXED_POINT : training;
-        denominator = denominator != null && denominator;
     }
 
     /** Weight and training, the numerator alone in bound training. */
     public ErrorBoundSpec(Double weight, String training) {
         this(weight, training, null);
+    }
+
+    /** Whether bound training also trains the denominator ({@code denominator: true}). */
+    public boolean trainsDenominator() {
+        return Boolean.TRUE.equals(denominator);
     }
 
     /** Whether this is the bound-trained variant. */

@@ -497,7 +497,7 @@ public final class SpecValidator {
                 problem(p + ".error_bound.training", "'" + ErrorBoundSpec.FIXED_POINT + "' for rerg (bound-only"
                         + " training is kind deq-gd with error_bound.training: bound)", t);
             }
-            if (m.errorBound().denominator() && !m.errorBound().boundTraining()) {
+            if (m.errorBound().trainsDenominator() && !m.errorBound().boundTraining()) {
                 problem(p + ".error_bound.denominator", "false unless error_bound.training is '"
                         + ErrorBoundSpec.BOUND + "' (only bound training trains the denominator)", true);
             }

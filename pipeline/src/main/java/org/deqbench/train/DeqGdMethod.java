@@ -64,7 +64,7 @@ final class DeqGdMethod implements LearnedMethod<DeqGdModel> {
         if (m.errorBound() == null || !m.errorBound().boundTraining()) {
             return DeqGdModel.Loss.FIXED_POINT;
         }
-        return m.errorBound().denominator() ? DeqGdModel.Loss.BOUND_RATIO : DeqGdModel.Loss.BOUND;
+        return m.errorBound().trainsDenominator() ? DeqGdModel.Loss.BOUND_RATIO : DeqGdModel.Loss.BOUND;
     }
 
     @Override

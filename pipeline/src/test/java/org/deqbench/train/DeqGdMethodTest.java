@@ -168,6 +168,16 @@ class DeqGdMethodTest {
         assertTrue(m4.contains("methods[0].deq.alpha: expected a gradient step η in (0, 2) for rerg, found 2.5"), m4);
         String m5 = message(base.formatted("{name: r, kind: mol-lr, error_bound: {weight: 1}}"));
         assertTrue(m5.contains("methods[0].error_bound: expected no error_bound section for method kind mol-lr"), m5);
+        String m6 = message(base.formatted("{name: r, kind: rerg, error_bound: {denominator: true}}"));
+        assertTrue(m6.contains("methods[0].error_bound.denominator: expected false unless error_bound.training is"
+                + " 'bound'"), m6);
+        assertFalse(s.method("b").errorBound().trainsDenominator(), "numerator alone unless asked");
+        assertFalse(SpecLoader.canonicalJson(s.method("b")).contains("denominator"), "absent unless given, so that"
+                + " existing nodes keep their spec hash");
+        ExperimentSpec whole = SpecLoader.load(write(base.formatted(
+                "{name: b, kind: deq-gd, error_bound: {training: bound, denominator: true}}")));
+        assertEquals(DeqGdModel.Loss.BOUND_RATIO,
+                ((DeqGdMethod) MethodRegistry.of(MethodKind.DEQ_GD)).loss(whole.method("b")));
     }
 
     private Path write(String yaml) throws IOException {
