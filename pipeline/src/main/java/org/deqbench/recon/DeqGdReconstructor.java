@@ -1,5 +1,7 @@
 package org.deqbench.recon;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.deqbench.nn.ConvNet;
 import org.deqbench.physics.LinearOperator;
 import org.deqbench.solve.PowerIteration;
@@ -145,6 +147,52 @@ public final class DeqGdReconstructor implements Reconstructor.Differentiable {
      * @param cotangents ∂value/∂θ, ∂value/∂λ, ∂value/∂b
      */
     public record ResidualLoss(double value, GradientDescentIteration.Cotangents cotangents) {
+    }
+
+    /**
+     * The direction along which T stretches most at x: the leading right singular vector of
+     * J_T(x) (whole batch, J_T is block diagonal), by {@code iterations} steps of power iteration
+     * on J_T^T J_T from a seeded start; unit norm.
+     */
+    public INDArray steepestDirection(GradientDescentIteration.Data d, INDArray x, int iterations, long seed) {
+        INDArray xs = x.castTo(dtype());
+        return new PowerIteration(iterations, 1e-3, seed).largestSingularValue(
+                v -> iteration.transposeJacobian(d, xs, iteration.jacobian(d, xs, v)), xs.shape(), xs.dataType())
+                .vector();
+    }
+
+    /**
+     * A finite-difference estimate of T's Lipschitz constant near x̄ along a fixed unit direction δ
+     * (the error bound's L_T in training), and its gradient with δ held fixed:
+     * <pre>
+     *   r(θ, λ) = ‖T(x̄ + sδ) − T(x̄)‖ / s,      s = {@code step},
+     *   ∂r/∂θ = ((∂T/∂θ)(x̄ + sδ) − (∂T/∂θ)(x̄))^T c / s,   c = (T(x̄ + sδ) − T(x̄)) / ‖T(x̄ + sδ) − T(x̄)‖
+     * </pre>
+     * (the same for λ). Only first derivatives of N: the gradient of a Jacobian norm would need
+     * the second derivatives SameDiff M2.1 lacks. With δ the steepest direction
+     * ({@link #steepestDirection}) and small s, r approaches ‖J_T(x̄)‖₂ from below: an estimate.
+     */
+    public Contraction contraction(GradientDescentIteration.Data d, INDArray reference, INDArray direction, double step) {
+        INDArray u = reference.castTo(dtype());
+        INDArray v = u.add(direction.castTo(dtype()).mul(step));
+        INDArray diff = iteration.apply(d, v).subi(iteration.apply(d, u));
+        double norm = diff.castTo(DataType.DOUBLE).norm2Number().doubleValue();
+        INDArray c = diff.divi(Math.max(norm, 1e-30));
+        GradientDescentIteration.Cotangents at = iteration.cotangents(d, v, c);
+        GradientDescentIteration.Cotangents base = iteration.cotangents(d, u, c);
+        Map<String, INDArray> g = new LinkedHashMap<>();
+        at.parameters().forEach((k, p) -> g.put(k, p.sub(base.parameters().get(k)).divi(step)));
+        return new Contraction(norm / step, g, (at.lambda() - base.lambda()) / step);
+    }
+
+    /**
+     * The estimate r of {@link #contraction} and its gradient.
+     *
+     * @param value      r
+     * @param parameters ∂r/∂θ by network parameter name
+     * @param lambda     ∂r/∂λ
+     */
+    public record Contraction(double value, Map<String, INDArray> parameters, double lambda) {
     }
 
     /** max over the batch of ‖J_T(x_i)‖₂, by power iteration on J_T^T J_T. */

@@ -497,6 +497,10 @@ public final class SpecValidator {
                 problem(p + ".error_bound.training", "'" + ErrorBoundSpec.FIXED_POINT + "' for rerg (bound-only"
                         + " training is kind deq-gd with error_bound.training: bound)", t);
             }
+            if (m.errorBound().trainsDenominator() && !m.errorBound().boundTraining()) {
+                problem(p + ".error_bound.denominator", "false unless error_bound.training is '"
+                        + ErrorBoundSpec.BOUND + "' (only bound training trains the denominator)", true);
+            }
         }
         if ((m.kind() == MethodKind.DEQ_GD || m.kind() == MethodKind.RERG) && m.deq() != null && m.deq().alpha() != null
                 && !(m.deq().alpha() < 2)) {

@@ -66,8 +66,10 @@ final class DeqGdMethod implements LearnedMethod<DeqGdModel> {
         if (kind == MethodKind.RERG) {
             return DeqGdModel.Loss.REGULARISED;
         }
-        return m.errorBound() != null && m.errorBound().boundTraining() ? DeqGdModel.Loss.BOUND
-                : DeqGdModel.Loss.FIXED_POINT;
+        if (m.errorBound() == null || !m.errorBound().boundTraining()) {
+            return DeqGdModel.Loss.FIXED_POINT;
+        }
+        return m.errorBound().trainsDenominator() ? DeqGdModel.Loss.BOUND_RATIO : DeqGdModel.Loss.BOUND;
     }
 
     @Override
@@ -108,6 +110,8 @@ final class DeqGdMethod implements LearnedMethod<DeqGdModel> {
             case FIXED_POINT -> "mse of the fixed point";
             case REGULARISED -> "mse of the fixed point + error_bound.weight * ||T(x_gt) - x_gt||^2 / n";
             case BOUND -> "||T(x_gt) - x_gt||^2 / n (the error bound's numerator; no fixed-point solve)";
+            case BOUND_RATIO -> "log(||T(x_gt) - x_gt||^2 / n) + 2 barrier(L_T estimate at x_gt): the log of the squared"
+                    + " error bound (no fixed-point solve)";
         };
     }
 

@@ -8,6 +8,7 @@ import org.deqbench.recon.DeqGdReconstructor;
 import org.deqbench.recon.GradientDescentIteration;
 import org.deqbench.spec.DeqSpec;
 import org.deqbench.spec.TrainingSpec;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -25,6 +26,18 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *       second derivative of N, which SameDiff M2.1 does not provide); note that the numerator alone
  *       is small for any N with N(x_gt) ≈ x_gt + λ A^H(A x_gt − b), including near-identity
  *       networks, which is why RERG uses it only as a regulariser.</li>
+ *   <li>{@link Loss#BOUND_RATIO} ({@code deq-gd} with {@code error_bound: {training: bound,
+ *       denominator: true}}): the logarithm of the whole squared bound,
+ *       <pre>
+ *       ℓ = log(‖T(x_gt) − x_gt‖²/n) + 2·barrier(r),   barrier(r) = −log(1 − r) for r &lt; 1 − e,
+ *           −log(e) + (r − 1 + e)/e beyond ({@link LipschitzBarrier}, T = 1, e = {@value #DENOMINATOR_CUTOFF})
+ *       </pre>
+ *       i.e. log(numerator/(1 − r)²) while r &lt; 1 − e, with r the finite-difference estimate of L_T
+ *       at x_gt along the steepest direction of J_T(x_gt) ({@link DeqGdReconstructor#contraction},
+ *       {@value #DIRECTION_ITERATIONS} power steps, step s = {@value #DIRECTION_STEP}·‖x_gt‖; the
+ *       direction held fixed in the gradient, as MOL-LR holds its ascent point). The denominator
+ *       makes T contract around the training images, i.e. N_θ pull nearby images back to them,
+ *       which the numerator alone does not ask for.</li>
  * </ul>
  * Parameters: the CNN's and {@value #LOG_LAMBDA}. Validation always scores the fixed point.
  */
@@ -33,8 +46,18 @@ final class DeqGdModel implements TrainableModel<ExampleSet.Batch> {
 
     /** What the loss is. */
     enum Loss {
-        FIXED_POINT, REGULARISED, BOUND
+        FIXED_POINT, REGULARISED, BOUND, BOUND_RATIO
     }
+
+    /** e of the barrier on the Lipschitz estimate in {@link Loss#BOUND_RATIO}. */
+    static final double DENOMINATOR_CUTOFF = 1e-2;
+    /** Power-iteration steps for the steepest direction of J_T at x_gt. */
+    static final int DIRECTION_ITERATIONS = 5;
+    /** Finite-difference step along that direction, relative to ‖x_gt‖ (whole batch). */
+    static final double DIRECTION_STEP = 1e-2;
+    /** Seed of the power iteration's start, drawn afresh per step from (seed, step). */
+    private static final long DIRECTION_SEED = 31;
+    private static final LipschitzBarrier BARRIER = new LipschitzBarrier(1.0, DENOMINATOR_CUTOFF, 2.0);
 
     private final DeqSpec deq;
     private final int initCgIterations;
@@ -97,6 +120,9 @@ final class DeqGdModel implements TrainableModel<ExampleSet.Batch> {
         double value = 0;
         double dLambda = 0;
         GradientDescentIteration.Data data = r.data(batch.measurements(), batch.operator());
+        if (loss == Loss.BOUND_RATIO) {
+            return boundRatio(r, data, batch, step);
+        }
         if (loss != Loss.BOUND) {
             DeqGdReconstructor.Forward f = r.forward(batch.measurements(), batch.operator(), null);
             MolModel.Loss mse = MolModel.channelMse(f.x(), batch.groundTruth());
@@ -123,6 +149,29 @@ final class DeqGdModel implements TrainableModel<ExampleSet.Batch> {
         g.put(LOG_LAMBDA, weights.logLambdaGradient(dLambda));
         diag.put("lambda", r.lambda());
         return new StepResult(value, g, diag);
+    }
+
+    /** {@link Loss#BOUND_RATIO}: log(numerator) + 2·barrier(r) and its gradient. */
+    private StepResult boundRatio(DeqGdReconstructor r, GradientDescentIteration.Data data, ExampleSet.Batch batch,
+                                  long step) {
+        INDArray gt = batch.groundTruth();
+        DeqGdReconstructor.ResidualLoss numerator = r.residualLoss(data, gt);
+        INDArray direction = r.steepestDirection(data, gt, DIRECTION_ITERATIONS,
+                RandomStreams.derive(DIRECTION_SEED, "deq-gd-bound-direction", step));
+        double s = DIRECTION_STEP * gt.castTo(DataType.DOUBLE).norm2Number().doubleValue();
+        DeqGdReconstructor.Contraction c = r.contraction(data, gt, direction, s);
+        double a = numerator.value();
+        double wr = BARRIER.penaltyDerivative(c.value());
+        Map<String, INDArray> g = new LinkedHashMap<>();
+        numerator.cotangents().parameters().forEach((k, v) -> g.put(k, v.div(a)));
+        c.parameters().forEach((k, v) -> g.merge(k, v.mul(wr), INDArray::add));
+        double dLambda = numerator.cotangents().lambda() / a + wr * c.lambda();
+        g.put(LOG_LAMBDA, weights.logLambdaGradient(dLambda));
+        Map<String, Double> diag = new LinkedHashMap<>();
+        diag.put("bound_numerator", a);
+        diag.put("lipschitz_estimate", c.value());
+        diag.put("lambda", r.lambda());
+        return new StepResult(Math.log(a) + BARRIER.penalty(c.value()), g, diag);
     }
 
     @Override

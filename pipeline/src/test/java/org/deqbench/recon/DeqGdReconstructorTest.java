@@ -89,6 +89,38 @@ class DeqGdReconstructorTest {
     }
 
     /**
+     * The finite-difference Lipschitz estimate r = ‖T(x̄ + sδ) − T(x̄)‖/s of bound training's
+     * denominator: its value from T directly, its (θ, λ) gradient with δ fixed against central
+     * differences (tolerance as above: everything is float64 and explicit, no solve), and, with δ
+     * the steepest direction of J_T(x̄) (30 power steps), r within 1 % of the power-iteration
+     * estimate of ‖J_T(x̄)‖₂: the two differ by the curvature of T over the step s = 10⁻³‖x̄‖
+     * (N has ReLU kinks) and by both power iterations' errors (about 0.15 % here).
+     */
+    @Test
+    void contractionEstimateGradientsMatchFiniteDifferences() {
+        ConvNet net = DeqReconstructorTest.contractiveNet();
+        MultiCoilMri op = DeqReconstructorTest.operator();
+        INDArray gt = Nd4j.randn(D, 2, 2, 8, 8);
+        INDArray b = op.apply(gt).addi(Nd4j.randn(D, 2, 2, 2, 8, 8).muli(0.05));
+        DeqGdReconstructor deq = new DeqGdReconstructor(net, LAMBDA, TIGHT, 40);
+        GradientDescentIteration.Data d = deq.data(b, op);
+        INDArray delta = deq.steepestDirection(d, gt, 30, 5);
+        assertEquals(1.0, delta.norm2Number().doubleValue(), 1e-9, "unit direction");
+        double s = 1e-3 * gt.norm2Number().doubleValue();
+        DeqGdReconstructor.Contraction c = deq.contraction(d, gt, delta, s);
+        INDArray diff = deq.iteration().apply(d, gt.add(delta.mul(s))).sub(deq.iteration().apply(d, gt));
+        assertEquals(diff.norm2Number().doubleValue() / s, c.value(), 1e-12 * c.value(), "value");
+
+        double up = new DeqGdReconstructor(net, LAMBDA + H, TIGHT, 40).contraction(d, gt, delta, s).value();
+        double down = new DeqGdReconstructor(net, LAMBDA - H, TIGHT, 40).contraction(d, gt, delta, s).value();
+        assertClose((up - down) / (2 * H), c.lambda(), "λ");
+        checkParameters(net, c.parameters(), n -> deq.contraction(d, gt, delta, s).value());
+
+        double norm = deq.localLipschitz(d, gt);
+        assertEquals(norm, c.value(), 1e-2 * norm, "r against ||J_T||_2");
+    }
+
+    /**
      * {@code deq.backward: jacobian-free} with a plain forward solve: no backward iterations, u = g,
      * and the cotangents are the iteration map's at x* for u = g (exactly the same arrays' values).
      */

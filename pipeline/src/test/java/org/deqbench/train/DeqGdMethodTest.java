@@ -67,6 +67,37 @@ class DeqGdMethodTest {
         assertTrue(last < 0.98 * first, "numerator " + first + " -> " + last);
     }
 
+    /**
+     * With {@code denominator: true} the loss is log(numerator) + 2·barrier(r̂) (recomputed from the
+     * step's diagnostics, relative 1e-9 of the double arithmetic on float32 inputs), still without a
+     * fixed-point solve, and ten Adam steps lower it (the log of the squared bound).
+     */
+    @Test
+    void boundTrainingWithTheDenominatorLowersTheLogOfTheWholeBound() {
+        ExampleSet data = TinyProblems.examples(Problem.INPAINT, 2, 8, 7);
+        ExampleSet.Batch batch = data.all();
+        MethodSpec m = spec(MethodKind.DEQ_GD, new ErrorBoundSpec(null, "bound", true));
+        DeqGdMethod method = (DeqGdMethod) MethodRegistry.of(MethodKind.DEQ_GD);
+        assertEquals(DeqGdModel.Loss.BOUND_RATIO, method.loss(m));
+        DeqGdModel model = method.create(m, data.task(), 5);
+        Adam adam = new Adam();
+        double first = Double.NaN;
+        double last = Double.NaN;
+        for (int step = 0; step < 10; step++) {
+            TrainableModel.StepResult r = model.lossAndGradients(batch, step);
+            assertFalse(r.diagnostics().containsKey("forward_iterations"), "no fixed-point solve in bound training");
+            double a = r.diagnostics().get("bound_numerator");
+            double l = r.diagnostics().get("lipschitz_estimate");
+            LipschitzBarrier barrier = new LipschitzBarrier(1.0, DeqGdModel.DENOMINATOR_CUTOFF, 2.0);
+            assertEquals(Math.log(a) + barrier.penalty(l), r.loss(), 1e-9 * Math.abs(r.loss()), "log a + 2 barrier(r)");
+            first = step == 0 ? r.loss() : first;
+            last = r.loss();
+            adam.update(model.parameters(), r.gradients(), 3e-3);
+            model.parametersChanged();
+        }
+        assertTrue(last < first - 0.05, "log bound " + first + " -> " + last);
+    }
+
     /** RERG's loss is MSE(x*, x_gt) + w·numerator, with both parts in the step's diagnostics. */
     @Test
     void rergAddsTheWeightedNumeratorToTheFixedPointError() {
@@ -137,6 +168,16 @@ class DeqGdMethodTest {
         assertTrue(m4.contains("methods[0].deq.alpha: expected a gradient step η in (0, 2) for rerg, found 2.5"), m4);
         String m5 = message(base.formatted("{name: r, kind: mol-lr, error_bound: {weight: 1}}"));
         assertTrue(m5.contains("methods[0].error_bound: expected no error_bound section for method kind mol-lr"), m5);
+        String m6 = message(base.formatted("{name: r, kind: rerg, error_bound: {denominator: true}}"));
+        assertTrue(m6.contains("methods[0].error_bound.denominator: expected false unless error_bound.training is"
+                + " 'bound'"), m6);
+        assertFalse(s.method("b").errorBound().trainsDenominator(), "numerator alone unless asked");
+        assertFalse(SpecLoader.canonicalJson(s.method("b")).contains("denominator"), "absent unless given, so that"
+                + " existing nodes keep their spec hash");
+        ExperimentSpec whole = SpecLoader.load(write(base.formatted(
+                "{name: b, kind: deq-gd, error_bound: {training: bound, denominator: true}}")));
+        assertEquals(DeqGdModel.Loss.BOUND_RATIO,
+                ((DeqGdMethod) MethodRegistry.of(MethodKind.DEQ_GD)).loss(whole.method("b")));
     }
 
     private Path write(String yaml) throws IOException {
