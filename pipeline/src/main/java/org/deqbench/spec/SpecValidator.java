@@ -429,9 +429,9 @@ public final class SpecValidator {
             if (first == null) {
                 first = t;
             } else if (t.problem() != null && first.problem() != null && !imageDomain(t).equals(imageDomain(first))) {
-                problem(key + "[" + i + "]", "tasks whose images have the same channels, frames and size, since method '"
-                        + m.name() + "' trains one network on all of them: task '" + first.name() + "' has "
-                        + imageDomain(first), "task '" + name + "' with " + imageDomain(t));
+                problem(key + "[" + i + "]", "a task with the images of task '" + first.name() + "' ("
+                        + imageDomain(first) + "), since method '" + m.name() + "' trains one network on all of its"
+                        + " tasks; task '" + name + "' has " + imageDomain(t), name);
             }
         }
     }

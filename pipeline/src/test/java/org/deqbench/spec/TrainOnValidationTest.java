@@ -62,7 +62,8 @@ class TrainOnValidationTest {
         String m = failure(SPEC.replace("TRAIN_ON", "train_on: [a, big]"));
         assertTrue(m.contains("methods[1].train_on[1]") && m.contains("size [16, 16]") && m.contains("size [32, 32]"), m);
         m = failure(SPEC.replace("TRAIN_ON", "train_on: [a, mri]"));
-        assertTrue(m.contains("channels 1") && m.contains("task 'mri' with channels 2"), m);
+        assertTrue(m.contains("(channels 1, frames 1, size [16, 16])") && m.contains("task 'mri' has channels 2")
+                && m.contains("found 'mri'"), m);
     }
 
     @Test
