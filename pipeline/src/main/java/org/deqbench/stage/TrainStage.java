@@ -11,6 +11,7 @@ import org.deqbench.plan.NodeOutputError;
 import org.deqbench.plan.Planner;
 import org.deqbench.plan.Stage;
 import org.deqbench.spec.MethodSpec;
+import org.deqbench.train.JointTraining;
 import org.deqbench.train.MethodRegistry;
 
 /**
@@ -25,9 +26,6 @@ import org.deqbench.train.MethodRegistry;
  * node for every (task, method) pair.
  */
 public final class TrainStage implements Stage {
-    /** Where the joint node keeps a task's outputs: {@code tasks/<task>/} (train.JointTraining). */
-    static final String TASKS_DIR = "tasks";
-
     @Override
     public String name() {
         return "train";
@@ -52,7 +50,7 @@ public final class TrainStage implements Stage {
      */
     static void share(NodeContext ctx, NodeInput joint) {
         String task = ctx.node().task();
-        String prefix = TASKS_DIR + "/" + task + "/";
+        String prefix = JointTraining.TASKS_DIR + "/" + task + "/";
         boolean found = false;
         for (ManifestEntry e : joint.manifest().files()) {
             String target;
@@ -60,7 +58,7 @@ public final class TrainStage implements Stage {
                 String rest = e.file().substring(prefix.length());
                 target = rest.equals("model.json") ? "model/model.json" : rest;
                 found = true;
-            } else if (e.file().startsWith(TASKS_DIR + "/")) {
+            } else if (e.file().startsWith(JointTraining.TASKS_DIR + "/")) {
                 continue;
             } else {
                 target = e.file();

@@ -31,9 +31,9 @@ import org.nd4j.linalg.api.buffer.DataType;
  * {@code metrics.json}, {@code method.json} and {@code model.json} (the network's kind, λ and
  * settings for that task), the files a per-task train node holds.
  */
-final class JointTraining {
+public final class JointTraining {
     /** Folder of one task's outputs inside the joint node: {@code tasks/<task>/}. */
-    static final String TASKS_DIR = "tasks";
+    public static final String TASKS_DIR = "tasks";
 
     private JointTraining() {
     }
