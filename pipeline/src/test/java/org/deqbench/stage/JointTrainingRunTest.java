@@ -21,6 +21,8 @@ import org.deqbench.spec.SpecLoader;
 import org.deqbench.train.TrainedMethods;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -45,6 +47,36 @@ class JointTrainingRunTest {
                 deq: {alpha: 0.8, lambda: 5, max_iterations: 20, tolerance: 1.0e-3, backward_max_iterations: 20, backward_tolerance: 1.0e-3}
                 training: {epochs: 1, batch_size: 2, learning_rate: 1.0e-3}
             """;
+
+    /**
+     * Every other learned kind trains one model on both tasks too (RED choosing its λ per task),
+     * and each task's node reloads to its stored reconstructions (float32: 1e-4 relative).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "{name: g, kind: deq-gd, train_on: [a, b], network: {layers: 2, channels: 4}, deq: {max_iterations: 10, backward_max_iterations: 10}, training: {epochs: 1, batch_size: 2}}",
+        "{name: g, kind: elder, train_on: [a, b], network: {layers: 2, channels: 4, activation: elu}, deq: {max_iterations: 10, backward_max_iterations: 10}, training: {epochs: 1, batch_size: 2}}",
+        "{name: g, kind: red, train_on: [a, b], lambdas: [0.1, 1.0], network: {layers: 2, channels: 4}, deq: {max_iterations: 10}, training: {epochs: 1, batch_size: 2}}",
+        "{name: g, kind: pnp, train_on: [a, b], network: {layers: 2, channels: 4}, deq: {max_iterations: 10}, training: {epochs: 1, batch_size: 2}}",
+        "{name: g, kind: modl, train_on: [a, b], iterations: 2, network: {layers: 2, channels: 4}, training: {epochs: 1, batch_size: 2}}"})
+    void everyLearnedKindTrainsJointly(String method, @TempDir Path tmp) throws Exception {
+        Path spec = tmp.resolve("spec.yaml");
+        Files.writeString(spec, SPEC.substring(0, SPEC.indexOf("  - name: g")) + "  - " + method + "\n");
+        Path dir = tmp.resolve("run");
+        assertEquals(List.of(true, true, true, true, true), run(spec, dir));
+        ExperimentSpec s = SpecLoader.load(spec);
+        RunStore store = new RunStore(dir);
+        for (String t : List.of("a", "b")) {
+            Reconstructor r = TrainedMethods.load(store.input("train/" + t + "/g"), s.method("g"), s.task(t));
+            SimulatedSplit test = SimulatedData.load(store.input("simulate/" + t), "test");
+            INDArray again = r.reconstruct(test.measurements(), test.operator(0, test.size())).castTo(DataType.DOUBLE);
+            INDArray stored = Nd4j.createFromNpyFile(dir.resolve("train").resolve(t).resolve("g/reconstructions.npy")
+                    .toFile()).castTo(DataType.DOUBLE);
+            double rel = again.sub(stored).norm2Number().doubleValue() / stored.norm2Number().doubleValue();
+            assertTrue(rel < 1e-4, method + ", task " + t + ": reloaded model differs from the stored reconstructions by "
+                    + rel);
+        }
+    }
 
     /** Runs simulate, the shared train node and both task nodes; whether each one ran (not skipped). */
     private static List<Boolean> run(Path spec, Path dir) throws Exception {
