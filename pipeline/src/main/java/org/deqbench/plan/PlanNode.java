@@ -6,9 +6,10 @@ import java.util.List;
  * One node of the stage graph: a stage run on one task and (for train, certify, attack) one method.
  *
  * @param id     unique id, also the node's folder under the run directory:
- *               {@code simulate/<task>}, {@code train/<task>/<method>}, …, {@code report}
+ *               {@code simulate/<task>}, {@code train/<task>/<method>}, …, {@code report}, and
+ *               {@code train/joint/<method>} for a model trained on several tasks ({@code train_on})
  * @param stage  {@code simulate}, {@code train}, {@code certify}, {@code attack} or {@code report}
- * @param task   task name, or null for the report
+ * @param task   task name, or null for the report and for {@code train/joint/<method>}
  * @param method method name, or null for simulate and report
  * @param inputs ids of the nodes whose outputs this node reads
  * @param hash   hash of this node's spec section and its inputs' hashes (hex SHA-256); a completed

@@ -47,6 +47,7 @@ public final class HtmlReport {
             .ok{color:#166534}.bad{color:#b91c1c;font-weight:700}
             td.violation{background:#fee2e2}
             .na{color:#aaa}
+            sup.joint{color:#1f5fa0;font-size:.7em;margin-left:.3em}
             figure{margin:.6em 0 1.4em}
             figure img{max-width:100%;border:1px solid #e5e5e5;border-radius:4px}
             figcaption{color:#555;font-size:.88em;max-width:70em;margin-top:4px}
@@ -60,6 +61,8 @@ public final class HtmlReport {
             """;
 
     private final StringBuilder html = new StringBuilder();
+    /** The spec of the page being written (which methods were trained jointly). */
+    private ExperimentSpec spec;
 
     private HtmlReport() {
     }
@@ -73,13 +76,26 @@ public final class HtmlReport {
      */
     public static String render(ExperimentSpec spec, String specHash, List<TaskSection> tasks, MemoryBenchmark memory,
                                 String memoryFigure, String generated) {
+        return render(spec, specHash, tasks, null, memory, memoryFigure, generated);
+    }
+
+    /**
+     * The page with the per-task ranking ({@code ranking}, or null for none) before the task sections.
+     *
+     * @param memory       the memory benchmark, or null
+     * @param memoryFigure its chart (relative path), or null
+     * @param generated    timestamp shown in the header
+     */
+    public static String render(ExperimentSpec spec, String specHash, List<TaskSection> tasks, TaskRanking ranking,
+                                MemoryBenchmark memory, String memoryFigure, String generated) {
         HtmlReport r = new HtmlReport();
-        r.page(spec, specHash, tasks, memory, memoryFigure, generated);
+        r.spec = spec;
+        r.page(spec, specHash, tasks, ranking, memory, memoryFigure, generated);
         return r.html.toString();
     }
 
-    private void page(ExperimentSpec spec, String specHash, List<TaskSection> tasks, MemoryBenchmark memory,
-                      String memoryFigure, String generated) {
+    private void page(ExperimentSpec spec, String specHash, List<TaskSection> tasks, TaskRanking ranking,
+                      MemoryBenchmark memory, String memoryFigure, String generated) {
         out("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">");
         out("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">");
         out("<title>" + esc(spec.name()) + " — deqbench report</title><style>" + CSS + "</style></head><body><main>");
@@ -91,6 +107,9 @@ public final class HtmlReport {
                 + " method(s) · generated " + esc(generated) + " · spec hash <code>" + esc(shortHash(specHash))
                 + "</code> · machine-readable: <a href=\"summary.json\">summary.json</a></p>");
         out("<nav><strong>Contents:</strong> ");
+        if (ranking != null) {
+            out("<a href=\"#ranking\">ranking across tasks</a>");
+        }
         for (TaskSection t : tasks) {
             out("<a href=\"#task-" + esc(t.task().name()) + "\">" + esc(t.task().name()) + "</a>");
         }
@@ -103,6 +122,9 @@ public final class HtmlReport {
         if (!violations.isEmpty()) {
             out("<p class=\"alert\"><strong>Certificate violated</strong> — an attack amplified a perturbation beyond"
                     + " the certified bound for: " + esc(String.join(", ", violations)) + ". See the attack tables.</p>");
+        }
+        if (ranking != null) {
+            ranking(ranking);
         }
         for (TaskSection t : tasks) {
             task(t);
@@ -152,7 +174,7 @@ public final class HtmlReport {
         var psnrVsBest = VersusBest.of(ms, Metric.PSNR);
         var ssimVsBest = VersusBest.of(ms, Metric.SSIM);
         for (MethodResults r : ms) {
-            out("<tr><td>" + esc(r.method()) + "</td><td class=\"kind\">" + esc(r.kind().key()) + "</td>"
+            out("<tr><td>" + esc(r.method()) + jointMark(r.method()) + "</td><td class=\"kind\">" + esc(r.kind().key()) + "</td>"
                     + meanCell(r.psnr(), "%.2f", bestPsnr.contains(r))
                     + meanCell(r.ssim(), "%.4f", bestSsim.contains(r))
                     + meanCell(r.nmse(), "%.4g", bestNmse.contains(r))
@@ -167,12 +189,92 @@ public final class HtmlReport {
             out("<figure><img src=\"" + esc(s.quality()) + "\" alt=\"PSNR and SSIM per method\"><figcaption>Mean PSNR and"
                     + " SSIM per method (dot; the best is larger) with the 95 % interval of the mean (bar).</figcaption></figure>");
         }
+        if (ms.stream().anyMatch(r -> jointlyTrained(r.method()))) {
+            out("<p class=\"note\">" + JOINT_MARK + " one model trained on the union of the tasks named in its tooltip"
+                    + " (<code>train_on</code>; node <code>train/joint/&lt;method&gt;</code>) and evaluated on each.</p>");
+        }
         out("<p class=\"note\">Mean over the test images; below it the 95 % Student-t confidence interval of the"
                 + " mean, clipped to the metric's range (SSIM ≤ 1, NMSE ≥ 0). Best mean in bold. The paired column"
                 + " compares each method with the best one on the same images: mean difference, then two-sided"
                 + " p-values of the paired t-test (t) and the Wilcoxon signed-rank test (W); a small p says the"
                 + " difference is consistent across images. With a handful of images no p-value can be small." + (ms.stream().anyMatch(r -> r.metricsSource().equals("recomputed"))
                 ? " * scores recomputed from the reconstructions (no metrics.json)." : "") + "</p>");
+    }
+
+    /** Marks a jointly trained method in the tables. */
+    private static final String JOINT_MARK = "<sup class=\"joint\">joint</sup>";
+
+    private boolean jointlyTrained(String method) {
+        return spec != null && spec.methods().stream().anyMatch(m -> m.name().equals(method) && m.jointlyTrained());
+    }
+
+    private String jointMark(String method) {
+        if (!jointlyTrained(method)) {
+            return "";
+        }
+        List<String> tasks = spec.method(method).trainOn();
+        return JOINT_MARK.replace("<sup ", "<sup title=\"trained once on " + esc(String.join(", ", tasks)) + "\" ");
+    }
+
+    /**
+     * The per-task ranking: one row per method with its PSNR and rank on every task, its worst rank
+     * and task, and whether it beats TV on enough tasks; then the computed RERG verdict.
+     */
+    private void ranking(TaskRanking k) {
+        out("<section id=\"ranking\"><h2>Ranking across tasks<small>mean test PSNR and its rank on each task</small></h2>");
+        StringBuilder head = new StringBuilder("<table><tr><th>method</th><th class=\"kind\">kind</th>");
+        for (String t : k.tasks()) {
+            head.append("<th>").append(esc(t)).append("<br>PSNR (rank)</th>");
+        }
+        head.append("<th>worst rank</th><th class=\"text\">worst on</th>");
+        if (k.baseline() != null) {
+            head.append("<th class=\"text\">beats ").append(esc(k.baseline())).append(" on ≥ ")
+                    .append(TaskRanking.BEATS_BASELINE_ON).append(" tasks</th>");
+        }
+        out(head.append("</tr>").toString());
+        int worstOfAll = k.methods().stream().filter(m -> m.worstRank() != null).mapToInt(TaskRanking.MethodRanks::worstRank)
+                .max().orElse(0);
+        for (TaskRanking.MethodRanks m : k.methods()) {
+            StringBuilder row = new StringBuilder("<tr><td>" + esc(m.method()) + jointMark(m.method())
+                    + "</td><td class=\"kind\">" + esc(m.kind()) + "</td>");
+            for (String t : k.tasks()) {
+                Integer rank = m.ranks().get(t);
+                Double psnr = m.psnr().get(t);
+                if (!m.ranks().containsKey(t)) {
+                    row.append("<td><span class=\"na\">not run</span></td>");
+                } else if (rank == null) {
+                    row.append("<td>").append(na()).append("</td>");
+                } else {
+                    row.append("<td").append(rank == 1 ? " class=\"best\"" : "").append(">")
+                            .append(fmt(psnr, "%.2f")).append(" (").append(rank).append(")</td>");
+                }
+            }
+            row.append("<td").append(m.worstRank() != null && m.worstRank() == worstOfAll ? " class=\"bad\"" : "")
+                    .append(">").append(m.worstRank() == null ? na() : String.valueOf(m.worstRank())).append("</td>")
+                    .append("<td class=\"text\">").append(m.worstTask() == null ? na() : esc(m.worstTask())).append("</td>");
+            if (k.baseline() != null) {
+                row.append("<td class=\"text\">");
+                if (m.beatsTv() == null) {
+                    row.append(na());
+                } else {
+                    row.append("<span class=\"").append(m.beatsTv() ? "ok" : "bad").append("\">")
+                            .append(m.beatsTv() ? "yes" : "no").append("</span> (")
+                            .append(m.tasksBeatingTv().size()).append(" of ").append(m.ranks().size()).append(")");
+                }
+                row.append("</td>");
+            }
+            out(row.append("</tr>").toString());
+        }
+        out("</table>");
+        out("<p class=\"note\">Rank 1 is the highest mean PSNR on the task (best in bold); equal means share a rank. A"
+                + " method's worst rank is its largest over the tasks it ran on (the largest of the table in red)."
+                + (k.baseline() == null ? "" : " \"Beats\" means a strictly higher mean PSNR than " + esc(k.baseline())
+                + " on the same task.") + "</p>");
+        if (k.consistency() != null) {
+            out("<p class=\"" + (k.consistency().holds() ? "ok" : "bad") + "\"><strong>RERG's consistency:</strong> "
+                    + esc(k.consistency().sentence()) + "</p>");
+        }
+        out("</section>");
     }
 
     private void certificates(TaskSection s) {

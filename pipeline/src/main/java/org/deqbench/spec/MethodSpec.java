@@ -18,6 +18,9 @@ import java.util.List;
  * @param errorBound   RERG's weight of the fixed-point error-bound term, or DEQ-GD's bound training
  *                     ({@code error_bound})
  * @param denoiser     the learned Gaussian denoiser of pnp and red ({@code denoiser})
+ * @param trainOn      {@code train_on}: the names of two or more tasks of the spec on whose union one
+ *                     model of this (learned) method is trained and which it is then evaluated on,
+ *                     instead of one model per task; null for per-task training (the default)
  */
 public record MethodSpec(
         String name,
@@ -34,7 +37,10 @@ public record MethodSpec(
         ErrorBoundSpec errorBound,
         // absent unless given (pnp, red): the plan hashes of every other method stay what they were
         @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
-        DenoiserSpec denoiser) {
+        DenoiserSpec denoiser,
+        // absent unless given: the canonical JSON, and so the plan hashes, of per-task methods stay what they were
+        @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+        List<String> trainOn) {
 
     /** RED's default λ grid, searched on the training split. */
     public static final List<Double> RED_LAMBDAS = List.of(0.01, 0.03, 0.1, 0.3, 1.0);
@@ -65,18 +71,43 @@ public record MethodSpec(
         if (kind == MethodKind.PNP || kind == MethodKind.RED) {
             denoiser = denoiser == null ? DenoiserSpec.DEFAULT : denoiser;
         }
+        trainOn = trainOn == null ? null : List.copyOf(trainOn);
+    }
+
+    /** A method trained per task (no {@code train_on}). */
+    public MethodSpec(String name, MethodKind kind, List<Double> lambdas, Integer cgIterations, Integer iterations,
+                      NetworkSpec network, DeqSpec deq, TrainingSpec training, LipschitzSpec lipschitz,
+                      ErrorBoundSpec errorBound, DenoiserSpec denoiser) {
+        this(name, kind, lambdas, cgIterations, iterations, network, deq, training, lipschitz, errorBound, denoiser,
+                null);
+    }
+
+    /** Whether one model of this method is trained on the union of several tasks ({@code train_on}). */
+    public boolean jointlyTrained() {
+        return trainOn != null && !trainOn.isEmpty();
+    }
+
+    /** Whether the plan runs this method on {@code task}: every task, or the {@code train_on} tasks. */
+    public boolean runsOn(String task) {
+        return !jointlyTrained() || trainOn.contains(task);
+    }
+
+    /** This method trained on the union of {@code tasks}. */
+    public MethodSpec withTrainOn(List<String> tasks) {
+        return new MethodSpec(name, kind, lambdas, cgIterations, iterations, network, deq, training, lipschitz,
+                errorBound, denoiser, tasks);
     }
 
     /** A method without a {@code denoiser} section (every kind but pnp and red, or their default). */
     public MethodSpec(String name, MethodKind kind, List<Double> lambdas, Integer cgIterations, Integer iterations,
                       NetworkSpec network, DeqSpec deq, TrainingSpec training, LipschitzSpec lipschitz,
                       ErrorBoundSpec errorBound) {
-        this(name, kind, lambdas, cgIterations, iterations, network, deq, training, lipschitz, errorBound, null);
+        this(name, kind, lambdas, cgIterations, iterations, network, deq, training, lipschitz, errorBound, null, null);
     }
 
     /** A method without an {@code error_bound} section (every kind but RERG and bound-trained DEQ-GD, or RERG's default). */
     public MethodSpec(String name, MethodKind kind, List<Double> lambdas, Integer cgIterations, Integer iterations,
                       NetworkSpec network, DeqSpec deq, TrainingSpec training, LipschitzSpec lipschitz) {
-        this(name, kind, lambdas, cgIterations, iterations, network, deq, training, lipschitz, null, null);
+        this(name, kind, lambdas, cgIterations, iterations, network, deq, training, lipschitz, null, null, null);
     }
 }

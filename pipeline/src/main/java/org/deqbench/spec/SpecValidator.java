@@ -41,6 +41,9 @@ public final class SpecValidator {
             return;
         }
         for (TaskSpec t : tasks) {
+            if (t != null && t.name() != null && !m.runsOn(t.name())) {
+                continue;
+            }
             if (t != null && t.problem() != null && !catalog.supports(m.kind(), t.problem())) {
                 problem(p + ".kind", "a method that runs on every task's problem ('" + m.kind().key()
                         + "' does not run on task '" + t.name() + "', problem " + t.problem().key() + ")", m.kind().key());
@@ -183,6 +186,7 @@ public final class SpecValidator {
             }
             method(p, m);
             supported(p, m, s.tasks());
+            trainOn(p, m, s.tasks());
             if (m.name() != null && !seen.add(m.name())) {
                 problem(p + ".name", "a name not used by another method", m.name());
             }
@@ -375,6 +379,70 @@ public final class SpecValidator {
             problem(p + ".acceleration", "at most the " + plane + " phase-encode points of the (D, W) plane"
                     + " (a mask must sample something)", m.acceleration());
         }
+    }
+
+    /**
+     * {@code train_on}: two or more distinct task names of the spec, on a learned method (the
+     * baselines choose λ per task and have no model to share), whose tasks share one image domain
+     * (channels, frames, height, width) since one network runs on all of them; and no task may be
+     * called {@value #JOINT_TASK_NAME}, the name of the shared train node's folder.
+     */
+    private void trainOn(String p, MethodSpec m, List<TaskSpec> tasks) {
+        if (m.trainOn() == null) {
+            return;
+        }
+        String key = p + ".train_on";
+        if (m.kind() != null && !m.kind().learned()) {
+            problem(key, "no train_on on method '" + m.name() + "': '" + m.kind().key()
+                    + "' learns no model to share between tasks (it chooses its weight per task); run it per task",
+                    m.trainOn());
+            return;
+        }
+        if (m.trainOn().size() < 2) {
+            problem(key, "at least two task names for method '" + m.name() + "' (omit train_on to train per task)",
+                    m.trainOn());
+        }
+        Map<String, TaskSpec> byName = new java.util.LinkedHashMap<>();
+        for (TaskSpec t : tasks) {
+            if (t != null && t.name() != null) {
+                byName.put(t.name(), t);
+                if (t.name().equals(JOINT_TASK_NAME)) {
+                    problem(key, "no task called '" + JOINT_TASK_NAME + "' when a method sets train_on (it names"
+                            + " the shared train node train/" + JOINT_TASK_NAME + "/<method>); rename the task", t.name());
+                }
+            }
+        }
+        Set<String> seen = new HashSet<>();
+        TaskSpec first = null;
+        for (int i = 0; i < m.trainOn().size(); i++) {
+            String name = m.trainOn().get(i);
+            TaskSpec t = byName.get(name);
+            if (t == null) {
+                problem(key + "[" + i + "]", "the name of a task of this spec for method '" + m.name() + "', one of "
+                        + byName.keySet(), name);
+                continue;
+            }
+            if (!seen.add(name)) {
+                problem(key + "[" + i + "]", "each task once for method '" + m.name() + "'", name);
+                continue;
+            }
+            if (first == null) {
+                first = t;
+            } else if (t.problem() != null && first.problem() != null && !imageDomain(t).equals(imageDomain(first))) {
+                problem(key + "[" + i + "]", "a task with the images of task '" + first.name() + "' ("
+                        + imageDomain(first) + "), since method '" + m.name() + "' trains one network on all of its"
+                        + " tasks; task '" + name + "' has " + imageDomain(t), name);
+            }
+        }
+    }
+
+    /** The name of the folder of a jointly trained method's train node: {@code train/joint/<method>}. */
+    public static final String JOINT_TASK_NAME = "joint";
+
+    /** A task's image domain as one network sees it: channels (2 for complex MRI, 1 otherwise), frames, H, W. */
+    private static String imageDomain(TaskSpec t) {
+        int channels = t.problem().complex() ? 2 : 1;
+        return "channels " + channels + ", frames " + t.frames() + ", size " + t.size();
     }
 
     private void method(String p, MethodSpec m) {

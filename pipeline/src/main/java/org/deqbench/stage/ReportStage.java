@@ -10,6 +10,7 @@ import org.deqbench.report.ReportCharts;
 import org.deqbench.report.ResultTables;
 import org.deqbench.report.Summary;
 import org.deqbench.report.SummaryRow;
+import org.deqbench.report.TaskRanking;
 import org.deqbench.report.TaskSection;
 import org.deqbench.report.TrainingCurves;
 import org.deqbench.report.VersusBest;
@@ -106,6 +107,11 @@ public final class ReportStage implements Stage {
             INDArray groundTruth = sim.array(GROUND_TRUTH);
             List<MethodResults> results = new ArrayList<>();
             for (MethodSpec method : spec.methods()) {
+                if (!method.runsOn(task.name())) {
+                    // trained on the union of other tasks (train_on) and not run on this one
+                    progress.step();
+                    continue;
+                }
                 String key = task.name() + "/" + method.name();
                 MethodResults r = UpstreamReader.read(task.name(), method, ctx.input("train/" + key),
                         ctx.input("certify/" + key), ctx.input("attack/" + key), groundTruth);
@@ -137,15 +143,19 @@ public final class ReportStage implements Stage {
             memoryFigure = chart(out, "figures/memory.png", ReportCharts.memory(memory, colours),
                     "peak training memory against iterations per method (bench/memory.json)");
         }
+        Map<String, List<String>> trainOn = new LinkedHashMap<>();
+        spec.methods().stream().filter(MethodSpec::jointlyTrained).forEach(m -> trainOn.put(m.name(), m.trainOn()));
+        TaskRanking ranking = spec.tasks().size() < 2 ? null : TaskRanking.of(rows, trainOn);
         out.writeJson("summary.json", new Summary(spec.name(), spec.description(), ctx.plan().specHash(),
-                        SampleSummary.CONFIDENCE_95, rows, memory == null ? null : memory.rows()),
+                        SampleSummary.CONFIDENCE_95, rows, memory == null ? null : memory.rows(), ranking),
                 "summary", "one row per (task, method): mean PSNR/SSIM/NMSE over the test split with 95 % Student-t"
                         + " intervals clipped to each metric's range (*_ci95 = [lo, hi]), paired t and Wilcoxon tests"
                         + " against the task's best method (*_vs_best), Lipschitz bounds, attack sweep, training cost;"
-                        + " null = not available");
+                        + " null = not available; with two or more tasks, ranking: each method's PSNR rank per task,"
+                        + " its worst rank and task, the tasks where it beats TV, and the RERG consistency verdict");
         writeTables(out, rows, allResults);
         String generated = ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'"));
-        String html = HtmlReport.render(spec, ctx.plan().specHash(), sections, memory, memoryFigure, generated);
+        String html = HtmlReport.render(spec, ctx.plan().specHash(), sections, ranking, memory, memoryFigure, generated);
         Files.writeString(out.resolve("index.html"), html, StandardCharsets.UTF_8);
         out.addFile("index.html", "report", "html", "self-contained report page; figures linked from figures/");
         ctx.tracker().logToParent(org.deqbench.track.SpecParams.flatten("", spec), summaryMetrics(allResults),

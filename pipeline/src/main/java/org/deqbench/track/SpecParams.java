@@ -39,7 +39,12 @@ public final class SpecParams {
             out.putAll(flatten("task", spec.task(node.task())));
         }
         if (node.method() != null) {
-            out.putAll(methodParams(spec.method(node.method())));
+            MethodSpec method = spec.method(node.method());
+            out.putAll(methodParams(method));
+            if (method.jointlyTrained()) {
+                // one model trained on these tasks: the shared train node and every node reading it
+                out.put("method.train_on", String.join(",", method.trainOn()));
+            }
         }
         switch (node.stage()) {
             case "certify" -> out.putAll(flatten("certify", spec.certify()));

@@ -52,9 +52,14 @@ public interface LearnedMethod<M extends TrainableModel<ExampleSet.Batch>> exten
         return false;
     }
 
+    /** Trains on the run's task, or on the union of its tasks when it has several ({@code train_on}). */
     @Override
     default void train(TrainingRun run) {
-        LearnedTraining.train(run, this);
+        if (run.tasks().isEmpty()) {
+            LearnedTraining.train(run, this);
+        } else {
+            JointTraining.train(run, this);
+        }
     }
 
     @Override

@@ -57,7 +57,7 @@ public final class LearnedTraining {
     static final String MODEL_DIR = "model";
     static final String NETWORK_DIR = "model/network";
     static final String MODEL_JSON = "model/model.json";
-    private static final DataType DTYPE = DataType.FLOAT;
+    static final DataType DTYPE = DataType.FLOAT;
     private static final int EVAL_BATCH = 4;
 
     private LearnedTraining() {
@@ -211,14 +211,25 @@ public final class LearnedTraining {
     }
 
     private static void saveModel(TrainingRun run, MethodSpec m, ConvNet net, double lambda, Map<String, Object> settings) {
-        Path dir = run.output().resolve(NETWORK_DIR + "/x").getParent();
-        net.save(dir);
+        saveNetwork(run, net);
+        run.output().writeJson(MODEL_JSON, modelDescription(m, lambda, settings), "model",
+                "how to rebuild the trained method (kind, λ, settings)");
+    }
+
+    /** {@code model/model.json}: kind, λ, where the network lies and the method's settings. */
+    static Map<String, Object> modelDescription(MethodSpec m, double lambda, Map<String, Object> settings) {
         Map<String, Object> desc = new LinkedHashMap<>();
         desc.put("kind", m.kind().key());
         desc.put("lambda", lambda);
         desc.put("network", "network/ (ConvNet.save: network.json, network.sdz)");
         desc.putAll(settings);
-        run.output().writeJson(MODEL_JSON, desc, "model", "how to rebuild the trained method (kind, λ, settings)");
+        return desc;
+    }
+
+    /** Saves the network as {@code model/network/} and lists its files. */
+    static void saveNetwork(TrainingRun run, ConvNet net) {
+        Path dir = run.output().resolve(NETWORK_DIR + "/x").getParent();
+        net.save(dir);
         try (Stream<Path> files = Files.walk(dir)) {
             for (Path p : files.filter(Files::isRegularFile).sorted().toList()) {
                 String rel = run.output().dir().relativize(p).toString().replace('\\', '/');

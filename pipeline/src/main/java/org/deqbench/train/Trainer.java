@@ -57,8 +57,8 @@ public final class Trainer<B> {
         if (n < 1) {
             throw new IllegalArgumentException("no training examples");
         }
-        int perEpoch = settings.stepsPerEpoch(n);
-        long total = settings.totalSteps(n);
+        int perEpoch = train.epochBatches(identity(n), settings.batchSize()).size();
+        long total = settings.totalStepsOf(perEpoch);
         LearningRateSchedule schedule = new LearningRateSchedule(settings.schedule(), settings.learningRate(), total);
         Map<String, INDArray> params = model.parameters();
         Adam adam = new Adam();
@@ -112,17 +112,17 @@ public final class Trainer<B> {
             l.onTrainingBegin(start, total);
         }
         long began = System.nanoTime();
-        int[] order = null;
+        List<int[]> order = null;
         int orderEpoch = -1;
         for (long step = start; step < total; step++) {
             int epoch = (int) (step / perEpoch);
             int pos = (int) (step % perEpoch);
             if (epoch != orderEpoch) {
-                order = RandomStreams.permutation(n, RandomStreams.derive(settings.seed(), "shuffle", epoch));
+                order = train.epochBatches(RandomStreams.permutation(n,
+                        RandomStreams.derive(settings.seed(), "shuffle", epoch)), settings.batchSize());
                 orderEpoch = epoch;
             }
-            int[] idx = Arrays.copyOfRange(order, pos * settings.batchSize(),
-                    Math.min(n, (pos + 1) * settings.batchSize()));
+            int[] idx = order.get(pos);
             B batch = train.batch(idx);
             for (TrainingListener l : listeners) {
                 l.onStepBegin(step);
@@ -201,19 +201,21 @@ public final class Trainer<B> {
         }
         double sum = 0;
         int count = 0;
-        int bs = settings.batchSize();
-        for (int from = 0; from < validation.size(); from += bs) {
-            int to = Math.min(validation.size(), from + bs);
-            int[] idx = new int[to - from];
-            for (int i = 0; i < idx.length; i++) {
-                idx[i] = from + i;
-            }
+        for (int[] idx : validation.epochBatches(identity(validation.size()), settings.batchSize())) {
             for (double s : model.validationScores(validation.batch(idx))) {
                 sum += s;
                 count++;
             }
         }
         return sum / count;
+    }
+
+    private static int[] identity(int n) {
+        int[] idx = new int[n];
+        for (int i = 0; i < n; i++) {
+            idx[i] = i;
+        }
+        return idx;
     }
 
     /** Names the first non-finite value, or null if all are finite. */

@@ -38,7 +38,12 @@ public record TrainerSettings(int epochs, int batchSize, String schedule, double
     }
 
     public long totalSteps(int examples) {
-        long t = (long) epochs * stepsPerEpoch(examples);
+        return totalStepsOf(stepsPerEpoch(examples));
+    }
+
+    /** Steps of the whole run for epochs of {@code perEpoch} steps, capped by {@code max_steps}. */
+    public long totalStepsOf(int perEpoch) {
+        long t = (long) epochs * perEpoch;
         return maxSteps > 0 ? Math.min(t, maxSteps) : t;
     }
 }

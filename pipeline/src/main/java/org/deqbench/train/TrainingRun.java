@@ -1,6 +1,7 @@
 package org.deqbench.train;
 
 import java.nio.file.Path;
+import java.util.List;
 import org.deqbench.spec.MethodSpec;
 import org.deqbench.spec.TaskSpec;
 import org.deqbench.store.NodeFiles;
@@ -10,8 +11,27 @@ import org.deqbench.store.NodeWriter;
  * What {@link Method#train} needs from the pipeline for one (task, method) pair, without the plan
  * that schedules it: the spec sections, the simulated data, where outputs, checkpoints and metrics
  * go, and the seed and hash that make a resumed run continue the same random streams.
+ *
+ * <p>A run of a method with {@code train_on} trains one model on several tasks: {@link #tasks()}
+ * lists them, each with its simulate node (whose examples carry their operator's parameters, so
+ * every batch is rebuilt with its own task's operator); {@link #task()} and {@link #simulated()}
+ * are then the first of them.
  */
 public interface TrainingRun {
+    /**
+     * One task of a jointly trained run: its spec section and its simulate node.
+     *
+     * @param task      the task's spec section
+     * @param simulated the task's simulate node ({@code train/} and {@code test/} splits)
+     */
+    record TaskData(TaskSpec task, NodeFiles simulated) {
+    }
+
+    /** The tasks of a run trained on several ({@code train_on}, in that order); empty for a one-task run. */
+    default List<TaskData> tasks() {
+        return List.of();
+    }
+
     /** The method's spec section. */
     MethodSpec method();
 

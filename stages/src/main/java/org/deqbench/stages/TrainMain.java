@@ -15,7 +15,11 @@ import picocli.CommandLine.Command;
             "Reads:  <run-dir>/simulate/<task>/",
             "Writes: <run-dir>/train/<task>/<method>/ reconstructions.npy, metrics.json (per-image PSNR,",
             "        SSIM, NMSE), method.json (chosen parameters, time, memory), and for learned",
-            "        methods model/ and training.json (curves)."})
+            "        methods model/ and training.json (curves).",
+            "",
+            "A method with train_on: --task joint trains its one model on all listed tasks into",
+            "<run-dir>/train/joint/<method>/ (model/, training.json, tasks/<task>/ results); then",
+            "--task <task> copies that task's share into <run-dir>/train/<task>/<method>/."})
 public final class TrainMain extends StageCommand.PerMethod {
     @Override
     Stage stage() {
