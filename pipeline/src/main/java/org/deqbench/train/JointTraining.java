@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import org.deqbench.data.SimulatedData;
 import org.deqbench.data.SimulatedSplit;
-import org.deqbench.metrics.ImageScores;
 import org.deqbench.spec.MethodSpec;
 import org.deqbench.spec.TaskSpec;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -65,38 +64,18 @@ public final class JointTraining {
         TrainerSettings settings = TrainerSettings.of(m.training(), seed, checkpoints, run.hash());
         List<String> names = tasks.stream().map(t -> t.task().name()).toList();
 
-        TrainingResult result;
-        String divergence = null;
         try (MemoryProbe memory = new MemoryProbe(5, true)) {
-            Trainer<ExampleSet.Batch> trainer = new Trainer<ExampleSet.Batch>(settings).memory(memory)
-                    .listener(new ProgressListener(run.id()))
-                    .listener(run.curves());
-            try {
-                result = trainer.run(model, train, validation);
-            } catch (TrainingDivergedException e) {
-                if (!method.divergenceIsResult()) {
-                    throw e;
-                }
-                divergence = e.getMessage();
-                result = e.partial();
-                System.err.println(run.id() + ": " + divergence);
-            }
+            LearnedTraining.Trained trained = LearnedTraining.runTrainer(run, method, model, settings, train, validation,
+                    memory);
+            TrainingResult result = trained.result();
             long peakBytes = memory.overall().rssBytes();
             Map<String, Object> common = new LinkedHashMap<>();
             common.put("train_on", names);
             common.put("joint_node", run.id());
-            common.put("train_peak_heap_bytes", memory.overall().heapBytes());
-            common.put("train_peak_offheap_bytes", memory.overall().offHeapBytes());
-            common.put("train_baseline_bytes", memory.baselineRssBytes());
-            common.put("steps", result.steps());
             common.put("training_examples", train.size());
             common.put("validation_examples", validation == null ? 0 : validation.size());
             common.put("examples_per_task", examples);
-            common.put("best_epoch", result.bestEpoch());
-            common.put("diverged", divergence != null);
-            if (divergence != null) {
-                common.put("divergence", divergence);
-            }
+            common.putAll(trained.info());
             LearnedTraining.saveNetwork(run, method.network(model));
             for (int k = 0; k < tasks.size(); k++) {
                 SimulatedSplit trainSplit = trainSplits.get(k);
@@ -126,14 +105,10 @@ public final class JointTraining {
         TaskSpec task = t.task();
         String dir = TASKS_DIR + "/" + task.name() + "/";
         SimulatedSplit testSplit = SimulatedData.load(t.simulated(), "test");
-        ExampleSet test = ExampleSet.of(testSplit, 0, testSplit.size(), LearnedTraining.DTYPE);
-        LearnedTraining.Evaluation eval = method.evaluate(model, test, m);
-        List<Map<String, Object>> perImage = LinearBaselines.rows(ImageScores.perImage(test.all().groundTruth(),
-                eval.reconstructions()));
-        Map<String, Object> mean = new LinkedHashMap<>();
-        for (String k : List.of("psnr", "ssim", "nmse")) {
-            mean.put(k, LinearBaselines.mean(perImage, k));
-        }
+        LearnedTraining.TestScores scores = LearnedTraining.score(method, model, testSplit, m);
+        LearnedTraining.Evaluation eval = scores.evaluation();
+        List<Map<String, Object>> perImage = scores.perImage();
+        Map<String, Object> mean = scores.mean();
         info.putAll(eval.info());
         info.put("test_psnr", mean.get("psnr"));
         run.output().writeArray(dir + "reconstructions.npy", eval.reconstructions().castTo(DataType.FLOAT),

@@ -112,44 +112,68 @@ public final class LearnedTraining {
         Path checkpoints = run.checkpoints();
         TrainerSettings settings = TrainerSettings.of(m.training(), seed, checkpoints, run.hash());
 
-        TrainingResult result;
-        String divergence = null;
         try (MemoryProbe memory = new MemoryProbe(5, true)) {
-            Trainer<ExampleSet.Batch> trainer = new Trainer<ExampleSet.Batch>(settings).memory(memory)
-                    .listener(new ProgressListener(run.id()))
-                    .listener(run.curves());
-            try {
-                result = trainer.run(model, train, validation);
-            } catch (TrainingDivergedException e) {
-                if (!method.divergenceIsResult()) {
-                    throw e;
-                }
-                divergence = e.getMessage();
-                result = e.partial();
-                System.err.println(run.id() + ": " + divergence);
-            }
+            Trained trained = runTrainer(run, method, model, settings, train, validation, memory);
+            TrainingResult result = trained.result();
             Map<String, Object> info = new LinkedHashMap<>();
-            info.put("train_peak_heap_bytes", memory.overall().heapBytes());
-            info.put("train_peak_offheap_bytes", memory.overall().offHeapBytes());
-            info.put("train_baseline_bytes", memory.baselineRssBytes());
-            info.put("steps", result.steps());
             info.put("training_examples", train.size());
             info.put("validation_examples", nVal);
-            info.put("best_epoch", result.bestEpoch());
-            info.put("diverged", divergence != null);
+            info.putAll(trained.info());
             info.putAll(method.tune(model, ExampleSet.of(trainSplit, 0, n, DTYPE), m));
-            if (divergence != null) {
-                info.put("divergence", divergence);
-            }
             writeOutputs(run, method, model, testSplit, info, result, memory.overall().rssBytes());
         }
         new CheckpointStore(checkpoints).delete();
     }
 
-    private static <M extends TrainableModel<ExampleSet.Batch>> void writeOutputs(TrainingRun run,
-            LearnedMethod<M> method, M model, SimulatedSplit testSplit, Map<String, Object> info, TrainingResult result,
-            long peakBytes) {
-        MethodSpec m = run.method();
+    /**
+     * A finished (or, where the method reports divergence as a result, diverged) training run and what
+     * {@code method.json} says about it: peak memory, steps, best epoch, whether and why it diverged.
+     */
+    record Trained(TrainingResult result, Map<String, Object> info) {
+    }
+
+    /**
+     * Runs the shared trainer with progress lines and the run's curves; a divergence ends the node
+     * unless the method counts it as a result, in which case the partial result is kept.
+     */
+    static <M extends TrainableModel<ExampleSet.Batch>> Trained runTrainer(TrainingRun run, LearnedMethod<M> method,
+            M model, TrainerSettings settings, TrainingData<ExampleSet.Batch> train,
+            TrainingData<ExampleSet.Batch> validation, MemoryProbe memory) {
+        Trainer<ExampleSet.Batch> trainer = new Trainer<ExampleSet.Batch>(settings).memory(memory)
+                .listener(new ProgressListener(run.id()))
+                .listener(run.curves());
+        TrainingResult result;
+        String divergence = null;
+        try {
+            result = trainer.run(model, train, validation);
+        } catch (TrainingDivergedException e) {
+            if (!method.divergenceIsResult()) {
+                throw e;
+            }
+            divergence = e.getMessage();
+            result = e.partial();
+            System.err.println(run.id() + ": " + divergence);
+        }
+        Map<String, Object> info = new LinkedHashMap<>();
+        info.put("train_peak_heap_bytes", memory.overall().heapBytes());
+        info.put("train_peak_offheap_bytes", memory.overall().offHeapBytes());
+        info.put("train_baseline_bytes", memory.baselineRssBytes());
+        info.put("steps", result.steps());
+        info.put("best_epoch", result.bestEpoch());
+        info.put("diverged", divergence != null);
+        if (divergence != null) {
+            info.put("divergence", divergence);
+        }
+        return new Trained(result, info);
+    }
+
+    /** The test split's reconstructions with per-image and mean PSNR, SSIM and NMSE. */
+    record TestScores(Evaluation evaluation, List<Map<String, Object>> perImage, Map<String, Object> mean) {
+    }
+
+    /** Reconstructs a test split with the trained model and scores it against its ground truth. */
+    static <M extends TrainableModel<ExampleSet.Batch>> TestScores score(LearnedMethod<M> method, M model,
+            SimulatedSplit testSplit, MethodSpec m) {
         ExampleSet test = ExampleSet.of(testSplit, 0, testSplit.size(), DTYPE);
         Evaluation eval = method.evaluate(model, test, m);
         List<Map<String, Object>> perImage = LinearBaselines.rows(ImageScores.perImage(test.all().groundTruth(),
@@ -158,6 +182,17 @@ public final class LearnedTraining {
         for (String k : List.of("psnr", "ssim", "nmse")) {
             mean.put(k, LinearBaselines.mean(perImage, k));
         }
+        return new TestScores(eval, perImage, mean);
+    }
+
+    private static <M extends TrainableModel<ExampleSet.Batch>> void writeOutputs(TrainingRun run,
+            LearnedMethod<M> method, M model, SimulatedSplit testSplit, Map<String, Object> info, TrainingResult result,
+            long peakBytes) {
+        MethodSpec m = run.method();
+        TestScores scores = score(method, model, testSplit, m);
+        Evaluation eval = scores.evaluation();
+        List<Map<String, Object>> perImage = scores.perImage();
+        Map<String, Object> mean = scores.mean();
         info.putAll(eval.info());
         info.put("test_psnr", mean.get("psnr"));
 
