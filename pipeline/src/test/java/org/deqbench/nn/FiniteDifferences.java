@@ -1,5 +1,8 @@
 package org.deqbench.nn;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.util.SplittableRandom;
 import java.util.function.Function;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -39,5 +42,17 @@ final class FiniteDifferences {
 
     static double relativeError(double expected, double actual) {
         return Math.abs(expected - actual) / Math.max(Math.abs(expected), 1e-300);
+    }
+
+    /**
+     * Asserts ‖expected − actual‖ ≤ tol·‖expected‖ (in double, same shape), refusing a zero
+     * {@code expected}, against which the comparison would be vacuous.
+     */
+    static void assertRelativeClose(INDArray expected, INDArray actual, double tol, String what) {
+        assertArrayEquals(expected.shape(), actual.shape(), what + " shape");
+        double scale = expected.norm2Number().doubleValue();
+        double err = expected.castTo(DataType.DOUBLE).sub(actual.castTo(DataType.DOUBLE)).norm2Number().doubleValue();
+        assertTrue(scale > 0, what + " is zero: the comparison would be vacuous");
+        assertTrue(err <= tol * scale, what + ": relative difference " + err / scale + " > " + tol);
     }
 }
