@@ -436,6 +436,10 @@ public final class SpecValidator {
         }
     }
 
+    /** The kinds that learn one λ per task of {@code train_on} with {@code training.lambda_per_task}. */
+    public static final List<MethodKind> PER_TASK_LAMBDA_KINDS = List.of(MethodKind.DEQ_GD, MethodKind.RERG,
+            MethodKind.ELDER);
+
     /** The name of the folder of a jointly trained method's train node: {@code train/joint/<method>}. */
     public static final String JOINT_TASK_NAME = "joint";
 
@@ -452,6 +456,16 @@ public final class SpecValidator {
             }
             if (m.training().lambdaLearningRate() != null) {
                 positive(p + ".training.lambda_learning_rate", m.training().lambdaLearningRate());
+            }
+            if (m.training().separateLambdas()) {
+                if (!m.jointlyTrained()) {
+                    problem(p + ".training.lambda_per_task", "train_on beside it on method '" + m.name()
+                            + "' (one λ per task of train_on; a method trained per task has one λ anyway)", true);
+                } else if (m.kind() != null && !PER_TASK_LAMBDA_KINDS.contains(m.kind())) {
+                    problem(p + ".training.lambda_per_task", "a method of kind "
+                            + PER_TASK_LAMBDA_KINDS.stream().map(MethodKind::key).toList() + " (method '" + m.name()
+                            + "' is " + m.kind().key() + ")", true);
+                }
             }
         }
         name(p + ".name", m.name());

@@ -39,7 +39,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *       makes T contract around the training images, i.e. N_θ pull nearby images back to them,
  *       which the numerator alone does not ask for.</li>
  * </ul>
- * Parameters: the CNN's and {@value #LOG_LAMBDA}. Validation always scores the fixed point.
+ * Parameters: the CNN's and {@value #LOG_LAMBDA} (or one log λ per task, {@link NetworkAndLambda}). Validation always scores the fixed point.
  */
 final class DeqGdModel implements TrainableModel<ExampleSet.Batch> {
     static final String LOG_LAMBDA = NetworkAndLambda.LOG_LAMBDA;
@@ -113,7 +113,23 @@ final class DeqGdModel implements TrainableModel<ExampleSet.Batch> {
     }
 
     @Override
+    public void separateLambdas(java.util.List<String> tasks) {
+        weights.separateLambdas(tasks);
+    }
+
+    @Override
+    public void useTask(String task) {
+        weights.useTask(task);
+    }
+
+    @Override
+    public Map<String, Double> taskLambdas() {
+        return weights.taskLambdas();
+    }
+
+    @Override
     public StepResult lossAndGradients(ExampleSet.Batch batch, long step) {
+        weights.useTask(batch.task());
         DeqGdReconstructor r = reconstructor();
         Map<String, INDArray> g = new LinkedHashMap<>();
         Map<String, Double> diag = new LinkedHashMap<>();
@@ -146,7 +162,7 @@ final class DeqGdModel implements TrainableModel<ExampleSet.Batch> {
             value += w * bound.value();
             diag.put("bound_numerator", bound.value());
         }
-        g.put(LOG_LAMBDA, weights.logLambdaGradient(dLambda));
+        g.putAll(weights.logLambdaGradients(dLambda * r.lambda()));
         diag.put("lambda", r.lambda());
         return new StepResult(value, g, diag);
     }
@@ -166,7 +182,7 @@ final class DeqGdModel implements TrainableModel<ExampleSet.Batch> {
         numerator.cotangents().parameters().forEach((k, v) -> g.put(k, v.div(a)));
         c.parameters().forEach((k, v) -> g.merge(k, v.mul(wr), INDArray::add));
         double dLambda = numerator.cotangents().lambda() / a + wr * c.lambda();
-        g.put(LOG_LAMBDA, weights.logLambdaGradient(dLambda));
+        g.putAll(weights.logLambdaGradients(dLambda * r.lambda()));
         Map<String, Double> diag = new LinkedHashMap<>();
         diag.put("bound_numerator", a);
         diag.put("lipschitz_estimate", c.value());
@@ -176,6 +192,7 @@ final class DeqGdModel implements TrainableModel<ExampleSet.Batch> {
 
     @Override
     public double[] validationScores(ExampleSet.Batch batch) {
+        weights.useTask(batch.task());
         INDArray x = reconstructor().forward(batch.measurements(), batch.operator(), null).x();
         return ImageScores.perImage(batch.groundTruth(), x).stream().mapToDouble(ImageScores::psnr).toArray();
     }

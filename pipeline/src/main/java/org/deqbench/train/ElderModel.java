@@ -8,11 +8,10 @@ import org.deqbench.nn.ConvNet;
 import org.deqbench.nn.ElderRegularizer;
 import org.deqbench.recon.ElderReconstructor;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * ELDER as the trainer sees it ({@link ElderReconstructor}): parameters are N_θ's (keyed like
- * {@link ConvNet#parameters()}) and {@value #LOG_LAMBDA} (τ = 1/λ weighs R); the loss is the mean
+ * {@link ConvNet#parameters()}) and {@value #LOG_LAMBDA} (τ = 1/λ weighs R; one per task with {@link NetworkAndLambda#separateLambdas}); the loss is the mean
  * squared error of the minimiser x*, its gradients come from implicit differentiation of the
  * stationarity condition ({@link ElderReconstructor#backward}).
  */
@@ -53,13 +52,29 @@ final class ElderModel implements TrainableModel<ExampleSet.Batch> {
     }
 
     @Override
+    public void separateLambdas(java.util.List<String> tasks) {
+        weights.separateLambdas(tasks);
+    }
+
+    @Override
+    public void useTask(String task) {
+        weights.useTask(task);
+    }
+
+    @Override
+    public Map<String, Double> taskLambdas() {
+        return weights.taskLambdas();
+    }
+
+    @Override
     public StepResult lossAndGradients(ExampleSet.Batch batch, long step) {
+        weights.useTask(batch.task());
         ElderReconstructor r = reconstructor();
         ElderReconstructor.Forward f = r.forward(batch.measurements(), batch.operator());
         MolModel.Loss mse = MolModel.channelMse(f.x(), batch.groundTruth());
         ElderReconstructor.Backward b = r.backward(f, mse.gradient());
         Map<String, INDArray> g = new LinkedHashMap<>(b.parameters());
-        g.put(LOG_LAMBDA, Nd4j.scalar(regularizer.network().dataType(), b.logLambda(r.tau())));
+        g.putAll(weights.logLambdaGradients(b.logLambda(r.tau())));
         Map<String, Double> diag = new LinkedHashMap<>();
         diag.put("lambda", r.lambda());
         diag.put("forward_iterations", (double) Arrays.stream(f.iterations()).max().orElse(0));
@@ -73,6 +88,7 @@ final class ElderModel implements TrainableModel<ExampleSet.Batch> {
 
     @Override
     public double[] validationScores(ExampleSet.Batch batch) {
+        weights.useTask(batch.task());
         INDArray x = reconstructor().forward(batch.measurements(), batch.operator()).x();
         return ImageScores.perImage(batch.groundTruth(), x).stream().mapToDouble(ImageScores::psnr).toArray();
     }

@@ -17,7 +17,7 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class ExampleSet implements TrainingData<ExampleSet.Batch> {
     /** Some examples: ground truth x, measurements b, and their operator A. */
-    public record Batch(INDArray groundTruth, INDArray measurements, LinearOperator operator) {
+    public record Batch(INDArray groundTruth, INDArray measurements, LinearOperator operator, String task) {
         public int size() {
             return (int) groundTruth.size(0);
         }
@@ -91,7 +91,8 @@ public final class ExampleSet implements TrainingData<ExampleSet.Batch> {
         Map<String, INDArray> p = new LinkedHashMap<>();
         parameters.forEach((k, v) -> p.put(k, gather(v, indices)));
         p.putAll(shared);
-        return new Batch(gather(groundTruth, indices), gather(measurements, indices), ForwardModels.operator(task, p));
+        return new Batch(gather(groundTruth, indices), gather(measurements, indices), ForwardModels.operator(task, p),
+                task.name());
     }
 
     private static INDArray gather(INDArray a, int[] indices) {

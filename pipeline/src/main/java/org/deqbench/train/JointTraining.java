@@ -18,7 +18,10 @@ import org.nd4j.linalg.api.buffer.DataType;
  * x_{j+1} = x_j − η (A_k^T(A_k x_j − b) + λ g_θ(x_j)). The loss of a step is the method's own
  * loss on one batch of one task (operators and measurement shapes differ between tasks), batches
  * interleaved round-robin over the tasks ({@link JointExampleSet}); pnp and red train their
- * denoiser on the union of the tasks' training ground truths in the same way.
+ * denoiser on the union of the tasks' training ground truths in the same way. With
+ * {@code training.lambda_per_task} (deq-gd, rerg, elder) the network is shared and each task has its
+ * own learned λ ({@link TrainableModel#separateLambdas}); a step updates its batch's task's λ, and
+ * each task is evaluated with its own.
  *
  * <p>Each task's training split minus its last ⌊N/8⌋ examples trains (as in
  * {@link LearnedTraining}), the held-out examples of every task together validate, and the best
@@ -60,9 +63,12 @@ public final class JointTraining {
         JointExampleSet validation = validationParts.isEmpty() ? null : new JointExampleSet(validationParts);
         long seed = RandomStreams.derive(run.experimentSeed(), run.id(), 0);
         M model = method.create(m, tasks.get(0).task(), seed);
+        List<String> names = tasks.stream().map(t -> t.task().name()).toList();
+        if (m.training().separateLambdas()) {
+            model.separateLambdas(names);
+        }
         Path checkpoints = run.checkpoints();
         TrainerSettings settings = TrainerSettings.of(m.training(), seed, checkpoints, run.hash());
-        List<String> names = tasks.stream().map(t -> t.task().name()).toList();
 
         try (MemoryProbe memory = new MemoryProbe(5, true)) {
             LearnedTraining.Trained trained = LearnedTraining.runTrainer(run, method, model, settings, train, validation,
@@ -76,9 +82,13 @@ public final class JointTraining {
             common.put("validation_examples", validation == null ? 0 : validation.size());
             common.put("examples_per_task", examples);
             common.putAll(trained.info());
+            if (model.taskLambdas() != null) {
+                common.put("lambda_per_task", model.taskLambdas());
+            }
             LearnedTraining.saveNetwork(run, method.network(model));
             for (int k = 0; k < tasks.size(); k++) {
                 SimulatedSplit trainSplit = trainSplits.get(k);
+                model.useTask(names.get(k));
                 Map<String, Object> info = new LinkedHashMap<>(common);
                 info.putAll(method.tune(model, ExampleSet.of(trainSplit, 0, trainSplit.size(), dtype), m));
                 writeTask(run, method, model, tasks.get(k), info, result, peakBytes);

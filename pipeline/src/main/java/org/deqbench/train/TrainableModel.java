@@ -42,6 +42,28 @@ public interface TrainableModel<B> {
         return Map.of();
     }
 
+    /**
+     * One learned λ per task of a model trained on several tasks ({@code training.lambda_per_task}),
+     * each starting where the shared one was. Called once, before training. Models without a λ
+     * refuse it.
+     */
+    default void separateLambdas(java.util.List<String> tasks) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no per-task λ");
+    }
+
+    /**
+     * Makes the model act for task {@code task} (its λ, where λ is per task) until told otherwise.
+     * The trainer's batches say their task; the joint trainer calls it before each task's
+     * evaluation. Nothing by default.
+     */
+    default void useTask(String task) {
+    }
+
+    /** Every task's λ by task name where λ is per task, else null. */
+    default Map<String, Double> taskLambdas() {
+        return null;
+    }
+
     /** Per-example validation score, higher is better (PSNR in dB). */
     double[] validationScores(B batch);
 

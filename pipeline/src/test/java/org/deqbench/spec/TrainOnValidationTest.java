@@ -79,4 +79,21 @@ class TrainOnValidationTest {
         String m = failure(SPEC.replace("TRAIN_ON", "train_on: [a, b]").replace("name: big", "name: joint"));
         assertTrue(m.contains("no task called 'joint'") && m.contains("train/joint/<method>"), m);
     }
+
+    /** {@code training.lambda_per_task}: accepted with train_on on deq-gd, rerg, elder; refused elsewhere, saying why. */
+    @Test
+    void lambdaPerTaskNeedsTrainOnAndAKindWithALearnedWeight() {
+        ExperimentSpec s = parse("train_on: [a, b], training: {lambda_per_task: true}");
+        assertEquals(List.of(), SpecValidator.validate(s, null));
+        assertTrue(s.method("g").training().separateLambdas());
+        assertTrue(SpecLoader.canonicalJson(s.method("g")).contains("lambda_per_task"));
+        assertFalse(SpecLoader.canonicalJson(parse("train_on: [a, b]").method("g")).contains("lambda_per_task"),
+                "absent, the key stays out of the canonical JSON (the plan hashes of existing specs)");
+        String alone = failure(SPEC.replace("TRAIN_ON", "training: {lambda_per_task: true}"));
+        assertTrue(alone.contains("methods[1].training.lambda_per_task") && alone.contains("train_on beside it"), alone);
+        String modl = failure(SPEC.replace("{name: g, kind: deq-gd, TRAIN_ON}",
+                "{name: g, kind: modl, train_on: [a, b], training: {lambda_per_task: true}}"));
+        assertTrue(modl.contains("methods[1].training.lambda_per_task") && modl.contains("[deq-gd, rerg, elder]")
+                && modl.contains("is modl"), modl);
+    }
 }

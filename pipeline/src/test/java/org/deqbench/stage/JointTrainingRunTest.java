@@ -58,7 +58,9 @@ class JointTrainingRunTest {
         "{name: g, kind: elder, train_on: [a, b], network: {layers: 2, channels: 4, activation: elu}, deq: {max_iterations: 10, backward_max_iterations: 10}, training: {epochs: 1, batch_size: 2}}",
         "{name: g, kind: red, train_on: [a, b], lambdas: [0.1, 1.0], network: {layers: 2, channels: 4}, deq: {max_iterations: 10}, training: {epochs: 1, batch_size: 2}}",
         "{name: g, kind: pnp, train_on: [a, b], network: {layers: 2, channels: 4}, deq: {max_iterations: 10}, training: {epochs: 1, batch_size: 2}}",
-        "{name: g, kind: modl, train_on: [a, b], iterations: 2, network: {layers: 2, channels: 4}, training: {epochs: 1, batch_size: 2}}"})
+        "{name: g, kind: modl, train_on: [a, b], iterations: 2, network: {layers: 2, channels: 4}, training: {epochs: 1, batch_size: 2}}",
+        "{name: g, kind: elder, train_on: [a, b], network: {layers: 2, channels: 4, activation: elu}, deq: {max_iterations: 10, backward_max_iterations: 10}, training: {epochs: 1, batch_size: 2, lambda_per_task: true}}",
+        "{name: g, kind: deq-gd, train_on: [a, b], network: {layers: 2, channels: 4}, deq: {max_iterations: 10, backward_max_iterations: 10}, training: {epochs: 1, batch_size: 2, lambda_per_task: true}}"})
     void everyLearnedKindTrainsJointly(String method, @TempDir Path tmp) throws Exception {
         Path spec = tmp.resolve("spec.yaml");
         Files.writeString(spec, SPEC.substring(0, SPEC.indexOf("  - name: g")) + "  - " + method + "\n");
@@ -131,5 +133,42 @@ class JointTrainingRunTest {
         // new data for task b: b's simulation, the shared model and both task nodes are redone
         Files.writeString(spec, SPEC.replace("sigma: 0.01}", "sigma: 0.02}"));
         assertEquals(List.of(false, true, true, true, true), run(spec, dir));
+    }
+
+    /**
+     * With {@code lambda_per_task} the shared node learns one λ per task (both move from the start
+     * value, apart), records them, and each task's node is that task's λ with the shared network:
+     * its {@code model.json} λ is its entry, and it reloads to its stored reconstructions.
+     */
+    @Test
+    void aLambdaPerTaskIsLearnedRecordedAndUsedByEachTasksNode(@TempDir Path tmp) throws Exception {
+        Path spec = tmp.resolve("spec.yaml");
+        Files.writeString(spec, SPEC.replace("training: {epochs: 1, batch_size: 2, learning_rate: 1.0e-3}",
+                "training: {epochs: 2, batch_size: 2, learning_rate: 1.0e-3, lambda_learning_rate: 0.05,"
+                        + " lambda_per_task: true}"));
+        Path dir = tmp.resolve("run");
+        assertEquals(List.of(true, true, true, true, true), run(spec, dir));
+        ObjectMapper json = new ObjectMapper();
+        ExperimentSpec s = SpecLoader.load(spec);
+        RunStore store = new RunStore(dir);
+        double start = s.method("g").deq().lambda();
+        List<Double> lambdas = new ArrayList<>();
+        for (String t : List.of("a", "b")) {
+            Path node = dir.resolve("train").resolve(t).resolve("g");
+            JsonNode method = json.readTree(node.resolve("method.json").toFile());
+            double own = method.path("lambda_per_task").path(t).asDouble(Double.NaN);
+            assertEquals(own, json.readTree(node.resolve("model/model.json").toFile()).path("lambda").asDouble(), 1e-12,
+                    t + ": the task's model carries its own λ");
+            assertEquals(own, method.path("lambda").asDouble(), 1e-12, t + ": evaluated with its own λ");
+            assertTrue(Math.abs(Math.log(own / start)) > 0.01, t + ": λ moved from " + start + " to " + own);
+            lambdas.add(own);
+            Reconstructor r = TrainedMethods.load(store.input("train/" + t + "/g"), s.method("g"), s.task(t));
+            SimulatedSplit test = SimulatedData.load(store.input("simulate/" + t), "test");
+            INDArray again = r.reconstruct(test.measurements(), test.operator(0, test.size())).castTo(DataType.DOUBLE);
+            INDArray stored = Nd4j.createFromNpyFile(node.resolve("reconstructions.npy").toFile()).castTo(DataType.DOUBLE);
+            double rel = again.sub(stored).norm2Number().doubleValue() / stored.norm2Number().doubleValue();
+            assertTrue(rel < 1e-4, t + ": reloaded model differs from the stored reconstructions by " + rel);
+        }
+        assertTrue(Math.abs(Math.log(lambdas.get(0) / lambdas.get(1))) > 1e-3, "the tasks' λ differ: " + lambdas);
     }
 }
