@@ -41,7 +41,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * </ul>
  * Parameters: the CNN's and {@value #LOG_LAMBDA} (or one log λ per task, {@link NetworkAndLambda}). Validation always scores the fixed point.
  */
-final class DeqGdModel implements TrainableModel<ExampleSet.Batch> {
+final class DeqGdModel implements NetworkAndLambdaModel {
     static final String LOG_LAMBDA = NetworkAndLambda.LOG_LAMBDA;
 
     /** What the loss is. */
@@ -98,33 +98,8 @@ final class DeqGdModel implements TrainableModel<ExampleSet.Batch> {
     }
 
     @Override
-    public Map<String, INDArray> parameters() {
-        return weights.parameters();
-    }
-
-    @Override
-    public Map<String, Double> learningRateScales() {
-        return weights.learningRateScales();
-    }
-
-    @Override
-    public void parametersChanged() {
-        weights.parametersChanged();
-    }
-
-    @Override
-    public void separateLambdas(java.util.List<String> tasks) {
-        weights.separateLambdas(tasks);
-    }
-
-    @Override
-    public void useTask(String task) {
-        weights.useTask(task);
-    }
-
-    @Override
-    public Map<String, Double> taskLambdas() {
-        return weights.taskLambdas();
+    public NetworkAndLambda weights() {
+        return weights;
     }
 
     @Override

@@ -56,7 +56,9 @@ final class ElderMethod implements LearnedMethod<ElderModel> {
     @Override
     public ElderModel create(MethodSpec m, TaskSpec task, long seed) {
         ConvNet net = LearnedTraining.network(m, task, seed, false);
-        return new ElderModel(net, m.deq().lambda(), settings(m.deq()));
+        ElderModel model = new ElderModel(net, m.deq().lambda(), settings(m.deq()));
+        model.useTraining(m.training());
+        return model;
     }
 
     @Override

@@ -15,7 +15,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * squared error of the minimiser x*, its gradients come from implicit differentiation of the
  * stationarity condition ({@link ElderReconstructor#backward}).
  */
-final class ElderModel implements TrainableModel<ExampleSet.Batch> {
+final class ElderModel implements NetworkAndLambdaModel {
     static final String LOG_LAMBDA = NetworkAndLambda.LOG_LAMBDA;
 
     private final ElderRegularizer regularizer;
@@ -26,6 +26,11 @@ final class ElderModel implements TrainableModel<ExampleSet.Batch> {
         this.regularizer = new ElderRegularizer(network);
         this.weights = new NetworkAndLambda(network, lambda);
         this.settings = settings;
+    }
+
+    /** {@code training.lambda_learning_rate}: log λ's own Adam step, as a factor on the schedule. */
+    void useTraining(org.deqbench.spec.TrainingSpec training) {
+        weights.useLambdaLearningRate(training);
     }
 
     ConvNet network() {
@@ -42,28 +47,8 @@ final class ElderModel implements TrainableModel<ExampleSet.Batch> {
     }
 
     @Override
-    public Map<String, INDArray> parameters() {
-        return weights.parameters();
-    }
-
-    @Override
-    public void parametersChanged() {
-        weights.parametersChanged();
-    }
-
-    @Override
-    public void separateLambdas(java.util.List<String> tasks) {
-        weights.separateLambdas(tasks);
-    }
-
-    @Override
-    public void useTask(String task) {
-        weights.useTask(task);
-    }
-
-    @Override
-    public Map<String, Double> taskLambdas() {
-        return weights.taskLambdas();
+    public NetworkAndLambda weights() {
+        return weights;
     }
 
     @Override

@@ -69,14 +69,7 @@ class JointTrainingRunTest {
         ExperimentSpec s = SpecLoader.load(spec);
         RunStore store = new RunStore(dir);
         for (String t : List.of("a", "b")) {
-            Reconstructor r = TrainedMethods.load(store.input("train/" + t + "/g"), s.method("g"), s.task(t));
-            SimulatedSplit test = SimulatedData.load(store.input("simulate/" + t), "test");
-            INDArray again = r.reconstruct(test.measurements(), test.operator(0, test.size())).castTo(DataType.DOUBLE);
-            INDArray stored = Nd4j.createFromNpyFile(dir.resolve("train").resolve(t).resolve("g/reconstructions.npy")
-                    .toFile()).castTo(DataType.DOUBLE);
-            double rel = again.sub(stored).norm2Number().doubleValue() / stored.norm2Number().doubleValue();
-            assertTrue(rel < 1e-4, method + ", task " + t + ": reloaded model differs from the stored reconstructions by "
-                    + rel);
+            assertReloadReproduces(store, s, t, dir.resolve("train").resolve(t).resolve("g"), method + ", task " + t);
         }
     }
 
@@ -116,14 +109,7 @@ class JointTrainingRunTest {
             assertArrayEquals(Files.readAllBytes(joint.resolve("tasks/" + t + "/reconstructions.npy")),
                     Files.readAllBytes(node.resolve("reconstructions.npy")));
             assertTrue(Files.isRegularFile(node.resolve("model/model.json")) && Files.isRegularFile(node.resolve("training.json")));
-            // the task node's model, loaded as certify and attack load it, gives the stored reconstructions
-            // (float32 network: 1e-4 relative to the images' norm)
-            Reconstructor r = TrainedMethods.load(store.input("train/" + t + "/g"), s.method("g"), s.task(t));
-            SimulatedSplit test = SimulatedData.load(store.input("simulate/" + t), "test");
-            INDArray again = r.reconstruct(test.measurements(), test.operator(0, test.size())).castTo(DataType.DOUBLE);
-            INDArray stored = Nd4j.createFromNpyFile(node.resolve("reconstructions.npy").toFile()).castTo(DataType.DOUBLE);
-            double rel = again.sub(stored).norm2Number().doubleValue() / stored.norm2Number().doubleValue();
-            assertTrue(rel < 1e-4, t + ": reloaded model differs from the stored reconstructions by " + rel);
+            assertReloadReproduces(store, s, t, node, t);
             double psnr = json.readTree(node.resolve("metrics.json").toFile()).path("mean").path("psnr").asDouble();
             assertTrue(Double.isFinite(psnr) && psnr > 5, t + ": test PSNR " + psnr);
         }
@@ -162,13 +148,22 @@ class JointTrainingRunTest {
             assertEquals(own, method.path("lambda").asDouble(), 1e-12, t + ": evaluated with its own λ");
             assertTrue(Math.abs(Math.log(own / start)) > 0.01, t + ": λ moved from " + start + " to " + own);
             lambdas.add(own);
-            Reconstructor r = TrainedMethods.load(store.input("train/" + t + "/g"), s.method("g"), s.task(t));
-            SimulatedSplit test = SimulatedData.load(store.input("simulate/" + t), "test");
-            INDArray again = r.reconstruct(test.measurements(), test.operator(0, test.size())).castTo(DataType.DOUBLE);
-            INDArray stored = Nd4j.createFromNpyFile(node.resolve("reconstructions.npy").toFile()).castTo(DataType.DOUBLE);
-            double rel = again.sub(stored).norm2Number().doubleValue() / stored.norm2Number().doubleValue();
-            assertTrue(rel < 1e-4, t + ": reloaded model differs from the stored reconstructions by " + rel);
+            assertReloadReproduces(store, s, t, node, t);
         }
         assertTrue(Math.abs(Math.log(lambdas.get(0) / lambdas.get(1))) > 1e-3, "the tasks' λ differ: " + lambdas);
+    }
+
+    /**
+     * Task {@code t}'s node of method g, loaded as certify and attack load it, gives the stored test
+     * reconstructions (float32 network: 1e-4 relative to the images' norm).
+     */
+    private static void assertReloadReproduces(RunStore store, ExperimentSpec s, String t, Path node, String what)
+            throws Exception {
+        Reconstructor r = TrainedMethods.load(store.input("train/" + t + "/g"), s.method("g"), s.task(t));
+        SimulatedSplit test = SimulatedData.load(store.input("simulate/" + t), "test");
+        INDArray again = r.reconstruct(test.measurements(), test.operator(0, test.size())).castTo(DataType.DOUBLE);
+        INDArray stored = Nd4j.createFromNpyFile(node.resolve("reconstructions.npy").toFile()).castTo(DataType.DOUBLE);
+        double rel = again.sub(stored).norm2Number().doubleValue() / stored.norm2Number().doubleValue();
+        assertTrue(rel < 1e-4, what + ": reloaded model differs from the stored reconstructions by " + rel);
     }
 }

@@ -88,4 +88,26 @@ class NetworkAndLambdaTest {
         };
         assertThrows(UnsupportedOperationException.class, () -> plain.separateLambdas(List.of("a", "b")));
     }
+
+    /**
+     * {@code training.lambda_learning_rate} reaches log λ's Adam step on DEQ-GD and ELDER, and every
+     * task's log λ once λ is per task.
+     */
+    @Test
+    void lambdaLearningRateScalesEveryLogLambda() {
+        for (MethodKind kind : List.of(MethodKind.DEQ_GD, MethodKind.ELDER)) {
+            MethodSpec c = MethodContractTest.spec(kind);
+            org.deqbench.spec.TrainingSpec t = new org.deqbench.spec.TrainingSpec(2, 2, 1e-3, null, null, null, null, 0.05);
+            MethodSpec m = new MethodSpec(c.name(), kind, c.lambdas(), c.cgIterations(), c.iterations(), c.network(),
+                    c.deq(), t, null, null);
+            @SuppressWarnings("unchecked")
+            LearnedMethod<TrainableModel<ExampleSet.Batch>> method =
+                    (LearnedMethod<TrainableModel<ExampleSet.Batch>>) MethodRegistry.of(kind);
+            TrainableModel<ExampleSet.Batch> model = method.create(m, TinyProblems.task(Problem.DENOISE, 8), 3);
+            assertEquals(Map.of(NetworkAndLambda.LOG_LAMBDA, 50.0), model.learningRateScales(), kind.key());
+            model.separateLambdas(List.of("a", "b"));
+            assertEquals(Map.of(NetworkAndLambda.taskLambdaKey("a"), 50.0, NetworkAndLambda.taskLambdaKey("b"), 50.0),
+                    model.learningRateScales(), kind.key());
+        }
+    }
 }
