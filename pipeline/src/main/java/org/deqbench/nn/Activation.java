@@ -40,8 +40,7 @@ enum Activation {
         }
 
         @Override
-        INDArray backward(INDArray z, INDArray g) {
-            INDArray out = g.ulike();
+        INDArray backward(INDArray z, INDArray g, INDArray out) {
             Nd4j.exec(DynamicCustomOp.builder("relu_bp").addInputs(z, g).addOutputs(out)
                     .addFloatingPointArguments(0.0).build());
             return out;
@@ -66,8 +65,7 @@ enum Activation {
         }
 
         @Override
-        INDArray backward(INDArray z, INDArray g) {
-            INDArray out = g.ulike();
+        INDArray backward(INDArray z, INDArray g, INDArray out) {
             Nd4j.exec(new EluBp(z, g, out, 1.0));
             return out;
         }
@@ -90,8 +88,7 @@ enum Activation {
         }
 
         @Override
-        INDArray backward(INDArray z, INDArray g) {
-            INDArray out = g.ulike();
+        INDArray backward(INDArray z, INDArray g, INDArray out) {
             Nd4j.exec(new SoftPlusBp(z, g, out));
             return out;
         }
@@ -127,7 +124,12 @@ enum Activation {
     }
 
     /** g ⊙ φ'(z), a new array (relu: g where z &gt; 0, else 0, as SameDiff's relu gradient). */
-    abstract INDArray backward(INDArray z, INDArray g);
+    INDArray backward(INDArray z, INDArray g) {
+        return backward(z, g, g.ulike());
+    }
+
+    /** g ⊙ φ'(z) written into {@code out}, which may be g itself (an elementwise op in place); returns out. */
+    abstract INDArray backward(INDArray z, INDArray g, INDArray out);
 
     /** φ'(z) elementwise, built from differentiable ops (for graphs that are differentiated again). */
     abstract SDVariable derivative(SameDiff sd, SDVariable z);
