@@ -4,6 +4,7 @@ import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.api.ops.impl.scalar.Step;
 import org.nd4j.linalg.api.ops.impl.transforms.gradient.EluBp;
 import org.nd4j.linalg.api.ops.impl.transforms.gradient.SoftPlusBp;
 import org.nd4j.linalg.factory.Nd4j;
@@ -121,6 +122,22 @@ enum Activation {
      */
     boolean backwardFromOutput() {
         return this == RELU;
+    }
+
+    /**
+     * g ⊙ φ'(z) written over g, where z may be overwritten (the caller no longer needs it); returns
+     * g. For relu, z is turned in place into the mask 1[z &gt; 0] (a vectorised scalar op) and g
+     * multiplied by it: libnd4j's {@code relu_bp} calls a {@code std::function} per element and
+     * took 2.1–3.1 ms per 4×64×64×64 array against torch's 0.14–0.21 ms (thread CPU time, one
+     * thread, load average 5.5). Equal to {@link #backward} except that g's entries where
+     * z ≤ 0 become g·0 (−0 for negative g, NaN for non-finite g) instead of 0.
+     */
+    INDArray backwardOverwriting(INDArray z, INDArray g) {
+        if (this == RELU) {
+            Nd4j.exec(new Step(z, z, 0.0));
+            return g.muli(z);
+        }
+        return backward(z, g, g);
     }
 
     /** g ⊙ φ'(z), a new array (relu: g where z &gt; 0, else 0, as SameDiff's relu gradient). */

@@ -137,8 +137,9 @@ final class DirectConvNet {
                 buffers.give(delta);
             }
             if (l > 0) {
-                // δ_{l−1} = φ'(z_{l−1}) ⊙ ε_l written over ε_l (an elementwise op in place)
-                delta = activation.backward(pre[l - 1], g[0], g[0]);
+                // δ_{l−1} = φ'(z_{l−1}) ⊙ ε_l written over ε_l; z_{l−1} (a_l for relu) is not
+                // needed afterwards and may be overwritten
+                delta = activation.backwardOverwriting(pre[l - 1], g[0]);
                 if (pre[l - 1] != inputs[l]) {
                     buffers.give(pre[l - 1]);
                 }
