@@ -237,10 +237,5 @@ final class DirectConvNet {
                 free(a);
             }
         }
-
-        /** Arrays kept (for tests). */
-        synchronized int size() {
-            return kept.values().stream().mapToInt(ArrayDeque::size).sum();
-        }
     }
 }
