@@ -158,6 +158,14 @@ final class DirectConvNet {
         return new ConvNet.Vjp(output, inputGradient, parameters);
     }
 
+    /**
+     * Releases the intermediate arrays kept between calls, e.g. after {@link LayoutChoice} ran
+     * every path once and those of the paths not chosen would otherwise stay.
+     */
+    void releaseBuffers() {
+        buffers.clear();
+    }
+
     /** z = W_l ⋆ h + b_l; {@code pooled}: z is an intermediate (from the pool), else the caller's. */
     private INDArray convolution(INDArray h, int l, ConvNet.Layout layout, boolean pooled) {
         INDArray w = weights.get(l);
@@ -220,6 +228,14 @@ final class DirectConvNet {
             ArrayDeque<INDArray> q = kept.get(key(dtype, shape));
             INDArray a = q == null ? null : q.pollLast();
             return a != null ? a : Nd4j.createUninitialized(dtype, shape);
+        }
+
+        /** Releases every kept array. */
+        synchronized void clear() {
+            for (ArrayDeque<INDArray> q : kept.values()) {
+                q.forEach(DirectConvNet::free);
+            }
+            kept.clear();
         }
 
         synchronized void give(INDArray a) {
