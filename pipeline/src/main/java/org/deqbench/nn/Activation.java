@@ -4,6 +4,7 @@ import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.api.ops.impl.scalar.Step;
 import org.nd4j.linalg.api.ops.impl.transforms.gradient.EluBp;
 import org.nd4j.linalg.api.ops.impl.transforms.gradient.SoftPlusBp;
 import org.nd4j.linalg.factory.Nd4j;
@@ -40,8 +41,7 @@ enum Activation {
         }
 
         @Override
-        INDArray backward(INDArray z, INDArray g) {
-            INDArray out = g.ulike();
+        INDArray backward(INDArray z, INDArray g, INDArray out) {
             Nd4j.exec(DynamicCustomOp.builder("relu_bp").addInputs(z, g).addOutputs(out)
                     .addFloatingPointArguments(0.0).build());
             return out;
@@ -66,8 +66,7 @@ enum Activation {
         }
 
         @Override
-        INDArray backward(INDArray z, INDArray g) {
-            INDArray out = g.ulike();
+        INDArray backward(INDArray z, INDArray g, INDArray out) {
             Nd4j.exec(new EluBp(z, g, out, 1.0));
             return out;
         }
@@ -90,8 +89,7 @@ enum Activation {
         }
 
         @Override
-        INDArray backward(INDArray z, INDArray g) {
-            INDArray out = g.ulike();
+        INDArray backward(INDArray z, INDArray g, INDArray out) {
             Nd4j.exec(new SoftPlusBp(z, g, out));
             return out;
         }
@@ -126,8 +124,29 @@ enum Activation {
         return this == RELU;
     }
 
+    /**
+     * g ⊙ φ'(z) written over g, where z may be overwritten (the caller no longer needs it); returns
+     * g. For relu, z is turned in place into the mask 1[z &gt; 0] (a vectorised scalar op) and g
+     * multiplied by it: libnd4j's {@code relu_bp} calls a {@code std::function} per element and
+     * took 2.1–3.1 ms per 4×64×64×64 array against torch's 0.14–0.21 ms (thread CPU time, one
+     * thread, load average 5.5). Equal to {@link #backward} except that g's entries where
+     * z ≤ 0 become g·0 (−0 for negative g, NaN for non-finite g) instead of 0.
+     */
+    INDArray backwardOverwriting(INDArray z, INDArray g) {
+        if (this == RELU) {
+            Nd4j.exec(new Step(z, z, 0.0));
+            return g.muli(z);
+        }
+        return backward(z, g, g);
+    }
+
     /** g ⊙ φ'(z), a new array (relu: g where z &gt; 0, else 0, as SameDiff's relu gradient). */
-    abstract INDArray backward(INDArray z, INDArray g);
+    INDArray backward(INDArray z, INDArray g) {
+        return backward(z, g, g.ulike());
+    }
+
+    /** g ⊙ φ'(z) written into {@code out}, which may be g itself (an elementwise op in place); returns out. */
+    abstract INDArray backward(INDArray z, INDArray g, INDArray out);
 
     /** φ'(z) elementwise, built from differentiable ops (for graphs that are differentiated again). */
     abstract SDVariable derivative(SameDiff sd, SDVariable z);

@@ -361,15 +361,21 @@ public final class ConvNet {
 
     private INDArray directForward(INDArray x) {
         INDArray input = cast(x, INPUT, architecture.channelsIn());
+        boolean[] measured = {false};
         ConvolutionPath path = forwardPath != null ? forwardPath
                 : LayoutChoice.choose(LayoutChoice.Key.of(LayoutChoice.Kernel.FORWARD, architecture, dtype,
                         input.shape()), p -> {
+                            measured[0] = true;
                             if (p == ConvolutionPath.GEMM) {
                                 return () -> DirectConvNet.free(shifted.forward(input));
                             }
                             INDArray in = toLayout(input, p.layout());
                             return () -> direct.forward(in, p.layout());
                         });
+        if (measured[0]) {
+            // the choice ran every layout once; keep no arrays of the ones not chosen
+            direct.releaseBuffers();
+        }
         if (path == ConvolutionPath.GEMM) {
             return shifted.forward(input);
         }
@@ -399,9 +405,11 @@ public final class ConvNet {
     private Vjp directVjp(INDArray x, INDArray v) {
         INDArray input = cast(x, INPUT, architecture.channelsIn());
         INDArray cotangent = cast(v, COTANGENT, architecture.channelsOut());
+        boolean[] measured = {false};
         ConvolutionPath path = vjpPath != null ? vjpPath
                 : LayoutChoice.choose(LayoutChoice.Key.of(LayoutChoice.Kernel.VJP, architecture, dtype,
                         input.shape()), p -> {
+                            measured[0] = true;
                             if (p == ConvolutionPath.GEMM) {
                                 return () -> shifted.vjp(input, cotangent);
                             }
@@ -409,6 +417,9 @@ public final class ConvNet {
                             INDArray cot = toLayout(cotangent, p.layout());
                             return () -> direct.vjp(in, cot, p.layout());
                         });
+        if (measured[0]) {
+            direct.releaseBuffers();
+        }
         if (path == ConvolutionPath.GEMM) {
             Vjp result = shifted.vjp(input, cotangent);
             return spectral == null ? result

@@ -1,5 +1,7 @@
 package org.deqbench.nn;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -8,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The {@link ConvolutionPath} — oneDNN in either activation layout, or shifted gemms — each kernel
@@ -21,7 +24,8 @@ import org.nd4j.linalg.api.buffer.DataType;
  * shape or machine on which they win gets them. So the
  * first call for a (kernel, architecture, dtype, shape) runs the kernel on each path once to warm
  * oneDNN's primitive cache, then {@value #TIMED_RUNS} more times each, alternating the paths, and
- * keeps the path with the smallest time. On a machine shared with other jobs this choice is only
+ * keeps the path with the smallest time (thread CPU time when the backend runs on one thread,
+ * see {@link #threadCpuClock}, else wall time). On a machine shared with other jobs this choice is only
  * as good as a few timings under changing load: a kernel benchmark run at load average 15 found
  * the layout it had chosen for 1×2×256×256 1.5× slower than the other in its timed rounds. The
  * choice is process-wide, so two networks of the same architecture (a trained one and its reloaded
@@ -52,6 +56,7 @@ final class LayoutChoice {
     }
 
     private static final Map<Key, Choice> CHOICES = new ConcurrentHashMap<>();
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     private LayoutChoice() {
     }
@@ -79,11 +84,12 @@ final class LayoutChoice {
         }
         // paths alternate run by run, so that a change in other processes' load during the
         // measurement falls on all rather than on whichever ran last
+        boolean cpuClock = threadCpuClock();
         for (int i = 0; i < TIMED_RUNS; i++) {
             for (ConvolutionPath path : ConvolutionPath.values()) {
-                long t0 = System.nanoTime();
+                long t0 = now(cpuClock);
                 kernels.get(path).run();
-                millis.merge(path, (System.nanoTime() - t0) / 1e6, Math::min);
+                millis.merge(path, (now(cpuClock) - t0) / 1e6, Math::min);
             }
         }
         ConvolutionPath best = null;
@@ -95,6 +101,23 @@ final class LayoutChoice {
         Choice choice = new Choice(best, millis);
         Choice raced = CHOICES.putIfAbsent(key, choice);
         return (raced == null ? choice : raced).path();
+    }
+
+    /**
+     * Whether the timings use the calling thread's CPU time rather than wall time: when the native
+     * backend runs on one thread, every kernel runs on the calling thread, and its CPU time is far
+     * less disturbed by other processes' load than wall time (on 2 shared cores at load 3–8, the
+     * wall-time choice took the channels-last VJP for 1×2×256×256 in two benchmark runs although
+     * it was slower than channels first in their timed rounds, 579 against 527 ms and 763 against
+     * 316 ms, and in thread CPU time, 652 against 447 ms). With more native threads the work of the
+     * other threads would be missed, so wall time it is.
+     */
+    static boolean threadCpuClock() {
+        return Nd4j.getEnvironment().maxThreads() == 1 && THREADS.isCurrentThreadCpuTimeSupported();
+    }
+
+    private static long now(boolean cpuClock) {
+        return cpuClock ? THREADS.getCurrentThreadCpuTime() : System.nanoTime();
     }
 
     /** Every choice made so far in this process, for benchmark reports. */
