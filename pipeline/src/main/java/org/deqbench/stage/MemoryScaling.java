@@ -63,6 +63,10 @@ public final class MemoryScaling {
     public static final String DATA_DIR = "bench/memory-data";
     /** The iteration counts of the paper's comparison when none are given. */
     public static final List<Integer> DEFAULT_ITERATIONS = List.of(1, 2, 5, 10);
+    /** {@code peak_source} of a row whose step peaks are the kernel's high-water mark, reset per step. */
+    public static final String PEAK_EXACT = "VmHWM reset at each step";
+    /** {@code peak_source} of a row whose step peaks are sampled (the mark cannot be reset). */
+    public static final String PEAK_SAMPLED = "RSS sampled every 2 ms";
     /** Environment of every child. */
     public static final Map<String, String> CHILD_ENVIRONMENT = Map.of(
             "MALLOC_MMAP_THRESHOLD_", "65536",
@@ -90,7 +94,7 @@ public final class MemoryScaling {
     /** One measured configuration (the row of memory.json plus context). */
     public record Row(String method, String kind, int iterations, long peakBytes, long peakHeapBytes,
                       long peakOffheapBytes, double secondsPerStep, long baselineBytes, long firstStepPeakBytes,
-                      int steps, List<Long> stepPeakBytes) {
+                      int steps, List<Long> stepPeakBytes, boolean exactPeaks) {
         Map<String, Object> json() {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("method", method);
@@ -105,6 +109,7 @@ public final class MemoryScaling {
             m.put("first_step_peak_bytes", firstStepPeakBytes);
             m.put("steps", steps);
             m.put("step_peak_bytes", stepPeakBytes);
+            m.put("peak_source", exactPeaks ? PEAK_EXACT : PEAK_SAMPLED);
             return m;
         }
     }
@@ -230,9 +235,11 @@ public final class MemoryScaling {
         }
         TrainingResult r;
         long baseline;
+        boolean exact;
         try (MemoryProbe probe = new MemoryProbe(2, true)) {
             r = new Trainer<ExampleSet.Batch>(settings).memory(probe).run(model, data, null);
             baseline = probe.baselineRssBytes();
+            exact = probe.exactPeaks();
         }
         List<StepRecord> s = r.stepRecords();
         List<StepRecord> steady = s.size() > 1 ? s.subList(1, s.size()) : s;
@@ -242,7 +249,7 @@ public final class MemoryScaling {
                 steady.stream().mapToLong(StepRecord::peakHeapBytes).max().orElse(0),
                 steady.stream().mapToLong(StepRecord::peakOffHeapBytes).max().orElse(0),
                 secs[secs.length / 2], baseline, s.get(0).peakBytes(), s.size(),
-                s.stream().map(StepRecord::peakBytes).toList());
+                s.stream().map(StepRecord::peakBytes).toList(), exact);
         Files.createDirectories(out.toAbsolutePath().getParent());
         RunStore.JSON.writeValue(out.toFile(), row.json());
         return row;
