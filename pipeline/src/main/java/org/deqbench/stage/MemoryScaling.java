@@ -94,7 +94,7 @@ public final class MemoryScaling {
     /** One measured configuration (the row of memory.json plus context). */
     public record Row(String method, String kind, int iterations, long peakBytes, long peakHeapBytes,
                       long peakOffheapBytes, double secondsPerStep, long baselineBytes, long firstStepPeakBytes,
-                      int steps, List<Long> stepPeakBytes, boolean exactPeaks) {
+                      int steps, List<Long> stepPeakBytes, List<Long> stepStartBytes, boolean exactPeaks) {
         Map<String, Object> json() {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("method", method);
@@ -109,6 +109,7 @@ public final class MemoryScaling {
             m.put("first_step_peak_bytes", firstStepPeakBytes);
             m.put("steps", steps);
             m.put("step_peak_bytes", stepPeakBytes);
+            m.put("step_start_bytes", stepStartBytes);
             m.put("peak_source", exactPeaks ? PEAK_EXACT : PEAK_SAMPLED);
             return m;
         }
@@ -236,10 +237,12 @@ public final class MemoryScaling {
         TrainingResult r;
         long baseline;
         boolean exact;
+        List<Long> starts;
         try (MemoryProbe probe = new MemoryProbe(2, true)) {
             r = new Trainer<ExampleSet.Batch>(settings).memory(probe).run(model, data, null);
             baseline = probe.baselineRssBytes();
             exact = probe.exactPeaks();
+            starts = probe.stepStartBytes();
         }
         List<StepRecord> s = r.stepRecords();
         List<StepRecord> steady = s.size() > 1 ? s.subList(1, s.size()) : s;
@@ -249,7 +252,7 @@ public final class MemoryScaling {
                 steady.stream().mapToLong(StepRecord::peakHeapBytes).max().orElse(0),
                 steady.stream().mapToLong(StepRecord::peakOffHeapBytes).max().orElse(0),
                 secs[secs.length / 2], baseline, s.get(0).peakBytes(), s.size(),
-                s.stream().map(StepRecord::peakBytes).toList(), exact);
+                s.stream().map(StepRecord::peakBytes).toList(), starts, exact);
         Files.createDirectories(out.toAbsolutePath().getParent());
         RunStore.JSON.writeValue(out.toFile(), row.json());
         return row;

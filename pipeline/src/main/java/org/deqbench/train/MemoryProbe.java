@@ -58,6 +58,7 @@ public final class MemoryProbe implements AutoCloseable {
     private Peaks overall = Peaks.ZERO;
     private long baselineRss;
     private final boolean highWaterMark = HighWaterMark.resettable();
+    private final List<Long> stepStarts = new java.util.ArrayList<>();
 
     /**
      * @param periodMillis      sampling period of RSS during a step
@@ -113,9 +114,11 @@ public final class MemoryProbe implements AutoCloseable {
             stepRss = 0;
             stepOffHeap = 0;
             stepJavacpp = 0;
+            long now = Pointer.physicalBytes();
             if (baselineRss == 0) {
-                baselineRss = Pointer.physicalBytes();
+                baselineRss = now;
             }
+            stepStarts.add(now);
         }
         if (highWaterMark) {
             HighWaterMark.reset();
@@ -149,6 +152,14 @@ public final class MemoryProbe implements AutoCloseable {
     /** Whether step peaks come from the kernel's resettable high-water mark (else from sampling only). */
     public boolean exactPeaks() {
         return highWaterMark;
+    }
+
+    /**
+     * RSS at the start of every step so far (after the collection): what earlier steps left behind,
+     * against {@link #baselineRssBytes()}.
+     */
+    public synchronized List<Long> stepStartBytes() {
+        return List.copyOf(stepStarts);
     }
 
     /** RSS when the first step began: what the process held before training. */
