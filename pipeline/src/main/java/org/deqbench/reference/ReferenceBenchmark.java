@@ -47,12 +47,13 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * which imports the official modules from the given checkout. Three parts:
  * <ol>
  *   <li><b>Training and inference against K</b> (the spec, {@code experiments/reference-bench.yaml}:
- *       64×64, 8 coils, the official 5×64 network, batch 1): MoDL unrolled K times and MOL-LR with
+ *       64×64, 8 coils, the official 5×64 network, batch 1; and each further {@link TrainSize}): MoDL unrolled K times and MOL-LR with
  *       exactly K forward and K backward iterations. deqbench's rows come from
  *       {@link MemoryScaling} (each configuration in a fresh JVM); the official rows from one
  *       python process per configuration on the same simulated arrays. Per row: median seconds per
  *       training step and peak resident set size above the process baseline over the steps after
- *       the first (RSS sampled every 2 ms on both sides), and the median time of a K-iteration
+ *       the first (on both sides the kernel's high-water mark, reset at each step; see
+ *       {@link #PEAK_DEFINITION}), and the median time of a K-iteration
  *       inference (deqbench: x₀ plus K applications of T; official: x₀ plus K + 1 block
  *       applications, as {@code DEQ_inf}/{@code Unroll} do).</li>
  *   <li><b>The released checkpoint</b> on a synthetic slice (default 256×232, 12 coils, 6×

@@ -45,7 +45,8 @@ import org.nd4j.linalg.api.buffer.DataType;
  * run directory (a store of its own, so that running the benchmark into an experiment's run
  * directory never replaces that experiment's {@code simulate} nodes), then the
  * child process runs {@code steps} optimiser steps on it with a {@link MemoryProbe} (garbage
- * collected before each step, RSS sampled every 2 ms). A row reports the steady-state step (the
+ * collected before each step; a step's peak is the kernel's high-water mark, reset at the step's
+ * start, or RSS sampled every 2 ms where that mark cannot be reset). A row reports the steady-state step (the
  * largest peak over steps after the first, which also builds graphs and gradient functions):
  * {@code peak_bytes} (resident set size), {@code peak_heap_bytes}, {@code peak_offheap_bytes}
  * (RSS minus committed heap), {@code seconds_per_step} (median after the first), and for context
@@ -165,8 +166,8 @@ public final class MemoryScaling {
         settings.put("iterations", iterations);
         settings.put("steps", steps);
         settings.put("child_environment", CHILD_ENVIRONMENT);
-        settings.put("peak", "largest per-step RSS peak after the first step; RSS sampled every 2 ms, "
-                + "garbage collected before each step");
+        settings.put("peak", "largest per-step RSS peak after the first step; the kernel's high-water mark reset at "
+                + "each step (else RSS sampled every 2 ms), garbage collected before each step");
         settings.put("equilibrium_iterations", "forward and backward fixed-point iterations capped at K with "
                 + "tolerance 0 (every solve runs exactly K iterations)");
         doc.put("settings", settings);
