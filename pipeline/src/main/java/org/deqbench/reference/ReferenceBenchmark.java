@@ -1,6 +1,11 @@
 package org.deqbench.reference;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -26,6 +31,7 @@ import org.deqbench.spec.MethodKind;
 import org.deqbench.spec.MethodSpec;
 import org.deqbench.spec.NetworkSpec;
 import org.deqbench.spec.SpecLoader;
+import org.deqbench.spec.TaskSpec;
 import org.deqbench.stage.MemoryScaling;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -41,12 +47,13 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * which imports the official modules from the given checkout. Three parts:
  * <ol>
  *   <li><b>Training and inference against K</b> (the spec, {@code experiments/reference-bench.yaml}:
- *       64×64, 8 coils, the official 5×64 network, batch 1): MoDL unrolled K times and MOL-LR with
+ *       64×64, 8 coils, the official 5×64 network, batch 1; and each further {@link TrainSize}): MoDL unrolled K times and MOL-LR with
  *       exactly K forward and K backward iterations. deqbench's rows come from
  *       {@link MemoryScaling} (each configuration in a fresh JVM); the official rows from one
  *       python process per configuration on the same simulated arrays. Per row: median seconds per
  *       training step and peak resident set size above the process baseline over the steps after
- *       the first (RSS sampled every 2 ms on both sides), and the median time of a K-iteration
+ *       the first (on both sides the kernel's high-water mark, reset at each step; see
+ *       {@link #PEAK_DEFINITION}), and the median time of a K-iteration
  *       inference (deqbench: x₀ plus K applications of T; official: x₀ plus K + 1 block
  *       applications, as {@code DEQ_inf}/{@code Unroll} do).</li>
  *   <li><b>The released checkpoint</b> on a synthetic slice (default 256×232, 12 coils, 6×
@@ -82,14 +89,82 @@ public final class ReferenceBenchmark {
      * @param sliceCoils  checkpoint comparison: coils
      * @param kernelShape CNN kernel shape B×C×H×W
      * @param rounds      timed rounds of the kernels and inferences
+     * @param trainSizes  sizes of the training and inference rows ({@link TrainSize#SPEC}: the spec's own)
+     * @param repeats     processes per configuration and side; a row reports their medians
      */
     public record Settings(Path molCode, String python, Path spec, Path runDir, List<Integer> iterations, int steps,
-                           int sliceHeight, int sliceWidth, int sliceCoils, long[] kernelShape, int rounds) {
+                           int sliceHeight, int sliceWidth, int sliceCoils, long[] kernelShape, int rounds,
+                           List<TrainSize> trainSizes, int repeats) {
+        public Settings {
+            if (trainSizes == null || trainSizes.isEmpty()) {
+                trainSizes = List.of(TrainSize.SPEC);
+            }
+            if (repeats < 1) {
+                throw new IllegalArgumentException("--repeats must be at least 1, found " + repeats);
+            }
+        }
+    }
+
+    /**
+     * Image size and coils of the training and inference rows: the spec's first task with its
+     * {@code size} and {@code mri.coils} replaced, or the spec as it is ({@link #SPEC}).
+     */
+    public record TrainSize(int height, int width, int coils) {
+        /** The spec's own size. */
+        public static final TrainSize SPEC = new TrainSize(0, 0, 0);
+
+        public boolean isSpec() {
+            return equals(SPEC);
+        }
+
+        /** {@code HxWxCOILS} (e.g. {@code 256x232x12}) or {@code spec}. */
+        public static TrainSize parse(String text) {
+            String t = text == null ? "" : text.trim().toLowerCase();
+            if (t.equals("spec")) {
+                return SPEC;
+            }
+            String[] parts = t.split("x", -1);
+            if (parts.length != 3) {
+                throw new IllegalArgumentException("--train-size: expected HEIGHTxWIDTHxCOILS (e.g. 256x232x12) or 'spec', "
+                        + "found '" + text + "'");
+            }
+            int[] v = new int[3];
+            String[] names = {"height", "width", "coils"};
+            for (int i = 0; i < 3; i++) {
+                try {
+                    v[i] = Integer.parseInt(parts[i]);
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("--train-size: the " + names[i] + " '" + parts[i]
+                            + "' is not a whole number in '" + text + "' (expected e.g. 256x232x12)");
+                }
+                if (v[i] < 1) {
+                    throw new IllegalArgumentException("--train-size: the " + names[i] + " must be at least 1, found '"
+                            + text + "'");
+                }
+            }
+            return new TrainSize(v[0], v[1], v[2]);
+        }
+
+        /** {@code HxWxCOILS}, or {@code spec}. */
+        public String label() {
+            return isSpec() ? "spec" : height + "x" + width + "x" + coils;
+        }
+    }
+
+    /** Child JVM command lines of the memory benchmark for a spec and a run directory. */
+    @FunctionalInterface
+    public interface JavaChildren {
+        MemoryScaling.ChildCommand forSpec(Path spec, Path runDir);
     }
 
     /** Runs everything and writes {@value #FILE}; returns its path. */
-    public static Path run(Settings s, MemoryScaling.ChildCommand javaChild, PrintStream log) throws Exception {
+    public static Path run(Settings s, JavaChildren javaChild, PrintStream log) throws Exception {
         Path work = Files.createDirectories(s.runDir().resolve("bench").resolve("reference"));
+        // the resized specs are written and validated before anything runs
+        List<Sized> sized = new ArrayList<>();
+        for (TrainSize size : s.trainSizes()) {
+            sized.add(Sized.of(s, size));
+        }
         Path driver = work.resolve(DRIVER);
         try (InputStream in = ReferenceBenchmark.class.getResourceAsStream(DRIVER)) {
             Files.copy(in, driver, StandardCopyOption.REPLACE_EXISTING);
@@ -114,62 +189,113 @@ public final class ReferenceBenchmark {
         settings.put("slice", List.of(s.sliceHeight(), s.sliceWidth(), s.sliceCoils()));
         settings.put("kernel_shape", s.kernelShape());
         settings.put("rounds", s.rounds());
+        settings.put("train_sizes", s.trainSizes().stream().map(TrainSize::label).toList());
+        settings.put("repeats", s.repeats());
+        settings.put("peak_above_baseline", PEAK_DEFINITION);
         doc.put("settings", settings);
 
         doc.put("kernels", kernels(s, py, driver, log));
         doc.put("checkpoint", checkpoint(s, py, driver, work, log));
-        doc.put("training", training(s, py, driver, javaChild, log));
+        List<Map<String, Object>> training = new ArrayList<>();
+        for (Sized one : sized) {
+            training.addAll(training(s, one, py, driver, javaChild, log));
+        }
+        doc.put("training", training);
 
         Path file = s.runDir().resolve(FILE);
         RunStore.JSON.writeValue(file.toFile(), doc);
         return file;
     }
 
-    /** K-scaling rows of both implementations. */
-    static List<Map<String, Object>> training(Settings s, Python py, Path driver, MemoryScaling.ChildCommand javaChild,
+    /** What "peak above baseline" means on both sides (written into the table). */
+    static final String PEAK_DEFINITION = "largest per-step peak RSS over the steps after the first minus the RSS "
+            + "before the first step; both sides collect garbage before the baseline and before each step, and read the "
+            + "step's peak from the kernel's high-water mark (VmHWM, reset at each step) where Linux allows it, else "
+            + "from RSS sampled every 2 ms; with repeats > 1 each configuration runs in that many fresh processes per "
+            + "side and the row gives the medians";
+
+    /**
+     * One training size: its spec (the given one, or a resized copy in its own directory below
+     * {@code <run-dir>/bench/reference/train-HxWxCOILS}, which also holds its simulated data and
+     * rows) and its run directory.
+     */
+    record Sized(TrainSize size, Path spec, Path dir) {
+        static Sized of(Settings s, TrainSize size) throws IOException {
+            if (size.isSpec()) {
+                SpecLoader.load(s.spec());
+                return new Sized(size, s.spec(), s.runDir());
+            }
+            Path dir = Files.createDirectories(s.runDir().resolve("bench").resolve("reference")
+                    .resolve("train-" + size.label()));
+            Path spec = resized(s.spec(), size, dir.resolve("spec.yaml"));
+            SpecLoader.load(spec);
+            return new Sized(size, spec, dir);
+        }
+    }
+
+    /** K-scaling rows of both implementations at one size. */
+    static List<Map<String, Object>> training(Settings s, Sized sized, Python py, Path driver, JavaChildren javaChild,
                                               PrintStream log) throws Exception {
-        Path memoryFile = MemoryScaling.run(s.spec(), s.runDir(), s.iterations(), s.steps(), javaChild, log);
-        Map<String, Object> memory = RunStore.JSON.readValue(memoryFile.toFile(), new TypeReference<>() { });
-        @SuppressWarnings("unchecked")
-        List<Map<String, Object>> javaRows = (List<Map<String, Object>>) memory.get("rows");
-        ExperimentSpec spec = SpecLoader.load(s.spec());
-        String task = spec.tasks().get(0).name();
-        Path data = s.runDir().resolve(MemoryScaling.DATA_DIR).resolve("simulate").resolve(task).resolve("train");
+        Path specFile = sized.spec();
+        Path dir = sized.dir();
+        TrainSize size = sized.size();
+        ExperimentSpec spec = SpecLoader.load(specFile);
+        TaskSpec taskSpec = spec.tasks().get(0);
+        List<Integer> shape = List.of(taskSpec.size().get(0), taskSpec.size().get(taskSpec.size().size() - 1),
+                taskSpec.mri() == null || taskSpec.mri().coils() == null ? 1 : taskSpec.mri().coils());
+        String task = taskSpec.name();
+        Path data = dir.resolve(MemoryScaling.DATA_DIR).resolve("simulate").resolve(task).resolve("train");
+        // repeats alternate the sides, so that a change of the machine's load reaches both
+        List<List<Map<String, Object>>> javaRuns = new ArrayList<>();
+        List<Map<String, Map<String, Object>>> officialRuns = new ArrayList<>();
+        for (int rep = 0; rep < s.repeats(); rep++) {
+            if (s.repeats() > 1) {
+                log.printf("reference training %s: repeat %d of %d%n", size.label(), rep + 1, s.repeats());
+            }
+            Path memoryFile = MemoryScaling.run(specFile, dir, s.iterations(), s.steps(), javaChild.forSpec(specFile, dir),
+                    log);
+            Map<String, Object> memory = RunStore.JSON.readValue(memoryFile.toFile(), new TypeReference<>() { });
+            @SuppressWarnings("unchecked")
+            List<Map<String, Object>> javaRows = (List<Map<String, Object>>) memory.get("rows");
+            javaRuns.add(javaRows);
+            Map<String, Map<String, Object>> official = new LinkedHashMap<>();
+            if (py.usable()) {
+                for (MethodSpec m : spec.methods()) {
+                    for (int k : s.iterations()) {
+                        official.put(m.name() + ":" + k, py.run(driver, s.molCode(), officialTrainArgs(m, k, s.steps(), data),
+                                log));
+                    }
+                }
+            }
+            officialRuns.add(official);
+        }
         MolInference.Inputs in = MolInference.read(data.resolve("measurements.npy"), data.resolve("coil_maps.npy"),
                 data.resolve("masks.npy"));
         MolInference.Inputs one = new MolInference.Inputs(in.measurements().get(pointAt(0)).dup(),
                 in.coilMaps().get(pointAt(0)).dup(), in.masks().get(pointAt(0)).dup());
         List<Map<String, Object>> rows = new ArrayList<>();
         for (MethodSpec m : spec.methods()) {
-            String official = m.kind() == MethodKind.MODL ? "modl" : "mol";
             for (int k : s.iterations()) {
                 Map<String, Object> row = new LinkedHashMap<>();
                 row.put("method", m.name());
                 row.put("iterations", k);
-                Map<String, Object> ours = new LinkedHashMap<>();
-                Map<String, Object> jr = javaRows.stream().filter(r -> m.name().equals(r.get("method"))
-                        && ((Number) r.get("iterations")).intValue() == k).findFirst().orElseThrow();
-                ours.put("seconds_per_step", jr.get("seconds_per_step"));
-                ours.put("peak_above_baseline_bytes", jr.get("peak_above_baseline_bytes"));
-                ours.put("peak_bytes", jr.get("peak_bytes"));
+                row.put("size", shape);
+                List<Map<String, Object>> jr = new ArrayList<>();
+                for (List<Map<String, Object>> run : javaRuns) {
+                    jr.add(run.stream().filter(r -> m.name().equals(r.get("method"))
+                            && ((Number) r.get("iterations")).intValue() == k).findFirst().orElseThrow());
+                }
+                Map<String, Object> ours = medians(jr);
                 ours.put("inference_seconds", inferenceSeconds(m, k, one, s.rounds()));
                 row.put("deqbench", ours);
                 Map<String, Object> theirs = null;
                 if (py.usable()) {
-                    List<String> args = new ArrayList<>(List.of("train", "--method", official, "--iterations",
-                            String.valueOf(k), "--steps", String.valueOf(s.steps()), "--data", data.toString(),
-                            "--layers", String.valueOf(m.network().layers()), "--channels",
-                            String.valueOf(m.network().channels())));
-                    if (m.kind() == MethodKind.MODL) {
-                        // the official Unroll starts from its 50-step CG-SENSE (A_init); MoDL's CG steps per iteration
-                        args.addAll(List.of("--modl-lambda", String.valueOf(m.lambdas().isEmpty() ? 0.05 : m.lambdas().get(0)),
-                                "--cg-iter", String.valueOf(m.cgIterations()), "--cg-init", "50"));
-                    } else {
-                        args.addAll(List.of("--alpha", String.valueOf(m.deq().alpha()), "--lam-init",
-                                String.valueOf(m.deq().lambda()), "--cg-iter", String.valueOf(m.deq().cgIterations()),
-                                "--cg-init", String.valueOf(m.cgIterations())));
-                    }
-                    theirs = py.run(driver, s.molCode(), args, log);
+                    List<Map<String, Object>> or = officialRuns.stream().map(o -> o.get(m.name() + ":" + k)).toList();
+                    theirs = medians(or);
+                    theirs.put("inference_seconds", median(or.stream().mapToDouble(
+                            r -> ((Number) r.get("inference_seconds")).doubleValue()).toArray()));
+                    theirs.put("threads", or.get(0).get("threads"));
+                    theirs.put("peak_source", or.get(0).get("peak_source"));
                 }
                 row.put("official", theirs);
                 if (theirs != null) {
@@ -180,16 +306,88 @@ public final class ReferenceBenchmark {
                     row.put("inference_time_ratio", ((Number) ours.get("inference_seconds")).doubleValue()
                             / ((Number) theirs.get("inference_seconds")).doubleValue());
                 }
-                log.printf("reference %-7s K=%-3d deqbench %.2f s/step %.0f MB, official %s%n", m.name(), k,
-                        ((Number) ours.get("seconds_per_step")).doubleValue(),
+                log.printf("reference %s %-7s K=%-3d deqbench %.2f s/step %.0f MiB, official %s%n", size.label(),
+                        m.name(), k, ((Number) ours.get("seconds_per_step")).doubleValue(),
                         ((Number) ours.get("peak_above_baseline_bytes")).doubleValue() / (1 << 20),
-                        theirs == null ? "-" : String.format("%.2f s/step %.0f MB",
+                        theirs == null ? "-" : String.format("%.2f s/step %.0f MiB",
                                 ((Number) theirs.get("seconds_per_step")).doubleValue(),
                                 ((Number) theirs.get("peak_above_baseline_bytes")).doubleValue() / (1 << 20)));
                 rows.add(row);
             }
         }
         return rows;
+    }
+
+    /** The official driver's arguments for one training configuration. */
+    private static List<String> officialTrainArgs(MethodSpec m, int k, int steps, Path data) {
+        String official = m.kind() == MethodKind.MODL ? "modl" : "mol";
+        List<String> args = new ArrayList<>(List.of("train", "--method", official, "--iterations", String.valueOf(k),
+                "--steps", String.valueOf(steps), "--data", data.toString(), "--layers",
+                String.valueOf(m.network().layers()), "--channels", String.valueOf(m.network().channels())));
+        if (m.kind() == MethodKind.MODL) {
+            // the official Unroll starts from its 50-step CG-SENSE (A_init); MoDL's CG steps per iteration
+            args.addAll(List.of("--modl-lambda", String.valueOf(m.lambdas().isEmpty() ? 0.05 : m.lambdas().get(0)),
+                    "--cg-iter", String.valueOf(m.cgIterations()), "--cg-init", "50"));
+        } else {
+            args.addAll(List.of("--alpha", String.valueOf(m.deq().alpha()), "--lam-init", String.valueOf(m.deq().lambda()),
+                    "--cg-iter", String.valueOf(m.deq().cgIterations()), "--cg-init", String.valueOf(m.cgIterations())));
+        }
+        return args;
+    }
+
+    /**
+     * One side's figures over repeated processes: the medians of seconds per step and of the peak
+     * (above baseline and absolute), with every process's values beside them.
+     */
+    static Map<String, Object> medians(List<Map<String, Object>> runs) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (String key : List.of("seconds_per_step", "peak_above_baseline_bytes", "peak_bytes", "baseline_bytes")) {
+            double[] v = runs.stream().filter(r -> r.get(key) != null)
+                    .mapToDouble(r -> ((Number) r.get(key)).doubleValue()).toArray();
+            if (v.length == 0) {
+                continue;
+            }
+            double med = median(v);
+            out.put(key, key.endsWith("_bytes") ? (Object) Math.round(med) : (Object) med);
+            if (runs.size() > 1) {
+                out.put(key + "_runs", key.endsWith("_bytes") ? Arrays.stream(v).mapToLong(Math::round).boxed().toList()
+                        : Arrays.stream(v).boxed().toList());
+            }
+        }
+        if (runs.size() == 1 && runs.get(0).get("step_peak_bytes") != null) {
+            out.put("step_peak_bytes", runs.get(0).get("step_peak_bytes"));
+        }
+        if (runs.get(0).get("peak_source") != null) {
+            out.put("peak_source", runs.get(0).get("peak_source"));
+        }
+        return out;
+    }
+
+    /**
+     * Writes {@code spec} with its first task's {@code size} and {@code mri.coils} set to {@code size}
+     * (and its name suffixed) to {@code out}; the YAML is edited as a tree, so every other key stays.
+     */
+    static Path resized(Path spec, TrainSize size, Path out) throws IOException {
+        ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
+        JsonNode root = yaml.readTree(spec.toFile());
+        JsonNode tasks = root == null ? null : root.get("tasks");
+        if (!(tasks instanceof ArrayNode) || tasks.isEmpty() || !(tasks.get(0) instanceof ObjectNode task)) {
+            throw new IllegalArgumentException(spec + ": --train-size needs a spec with a task (tasks[0])");
+        }
+        String problem = task.path("problem").asText("");
+        if (!problem.equals("mri")) {
+            throw new IllegalArgumentException(spec + ": --train-size sets the coils of a multi-coil MRI task; tasks[0] "
+                    + "has problem '" + problem + "'");
+        }
+        ArrayNode dims = task.putArray("size");
+        dims.add(size.height()).add(size.width());
+        JsonNode mri = task.get("mri");
+        ObjectNode mriNode = mri instanceof ObjectNode o ? o : task.putObject("mri");
+        mriNode.put("coils", size.coils());
+        ((ObjectNode) root).put("name", root.path("name").asText("reference") + "-" + size.label());
+        Files.createDirectories(out.toAbsolutePath().getParent());
+        yaml.writeValue(out.toFile(), root);
+        return out;
     }
 
     private static INDArrayIndex[] pointAt(int i) {

@@ -45,7 +45,8 @@ import org.nd4j.linalg.api.buffer.DataType;
  * run directory (a store of its own, so that running the benchmark into an experiment's run
  * directory never replaces that experiment's {@code simulate} nodes), then the
  * child process runs {@code steps} optimiser steps on it with a {@link MemoryProbe} (garbage
- * collected before each step, RSS sampled every 2 ms). A row reports the steady-state step (the
+ * collected before each step; a step's peak is the kernel's high-water mark, reset at the step's
+ * start, or RSS sampled every 2 ms where that mark cannot be reset). A row reports the steady-state step (the
  * largest peak over steps after the first, which also builds graphs and gradient functions):
  * {@code peak_bytes} (resident set size), {@code peak_heap_bytes}, {@code peak_offheap_bytes}
  * (RSS minus committed heap), {@code seconds_per_step} (median after the first), and for context
@@ -63,6 +64,10 @@ public final class MemoryScaling {
     public static final String DATA_DIR = "bench/memory-data";
     /** The iteration counts of the paper's comparison when none are given. */
     public static final List<Integer> DEFAULT_ITERATIONS = List.of(1, 2, 5, 10);
+    /** {@code peak_source} of a row whose step peaks are the kernel's high-water mark, reset per step. */
+    public static final String PEAK_EXACT = "VmHWM reset at each step";
+    /** {@code peak_source} of a row whose step peaks are sampled (the mark cannot be reset). */
+    public static final String PEAK_SAMPLED = "RSS sampled every 2 ms";
     /** Environment of every child. */
     public static final Map<String, String> CHILD_ENVIRONMENT = Map.of(
             "MALLOC_MMAP_THRESHOLD_", "65536",
@@ -90,7 +95,7 @@ public final class MemoryScaling {
     /** One measured configuration (the row of memory.json plus context). */
     public record Row(String method, String kind, int iterations, long peakBytes, long peakHeapBytes,
                       long peakOffheapBytes, double secondsPerStep, long baselineBytes, long firstStepPeakBytes,
-                      int steps, List<Long> stepPeakBytes) {
+                      int steps, List<Long> stepPeakBytes, List<Long> stepStartBytes, boolean exactPeaks) {
         Map<String, Object> json() {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("method", method);
@@ -105,6 +110,8 @@ public final class MemoryScaling {
             m.put("first_step_peak_bytes", firstStepPeakBytes);
             m.put("steps", steps);
             m.put("step_peak_bytes", stepPeakBytes);
+            m.put("step_start_bytes", stepStartBytes);
+            m.put("peak_source", exactPeaks ? PEAK_EXACT : PEAK_SAMPLED);
             return m;
         }
     }
@@ -159,8 +166,8 @@ public final class MemoryScaling {
         settings.put("iterations", iterations);
         settings.put("steps", steps);
         settings.put("child_environment", CHILD_ENVIRONMENT);
-        settings.put("peak", "largest per-step RSS peak after the first step; RSS sampled every 2 ms, "
-                + "garbage collected before each step");
+        settings.put("peak", "largest per-step RSS peak after the first step; the kernel's high-water mark reset at "
+                + "each step (else RSS sampled every 2 ms), garbage collected before each step");
         settings.put("equilibrium_iterations", "forward and backward fixed-point iterations capped at K with "
                 + "tolerance 0 (every solve runs exactly K iterations)");
         doc.put("settings", settings);
@@ -230,9 +237,13 @@ public final class MemoryScaling {
         }
         TrainingResult r;
         long baseline;
+        boolean exact;
+        List<Long> starts;
         try (MemoryProbe probe = new MemoryProbe(2, true)) {
             r = new Trainer<ExampleSet.Batch>(settings).memory(probe).run(model, data, null);
             baseline = probe.baselineRssBytes();
+            exact = probe.exactPeaks();
+            starts = probe.stepStartBytes();
         }
         List<StepRecord> s = r.stepRecords();
         List<StepRecord> steady = s.size() > 1 ? s.subList(1, s.size()) : s;
@@ -242,7 +253,7 @@ public final class MemoryScaling {
                 steady.stream().mapToLong(StepRecord::peakHeapBytes).max().orElse(0),
                 steady.stream().mapToLong(StepRecord::peakOffHeapBytes).max().orElse(0),
                 secs[secs.length / 2], baseline, s.get(0).peakBytes(), s.size(),
-                s.stream().map(StepRecord::peakBytes).toList());
+                s.stream().map(StepRecord::peakBytes).toList(), starts, exact);
         Files.createDirectories(out.toAbsolutePath().getParent());
         RunStore.JSON.writeValue(out.toFile(), row.json());
         return row;

@@ -1,8 +1,12 @@
 package org.deqbench.train;
 
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.bytedeco.javacpp.Pointer;
 
@@ -17,8 +21,12 @@ import org.bytedeco.javacpp.Pointer;
  *       libraries and JVM internals; and JavaCPP's {@link Pointer#totalBytes()} (memory allocated
  *       through JavaCPP pointers, e.g. on the CUDA backend).</li>
  * </ul>
- * A daemon thread samples RSS every {@code periodMillis} between {@link #stepBegin()} and
- * {@link #stepEnd()}. RSS includes native arrays that are garbage but not yet collected; the
+ * A step's RSS peak is exact where Linux allows it: {@link #stepBegin()} resets the kernel's
+ * high-water mark of the resident set ({@code 5} written to {@code /proc/self/clear_refs}) and
+ * {@link #stepEnd()} reads it ({@code VmHWM} in {@code /proc/self/status}), so a peak that lasts
+ * less than a sampling period is not missed. A daemon thread also samples RSS every
+ * {@code periodMillis} between the two (the only source where the high-water mark cannot be
+ * reset, and the only one for the heap and off-heap figures). RSS includes native arrays that are garbage but not yet collected; the
  * memory benchmark therefore runs each configuration in a fresh process and collects garbage
  * before each step ({@code collectBeforeStep}).
  */
@@ -49,6 +57,8 @@ public final class MemoryProbe implements AutoCloseable {
     private volatile long stepJavacpp;
     private Peaks overall = Peaks.ZERO;
     private long baselineRss;
+    private final boolean highWaterMark = HighWaterMark.resettable();
+    private final List<Long> stepStarts = new java.util.ArrayList<>();
 
     /**
      * @param periodMillis      sampling period of RSS during a step
@@ -104,9 +114,14 @@ public final class MemoryProbe implements AutoCloseable {
             stepRss = 0;
             stepOffHeap = 0;
             stepJavacpp = 0;
+            long now = Pointer.physicalBytes();
             if (baselineRss == 0) {
-                baselineRss = Pointer.physicalBytes();
+                baselineRss = now;
             }
+            stepStarts.add(now);
+        }
+        if (highWaterMark) {
+            HighWaterMark.reset();
         }
         sample();
         inStep = true;
@@ -116,8 +131,10 @@ public final class MemoryProbe implements AutoCloseable {
     public Peaks stepEnd() {
         inStep = false;
         sample();
+        long hwm = highWaterMark ? HighWaterMark.read() : -1;
         long heap = 0;
         synchronized (this) {
+            stepRss = Math.max(stepRss, hwm);
             for (MemoryPoolMXBean p : heapPools) {
                 heap += p.getPeakUsage().getUsed();
             }
@@ -132,6 +149,19 @@ public final class MemoryProbe implements AutoCloseable {
         return overall;
     }
 
+    /** Whether step peaks come from the kernel's resettable high-water mark (else from sampling only). */
+    public boolean exactPeaks() {
+        return highWaterMark;
+    }
+
+    /**
+     * RSS at the start of every step so far (after the collection): what earlier steps left behind,
+     * against {@link #baselineRssBytes()}.
+     */
+    public synchronized List<Long> stepStartBytes() {
+        return List.copyOf(stepStarts);
+    }
+
     /** RSS when the first step began: what the process held before training. */
     public synchronized long baselineRssBytes() {
         return baselineRss;
@@ -141,5 +171,47 @@ public final class MemoryProbe implements AutoCloseable {
     public void close() {
         running = false;
         sampler.interrupt();
+    }
+
+    /**
+     * The kernel's peak resident set size of this process ({@code VmHWM}), which Linux (≥ 4.0)
+     * resets when {@code 5} is written to {@code /proc/self/clear_refs}.
+     */
+    public static final class HighWaterMark {
+        private static final Path CLEAR_REFS = Path.of("/proc/self/clear_refs");
+        private static final Path STATUS = Path.of("/proc/self/status");
+
+        private HighWaterMark() {
+        }
+
+        /** Whether the mark can be reset and read here (tries once: resets it). */
+        public static boolean resettable() {
+            return reset() && read() > 0;
+        }
+
+        /** Resets the mark to the current RSS; false where that is not possible. */
+        public static boolean reset() {
+            try {
+                Files.writeString(CLEAR_REFS, "5", StandardCharsets.US_ASCII);
+                return true;
+            } catch (IOException | SecurityException | UnsupportedOperationException e) {
+                return false;
+            }
+        }
+
+        /** The peak RSS in bytes since the last reset (or process start), -1 when unreadable. */
+        public static long read() {
+            try {
+                for (String line : Files.readAllLines(STATUS, StandardCharsets.US_ASCII)) {
+                    if (line.startsWith("VmHWM:")) {
+                        String[] f = line.substring(6).trim().split("\\s+");
+                        return Long.parseLong(f[0]) * 1024L;
+                    }
+                }
+                return -1;
+            } catch (IOException | NumberFormatException | SecurityException e) {
+                return -1;
+            }
+        }
     }
 }

@@ -2,6 +2,8 @@ package org.deqbench.stages;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.deqbench.reference.CheckpointFormatException;
 import org.deqbench.reference.ReferenceBenchmark;
@@ -20,8 +22,12 @@ import picocli.CommandLine.Option;
         description = {"deqbench against the official MOL code (run by python3 with torch through a driver shipped "
                 + "with deqbench, importing the official modules from --mol-code), one after the other on identical data.",
                 "Writes <run-dir>/bench/reference.json: time per training step, peak memory above baseline and inference "
-                        + "time of MoDL and MOL-LR at each K (64x64, 8 coils); the released checkpoint on a synthetic "
-                        + "slice (relative difference, time, CNN evaluations, plain and Anderson); CNN kernel times."})
+                        + "time of MoDL and MOL-LR at each K and each --train-size (the spec's own: 64x64, 8 coils); the "
+                        + "released checkpoint on a synthetic slice (relative difference, time, CNN evaluations, plain and "
+                        + "Anderson); CNN kernel times.",
+                "Peak above baseline, on both sides: the largest per-step peak RSS over the steps after the first minus "
+                        + "the RSS before the first step, garbage collected before each; the step's peak is the kernel's "
+                        + "high-water mark (VmHWM), reset at each step, where Linux allows it."})
 public final class BenchReferenceCommand implements Callable<Integer> {
     @Option(names = "--mol-code", required = true, paramLabel = "<dir>",
             description = "Checkout of the official Monotone-Operator-Learning repository.")
@@ -54,6 +60,17 @@ public final class BenchReferenceCommand implements Callable<Integer> {
     @Mixin
     BenchOptions.Rounds rounds = new BenchOptions.Rounds(3);
 
+    @Option(names = "--train-size", split = ",", paramLabel = "HxWxCOILS",
+            description = "Sizes of the training and inference rows: 'spec' (the spec's first task, 64x64 with 8 coils "
+                    + "in the default spec) or HEIGHTxWIDTHxCOILS, which sets that task's size and coils, e.g. "
+                    + "spec,256x232x12 (default: spec).")
+    List<String> trainSizes = new ArrayList<>();
+
+    @Option(names = "--repeats", defaultValue = "1", paramLabel = "N",
+            description = "Processes per training configuration and side; the rows give the medians and every "
+                    + "process's figures (default: ${DEFAULT-VALUE}).")
+    int repeats;
+
     @Override
     public Integer call() {
         try {
@@ -67,12 +84,9 @@ public final class BenchReferenceCommand implements Callable<Integer> {
                 System.err.println("error: --steps must be at least 2 (the first step is excluded)");
                 return Cli.EXIT_BAD_INPUT;
             }
-            long[] sl = dims(slice, 3, "--slice");
-            long[] ks = dims(kernelShape, 4, "--kernel-shape");
-            ReferenceBenchmark.Settings s = new ReferenceBenchmark.Settings(molCode, python, spec.file, runDir.dir,
-                    iterations.orDefault(), steps, (int) sl[0], (int) sl[1], (int) sl[2], ks, rounds.count);
-            Path file = ReferenceBenchmark.run(s, (config, rowFile) -> BenchMemoryCommand.childCommand(spec.file,
-                    runDir.dir, steps, config, rowFile), System.out);
+            ReferenceBenchmark.Settings s = settings();
+            Path file = ReferenceBenchmark.run(s, (specFile, dir) -> (config, rowFile) -> BenchMemoryCommand.childCommand(
+                    specFile, dir, steps, config, rowFile), System.out);
             System.out.println("reference table: " + file.toAbsolutePath());
             return Cli.EXIT_OK;
         } catch (SpecException | IllegalArgumentException | CheckpointFormatException e) {
@@ -83,6 +97,25 @@ public final class BenchReferenceCommand implements Callable<Integer> {
             e.printStackTrace();
             return Cli.EXIT_FAILED;
         }
+    }
+
+    /** The benchmark's settings from the options; bad sizes or counts throw with the option's name. */
+    ReferenceBenchmark.Settings settings() {
+        long[] sl = dims(slice, 3, "--slice");
+        long[] ks = dims(kernelShape, 4, "--kernel-shape");
+        List<ReferenceBenchmark.TrainSize> sizes = new ArrayList<>();
+        for (String t : trainSizes) {
+            ReferenceBenchmark.TrainSize size = ReferenceBenchmark.TrainSize.parse(t);
+            if (sizes.contains(size)) {
+                throw new IllegalArgumentException("--train-size: '" + t + "' is given twice");
+            }
+            sizes.add(size);
+        }
+        if (repeats < 1) {
+            throw new IllegalArgumentException("--repeats must be at least 1, found " + repeats);
+        }
+        return new ReferenceBenchmark.Settings(molCode, python, spec.file, runDir.dir, iterations.orDefault(),
+                steps.count, (int) sl[0], (int) sl[1], (int) sl[2], ks, rounds.count, sizes, repeats);
     }
 
     private static long[] dims(String text, int n, String option) {

@@ -1,0 +1,101 @@
+package org.deqbench.reference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.deqbench.spec.ExperimentSpec;
+import org.deqbench.spec.SpecLoader;
+import org.deqbench.spec.TaskSpec;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The reference benchmark's training sizes, resized specs and medians over repeated processes. */
+class ReferenceBenchmarkTest {
+
+    @Test
+    void trainSizeParsesSizesAndSpec() {
+        assertEquals(new ReferenceBenchmark.TrainSize(256, 232, 12), ReferenceBenchmark.TrainSize.parse("256x232x12"));
+        assertEquals(new ReferenceBenchmark.TrainSize(64, 48, 1), ReferenceBenchmark.TrainSize.parse(" 64X48X1 "));
+        assertTrue(ReferenceBenchmark.TrainSize.parse("spec").isSpec());
+        assertFalse(ReferenceBenchmark.TrainSize.parse("8x8x2").isSpec());
+        assertEquals("256x232x12", ReferenceBenchmark.TrainSize.parse("256x232x12").label());
+    }
+
+    @Test
+    void badTrainSizesSayWhatIsWrong() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ReferenceBenchmark.TrainSize.parse("256x232"));
+        assertTrue(e.getMessage().contains("--train-size") && e.getMessage().contains("HEIGHTxWIDTHxCOILS")
+                && e.getMessage().contains("'256x232'"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> ReferenceBenchmark.TrainSize.parse("256x232xtwelve"));
+        assertTrue(e.getMessage().contains("coils 'twelve' is not a whole number"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> ReferenceBenchmark.TrainSize.parse("0x232x12"));
+        assertTrue(e.getMessage().contains("height must be at least 1"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> ReferenceBenchmark.TrainSize.parse("256x232x12x1"));
+        assertTrue(e.getMessage().contains("found '256x232x12x1'"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> ReferenceBenchmark.TrainSize.parse(""));
+    }
+
+    @Test
+    void resizedSpecChangesOnlyTheFirstTasksSizeAndCoils(@TempDir Path dir) throws Exception {
+        Path spec = Path.of("..", "experiments", "reference-bench.yaml");
+        ExperimentSpec original = SpecLoader.load(spec);
+        Path out = ReferenceBenchmark.resized(spec, new ReferenceBenchmark.TrainSize(256, 232, 12),
+                dir.resolve("sub").resolve("spec.yaml"));
+        ExperimentSpec resized = SpecLoader.load(out);
+        TaskSpec t = resized.tasks().get(0);
+        assertEquals(List.of(256, 232), t.size());
+        assertEquals(12, t.mri().coils());
+        TaskSpec o = original.tasks().get(0);
+        assertEquals(o.mri().acceleration(), t.mri().acceleration());
+        assertEquals(o.mri().mask(), t.mri().mask());
+        assertEquals(o.train(), t.train());
+        assertEquals(o.noise(), t.noise());
+        assertEquals(original.seed(), resized.seed());
+        assertEquals(original.methods(), resized.methods());
+        assertEquals(original.name() + "-256x232x12", resized.name());
+    }
+
+    @Test
+    void resizingANonMriSpecIsRefused(@TempDir Path dir) throws Exception {
+        Path spec = dir.resolve("denoise.yaml");
+        Files.writeString(spec, "name: d\ntasks:\n  - name: t\n    problem: denoise\nmethods: []\n");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ReferenceBenchmark.resized(spec, new ReferenceBenchmark.TrainSize(8, 8, 2), dir.resolve("o.yaml")));
+        assertTrue(e.getMessage().contains("multi-coil MRI task") && e.getMessage().contains("'denoise'"),
+                e.getMessage());
+    }
+
+    @Test
+    void repeatedProcessesGiveMediansAndKeepEveryValue() {
+        Map<String, Object> m = ReferenceBenchmark.medians(List.of(
+                Map.of("seconds_per_step", 3.0, "peak_above_baseline_bytes", 100, "peak_bytes", 300, "baseline_bytes", 200),
+                Map.of("seconds_per_step", 1.0, "peak_above_baseline_bytes", 400, "peak_bytes", 600, "baseline_bytes", 200),
+                Map.of("seconds_per_step", 2.0, "peak_above_baseline_bytes", 120, "peak_bytes", 330, "baseline_bytes", 210)));
+        assertEquals(2.0, (Double) m.get("seconds_per_step"), 0.0);
+        assertEquals(120L, m.get("peak_above_baseline_bytes"));
+        assertEquals(330L, m.get("peak_bytes"));
+        assertEquals(List.of(100L, 400L, 120L), m.get("peak_above_baseline_bytes_runs"));
+        Map<String, Object> one = ReferenceBenchmark.medians(List.of(Map.of("seconds_per_step", 3.0,
+                "peak_above_baseline_bytes", 100, "step_peak_bytes", List.of(1, 2))));
+        assertFalse(one.containsKey("seconds_per_step_runs"));
+        assertEquals(List.of(1, 2), one.get("step_peak_bytes"));
+    }
+
+    @Test
+    void settingsRefuseZeroRepeatsAndDefaultToTheSpecSize() {
+        ReferenceBenchmark.Settings s = new ReferenceBenchmark.Settings(Path.of("m"), null, Path.of("s.yaml"), Path.of("r"),
+                List.of(1), 3, 8, 8, 2, new long[] {1, 2, 8, 8}, 1, List.of(), 1);
+        assertEquals(List.of(ReferenceBenchmark.TrainSize.SPEC), s.trainSizes());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new ReferenceBenchmark.Settings(
+                Path.of("m"), null, Path.of("s.yaml"), Path.of("r"), List.of(1), 3, 8, 8, 2, new long[] {1, 2, 8, 8}, 1,
+                List.of(), 0));
+        assertTrue(e.getMessage().contains("--repeats"), e.getMessage());
+    }
+}
