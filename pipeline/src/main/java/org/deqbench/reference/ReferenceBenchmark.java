@@ -87,13 +87,13 @@ public final class ReferenceBenchmark {
      * @param steps       training steps per configuration (≥ 2; the first is excluded)
      * @param sliceHeight checkpoint comparison: slice height
      * @param sliceCoils  checkpoint comparison: coils
-     * @param kernelShape CNN kernel shape B×C×H×W
+     * @param kernelShapes CNN kernel shapes B×C×H×W, each timed on both sides
      * @param rounds      timed rounds of the kernels and inferences
      * @param trainSizes  sizes of the training and inference rows ({@link TrainSize#SPEC}: the spec's own)
      * @param repeats     processes per configuration and side; a row reports their medians
      */
     public record Settings(Path molCode, String python, Path spec, Path runDir, List<Integer> iterations, int steps,
-                           int sliceHeight, int sliceWidth, int sliceCoils, long[] kernelShape, int rounds,
+                           int sliceHeight, int sliceWidth, int sliceCoils, List<long[]> kernelShapes, int rounds,
                            List<TrainSize> trainSizes, int repeats) {
         public Settings {
             if (trainSizes == null || trainSizes.isEmpty()) {
@@ -102,6 +102,10 @@ public final class ReferenceBenchmark {
             if (repeats < 1) {
                 throw new IllegalArgumentException("--repeats must be at least 1, found " + repeats);
             }
+            if (kernelShapes == null || kernelShapes.isEmpty()) {
+                throw new IllegalArgumentException("--kernel-shape: at least one shape");
+            }
+            kernelShapes = List.copyOf(kernelShapes);
         }
     }
 
@@ -187,14 +191,18 @@ public final class ReferenceBenchmark {
         settings.put("iterations", s.iterations());
         settings.put("steps", s.steps());
         settings.put("slice", List.of(s.sliceHeight(), s.sliceWidth(), s.sliceCoils()));
-        settings.put("kernel_shape", s.kernelShape());
+        settings.put("kernel_shapes", s.kernelShapes());
         settings.put("rounds", s.rounds());
         settings.put("train_sizes", s.trainSizes().stream().map(TrainSize::label).toList());
         settings.put("repeats", s.repeats());
         settings.put("peak_above_baseline", PEAK_DEFINITION);
         doc.put("settings", settings);
 
-        doc.put("kernels", kernels(s, py, driver, log));
+        List<Map<String, Object>> kernels = new ArrayList<>();
+        for (long[] shape : s.kernelShapes()) {
+            kernels.add(kernels(s, shape, py, driver, log));
+        }
+        doc.put("kernels", kernels);
         doc.put("checkpoint", checkpoint(s, py, driver, work, log));
         List<Map<String, Object>> training = new ArrayList<>();
         for (Sized one : sized) {
@@ -501,8 +509,7 @@ public final class ReferenceBenchmark {
     }
 
     /** CNN forward and forward + VJP, deqbench and torch, on the same shape. */
-    static Map<String, Object> kernels(Settings s, Python py, Path driver, PrintStream log) {
-        long[] shape = s.kernelShape();
+    static Map<String, Object> kernels(Settings s, long[] shape, Python py, Path driver, PrintStream log) {
         ConvNet net = ConvNet.create(NetworkSpec.DEFAULT, (int) shape[1], (int) shape[1], 5, DataType.FLOAT);
         INDArray x = Nd4j.rand(DataType.FLOAT, shape);
         INDArray v = Nd4j.rand(DataType.FLOAT, shape);

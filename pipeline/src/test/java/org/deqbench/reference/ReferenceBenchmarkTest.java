@@ -91,11 +91,14 @@ class ReferenceBenchmarkTest {
     @Test
     void settingsRefuseZeroRepeatsAndDefaultToTheSpecSize() {
         ReferenceBenchmark.Settings s = new ReferenceBenchmark.Settings(Path.of("m"), null, Path.of("s.yaml"), Path.of("r"),
-                List.of(1), 3, 8, 8, 2, new long[] {1, 2, 8, 8}, 1, List.of(), 1);
+                List.of(1), 3, 8, 8, 2, List.of(new long[] {1, 2, 8, 8}), 1, List.of(), 1);
         assertEquals(List.of(ReferenceBenchmark.TrainSize.SPEC), s.trainSizes());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new ReferenceBenchmark.Settings(
-                Path.of("m"), null, Path.of("s.yaml"), Path.of("r"), List.of(1), 3, 8, 8, 2, new long[] {1, 2, 8, 8}, 1,
+                Path.of("m"), null, Path.of("s.yaml"), Path.of("r"), List.of(1), 3, 8, 8, 2, List.of(new long[] {1, 2, 8, 8}), 1,
                 List.of(), 0));
         assertTrue(e.getMessage().contains("--repeats"), e.getMessage());
+        IllegalArgumentException none = assertThrows(IllegalArgumentException.class, () -> new ReferenceBenchmark.Settings(
+                Path.of("m"), null, Path.of("s.yaml"), Path.of("r"), List.of(1), 3, 8, 8, 2, List.of(), 1, List.of(), 1));
+        assertTrue(none.getMessage().contains("--kernel-shape"), none.getMessage());
     }
 }

@@ -53,9 +53,9 @@ public final class BenchReferenceCommand implements Callable<Integer> {
             description = "Synthetic slice for the released checkpoint (default: ${DEFAULT-VALUE}).")
     String slice;
 
-    @Option(names = "--kernel-shape", defaultValue = "4x2x64x64", paramLabel = "BxCxHxW",
-            description = "CNN kernel input shape (default: ${DEFAULT-VALUE}).")
-    String kernelShape;
+    @Option(names = "--kernel-shape", defaultValue = "4x2x64x64,1x2x256x256", split = ",", paramLabel = "BxCxHxW",
+            description = "CNN kernel input shapes, each timed on both sides in this run (default: ${DEFAULT-VALUE}).")
+    List<String> kernelShapes;
 
     @Mixin
     BenchOptions.Rounds rounds = new BenchOptions.Rounds(3);
@@ -102,7 +102,10 @@ public final class BenchReferenceCommand implements Callable<Integer> {
     /** The benchmark's settings from the options; bad sizes or counts throw with the option's name. */
     ReferenceBenchmark.Settings settings() {
         long[] sl = dims(slice, 3, "--slice");
-        long[] ks = dims(kernelShape, 4, "--kernel-shape");
+        List<long[]> ks = new ArrayList<>();
+        for (String k : kernelShapes) {
+            ks.add(dims(k, 4, "--kernel-shape"));
+        }
         List<ReferenceBenchmark.TrainSize> sizes = new ArrayList<>();
         for (String t : trainSizes) {
             ReferenceBenchmark.TrainSize size = ReferenceBenchmark.TrainSize.parse(t);

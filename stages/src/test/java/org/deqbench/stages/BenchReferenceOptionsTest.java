@@ -34,6 +34,11 @@ class BenchReferenceOptionsTest {
         assertEquals(3, s.repeats());
         s = parse("--mol-code", "m", "--train-size", "256x232x12").settings();
         assertEquals(List.of(new ReferenceBenchmark.TrainSize(256, 232, 12)), s.trainSizes());
+        // both shapes of the kernel comparison by default, each timed on both sides in one run
+        assertEquals(List.of("[4, 2, 64, 64]", "[1, 2, 256, 256]"),
+                parse("--mol-code", "m").settings().kernelShapes().stream().map(java.util.Arrays::toString).toList());
+        assertEquals(List.of("[1, 2, 8, 8]"), parse("--mol-code", "m", "--kernel-shape", "1x2x8x8").settings()
+                .kernelShapes().stream().map(java.util.Arrays::toString).toList());
     }
 
     /** A bad size or count ends with exit code 2 and one line naming the option, before anything runs. */
