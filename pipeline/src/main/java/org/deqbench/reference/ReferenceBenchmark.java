@@ -223,21 +223,19 @@ public final class ReferenceBenchmark {
             + "side and the row gives the medians";
 
     /**
-     * One training size: its spec (the given one, or a resized copy in its own directory below
+     * One training size: its spec file (the given one, or a resized copy in its own directory below
      * {@code <run-dir>/bench/reference/train-HxWxCOILS}, which also holds its simulated data and
-     * rows) and its run directory.
+     * rows), that spec as loaded (and so validated) before anything runs, and its run directory.
      */
-    record Sized(TrainSize size, Path spec, Path dir) {
+    record Sized(TrainSize size, Path spec, ExperimentSpec loaded, Path dir) {
         static Sized of(Settings s, TrainSize size) throws IOException {
             if (size.isSpec()) {
-                SpecLoader.load(s.spec());
-                return new Sized(size, s.spec(), s.runDir());
+                return new Sized(size, s.spec(), SpecLoader.load(s.spec()), s.runDir());
             }
             Path dir = Files.createDirectories(s.runDir().resolve("bench").resolve("reference")
                     .resolve("train-" + size.label()));
             Path spec = resized(s.spec(), size, dir.resolve("spec.yaml"));
-            SpecLoader.load(spec);
-            return new Sized(size, spec, dir);
+            return new Sized(size, spec, SpecLoader.load(spec), dir);
         }
     }
 
@@ -247,7 +245,7 @@ public final class ReferenceBenchmark {
         Path specFile = sized.spec();
         Path dir = sized.dir();
         TrainSize size = sized.size();
-        ExperimentSpec spec = SpecLoader.load(specFile);
+        ExperimentSpec spec = sized.loaded();
         TaskSpec taskSpec = spec.tasks().get(0);
         List<Integer> shape = List.of(taskSpec.size().get(0), taskSpec.size().get(taskSpec.size().size() - 1),
                 taskSpec.mri() == null || taskSpec.mri().coils() == null ? 1 : taskSpec.mri().coils());

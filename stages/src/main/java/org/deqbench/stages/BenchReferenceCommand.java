@@ -114,9 +114,6 @@ public final class BenchReferenceCommand implements Callable<Integer> {
             }
             sizes.add(size);
         }
-        if (repeats < 1) {
-            throw new IllegalArgumentException("--repeats must be at least 1, found " + repeats);
-        }
         return new ReferenceBenchmark.Settings(molCode, python, spec.file, runDir.dir, iterations.orDefault(),
                 steps.count, (int) sl[0], (int) sl[1], (int) sl[2], ks, rounds.count, sizes, repeats);
     }
