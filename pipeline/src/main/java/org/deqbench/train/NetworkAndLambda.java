@@ -26,7 +26,6 @@ final class NetworkAndLambda {
 
     private final ConvNet network;
     private final Map<String, INDArray> parameters = new LinkedHashMap<>();
-    private Map<String, Double> learningRateScales = Map.of();
     private Double lambdaLearningRateFactor;
     private String lambdaKey = LOG_LAMBDA;
 
@@ -70,7 +69,6 @@ final class NetworkAndLambda {
             parameters.put(taskLambdaKey(t), shared.dup());
         }
         lambdaKey = taskLambdaKey(tasks.get(0));
-        updateScales();
     }
 
     /** Chooses task {@code task}'s λ (no effect while λ is shared by every task). */
@@ -106,24 +104,20 @@ final class NetworkAndLambda {
         return parameters;
     }
 
+    /** Adam's factor for every log λ ({@code training.lambda_learning_rate}), none without it. */
     Map<String, Double> learningRateScales() {
-        return learningRateScales;
+        Map<String, Double> scales = new LinkedHashMap<>();
+        if (lambdaLearningRateFactor != null) {
+            parameters.keySet().stream().filter(NetworkAndLambda::isLambdaKey)
+                    .forEach(k -> scales.put(k, lambdaLearningRateFactor));
+        }
+        return scales;
     }
 
     /** {@code training.lambda_learning_rate}, as a factor on the schedule's rate for log λ. */
     void useLambdaLearningRate(TrainingSpec training) {
         lambdaLearningRateFactor = training.lambdaLearningRate() == null ? null
                 : training.lambdaLearningRate() / training.learningRate();
-        updateScales();
-    }
-
-    private void updateScales() {
-        Map<String, Double> scales = new LinkedHashMap<>();
-        if (lambdaLearningRateFactor != null) {
-            parameters.keySet().stream().filter(NetworkAndLambda::isLambdaKey)
-                    .forEach(k -> scales.put(k, lambdaLearningRateFactor));
-        }
-        learningRateScales = Map.copyOf(scales);
     }
 
     private static boolean isLambdaKey(String name) {
