@@ -62,8 +62,12 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  *       ‖x − x_official‖ / ‖x_official‖ of the complex images, time and CNN evaluations.</li>
  *   <li><b>CNN kernels</b>: the official network's forward and forward + backward (gradients for
  *       the input and every parameter) in torch against {@link ConvNet#forward} and
- *       {@link ConvNet#vjp}, median over rounds.</li>
+ *       {@link ConvNet#vjp}, median over rounds; every round also times an n×n float32 gemm on
+ *       each side (ND4J's {@code Nd4j.gemm}, torch's {@code mm}), and each kernel gets its flop
+ *       count, GFLOP/s and share of that side's gemm rate ({@link #FLOPS_DEFINITION}).</li>
  * </ol>
+ * The table ends with {@code criteria}: the acceptance criteria judged from this run's rows
+ * ({@link ReferenceCriteria}), also printed as a short table at the end of the log.
  * Without a python3 that imports torch the official columns are null and the reason is written.
  */
 public final class ReferenceBenchmark {
@@ -91,11 +95,21 @@ public final class ReferenceBenchmark {
      * @param rounds      timed rounds of the kernels and inferences
      * @param trainSizes  sizes of the training and inference rows ({@link TrainSize#SPEC}: the spec's own)
      * @param repeats     processes per configuration and side; a row reports their medians
+     * @param gemmSize    n of the n×n float32 gemm timed beside the CNN kernels (both sides)
      */
     public record Settings(Path molCode, String python, Path spec, Path runDir, List<Integer> iterations, int steps,
                            int sliceHeight, int sliceWidth, int sliceCoils, List<long[]> kernelShapes, int rounds,
-                           List<TrainSize> trainSizes, int repeats) {
+                           List<TrainSize> trainSizes, int repeats, int gemmSize) {
+        /** The default gemm size, n = {@value #DEFAULT_GEMM_SIZE}. */
+        public static final int DEFAULT_GEMM_SIZE = 1024;
+        /** The largest gemm size (three n×n float32 arrays of 1 GiB each at the limit). */
+        public static final int MAX_GEMM_SIZE = 16384;
+
         public Settings {
+            if (gemmSize < 1 || gemmSize > MAX_GEMM_SIZE) {
+                throw new IllegalArgumentException("--gemm-size must be between 1 and " + MAX_GEMM_SIZE + ", found "
+                        + gemmSize);
+            }
             if (trainSizes == null || trainSizes.isEmpty()) {
                 trainSizes = List.of(TrainSize.SPEC);
             }
@@ -195,23 +209,30 @@ public final class ReferenceBenchmark {
         settings.put("rounds", s.rounds());
         settings.put("train_sizes", s.trainSizes().stream().map(TrainSize::label).toList());
         settings.put("repeats", s.repeats());
+        settings.put("gemm_size", s.gemmSize());
         settings.put("peak_above_baseline", PEAK_DEFINITION);
         doc.put("settings", settings);
 
+        Gemm gemm = new Gemm(s.gemmSize());
         List<Map<String, Object>> kernels = new ArrayList<>();
         for (long[] shape : s.kernelShapes()) {
-            kernels.add(kernels(s, shape, py, driver, log));
+            kernels.add(kernels(s, shape, gemm, py, driver, log));
         }
+        doc.put("gemm", gemmSummary(s.gemmSize(), gemm.seconds(), kernels));
         doc.put("kernels", kernels);
-        doc.put("checkpoint", checkpoint(s, py, driver, work, log));
+        Map<String, Object> checkpoint = checkpoint(s, py, driver, work, log);
+        doc.put("checkpoint", checkpoint);
         List<Map<String, Object>> training = new ArrayList<>();
         for (Sized one : sized) {
             training.addAll(training(s, one, py, driver, javaChild, log));
         }
         doc.put("training", training);
+        Map<String, Object> criteria = ReferenceCriteria.evaluate(kernels, checkpoint, training);
+        doc.put("criteria", criteria);
 
         Path file = s.runDir().resolve(FILE);
         RunStore.JSON.writeValue(file.toFile(), doc);
+        ReferenceCriteria.print(criteria, log);
         return file;
     }
 
@@ -284,6 +305,7 @@ public final class ReferenceBenchmark {
             for (int k : s.iterations()) {
                 Map<String, Object> row = new LinkedHashMap<>();
                 row.put("method", m.name());
+                row.put("kind", m.kind().key());
                 row.put("iterations", k);
                 row.put("size", shape);
                 List<Map<String, Object>> jr = new ArrayList<>();
@@ -506,16 +528,32 @@ public final class ReferenceBenchmark {
         return Transforms.sqrt(re.mul(re).addi(im.mul(im)));
     }
 
-    /** CNN forward and forward + VJP, deqbench and torch, on the same shape. */
-    static Map<String, Object> kernels(Settings s, long[] shape, Python py, Path driver, PrintStream log) {
+    /**
+     * What the kernels' flop counts and gemm shares mean (written into the table); the same
+     * definition as {@code bench kernels} ({@link org.deqbench.nn.KernelBenchmark}).
+     */
+    static final String FLOPS_DEFINITION = "convolutions only: 2*k^2*Cin*Cout*H*W per layer and image for the forward "
+            + "pass, 3x that for forward + VJP (input and weight gradients each cost a forward pass); an n x n gemm counts "
+            + "2*n^3; a share of the gemm rate is the median over rounds of (kernel rate / gemm rate of the same side in "
+            + "the same round)";
+
+    /**
+     * CNN forward and forward + VJP, deqbench and torch, on the same shape; every round also times
+     * one n×n float32 gemm on the same side (ND4J's here, torch's in the driver), so that the
+     * kernels' shares of the gemm rate come from the same run and the same load.
+     */
+    static Map<String, Object> kernels(Settings s, long[] shape, Gemm gemm, Python py, Path driver, PrintStream log) {
         ConvNet net = ConvNet.create(NetworkSpec.DEFAULT, (int) shape[1], (int) shape[1], 5, DataType.FLOAT);
         INDArray x = Nd4j.rand(DataType.FLOAT, shape);
         INDArray v = Nd4j.rand(DataType.FLOAT, shape);
         net.forward(x);
         net.vjp(x, v);
+        gemm.time(false);
         double[] fwd = new double[Math.max(1, s.rounds())];
         double[] vjp = new double[fwd.length];
+        double[] gm = new double[fwd.length];
         for (int i = 0; i < fwd.length; i++) {
+            gm[i] = gemm.time(true);
             long t0 = System.nanoTime();
             net.forward(x);
             fwd[i] = (System.nanoTime() - t0) / 1e9;
@@ -523,26 +561,169 @@ public final class ReferenceBenchmark {
             net.vjp(x, v);
             vjp[i] = (System.nanoTime() - t0) / 1e9;
         }
+        double flops = net.architecture().convolutionFlops(shape[2], shape[3]) * shape[0];
+        double gemmFlops = gemmFlops(s.gemmSize());
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("shape", shape);
         out.put("network", "5 layers 3x3, 2->64->64->64->64->2, relu, bias");
+        out.put("forward_flops", flops);
+        out.put("forward_vjp_flops", 3 * flops);
         Map<String, Object> ours = new LinkedHashMap<>();
         ours.put("forward_seconds", median(fwd));
         ours.put("forward_vjp_seconds", median(vjp));
+        ours.put("gemm_seconds", median(gm));
+        ours.putAll(rates(flops, fwd, vjp, gemmFlops, gm));
         out.put("deqbench", ours);
         Map<String, Object> theirs = null;
         if (py.usable()) {
-            theirs = py.run(driver, s.molCode(), List.of("kernels", "--shape", String.join(",",
-                    Arrays.stream(shape).mapToObj(String::valueOf).toList()), "--rounds", String.valueOf(s.rounds())), log);
+            theirs = new LinkedHashMap<>(py.run(driver, s.molCode(), List.of("kernels", "--shape", String.join(",",
+                    Arrays.stream(shape).mapToObj(String::valueOf).toList()), "--rounds", String.valueOf(s.rounds()),
+                    "--gemm-size", String.valueOf(s.gemmSize())), log));
+            double[] tf = doubles(theirs.get("forward_seconds_rounds"));
+            double[] tv = doubles(theirs.get("forward_vjp_seconds_rounds"));
+            double[] tg = doubles(theirs.get("gemm_seconds_rounds"));
+            if (tf != null && tv != null && tg != null) {
+                theirs.putAll(rates(flops, tf, tv, gemmFlops, tg));
+            }
             out.put("forward_ratio", median(fwd) / ((Number) theirs.get("forward_seconds")).doubleValue());
             out.put("forward_vjp_ratio", median(vjp) / ((Number) theirs.get("forward_vjp_seconds")).doubleValue());
         }
         out.put("official", theirs);
-        log.printf("reference kernels %s: deqbench forward %.3f s, forward+vjp %.3f s; torch %s%n", Arrays.toString(shape),
-                median(fwd), median(vjp), theirs == null ? "-" : String.format("forward %.3f s, forward+backward %.3f s",
+        log.printf("reference kernels %s: deqbench forward %.3f s, forward+vjp %.3f s (%.1f GFLOP/s, %.0f %% of gemm "
+                        + "%.1f GFLOP/s); torch %s%n", Arrays.toString(shape), median(fwd), median(vjp),
+                ((Number) ours.get("forward_vjp_gflops")).doubleValue(),
+                100 * ((Number) ours.get("forward_vjp_share_of_gemm")).doubleValue(),
+                ((Number) ours.get("gemm_gflops")).doubleValue(),
+                theirs == null ? "-" : String.format("forward %.3f s, forward+backward %.3f s%s",
                         ((Number) theirs.get("forward_seconds")).doubleValue(),
-                        ((Number) theirs.get("forward_vjp_seconds")).doubleValue()));
+                        ((Number) theirs.get("forward_vjp_seconds")).doubleValue(),
+                        theirs.get("forward_vjp_share_of_gemm") == null ? "" : String.format(
+                                " (%.1f GFLOP/s, %.0f %% of gemm %.1f GFLOP/s)",
+                                ((Number) theirs.get("forward_vjp_gflops")).doubleValue(),
+                                100 * ((Number) theirs.get("forward_vjp_share_of_gemm")).doubleValue(),
+                                ((Number) theirs.get("gemm_gflops")).doubleValue())));
         return out;
+    }
+
+    /** Flops of an n×n by n×n matrix product: 2n³. */
+    static double gemmFlops(int n) {
+        return 2.0 * n * n * (double) n;
+    }
+
+    /**
+     * Rates of one side's kernels from per-round times: {@code forward_gflops},
+     * {@code forward_vjp_gflops} (3× the forward flops), {@code gemm_gflops} (medians over rounds)
+     * and {@code forward_share_of_gemm}, {@code forward_vjp_share_of_gemm}: the median over rounds
+     * of the kernel's rate over the gemm rate of the same round.
+     */
+    static Map<String, Object> rates(double forwardFlops, double[] forwardSeconds, double[] vjpSeconds,
+                                     double gemmFlops, double[] gemmSeconds) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        double[] f = throughput(forwardFlops, forwardSeconds, gemmFlops, gemmSeconds);
+        double[] v = throughput(3 * forwardFlops, vjpSeconds, gemmFlops, gemmSeconds);
+        out.put("forward_gflops", f[0]);
+        out.put("forward_vjp_gflops", v[0]);
+        out.put("gemm_gflops", f[1]);
+        out.put("forward_share_of_gemm", f[2]);
+        out.put("forward_vjp_share_of_gemm", v[2]);
+        return out;
+    }
+
+    /**
+     * {median kernel GFLOP/s, median gemm GFLOP/s, median over rounds of kernel rate / gemm rate},
+     * as {@code bench kernels} computes its fractions; rounds pair the i-th times of both arrays.
+     */
+    static double[] throughput(double flops, double[] seconds, double gemmFlops, double[] gemmSeconds) {
+        if (seconds.length == 0 || seconds.length != gemmSeconds.length) {
+            throw new IllegalArgumentException("kernel and gemm times must pair up round by round, found "
+                    + seconds.length + " and " + gemmSeconds.length);
+        }
+        double[] rate = new double[seconds.length];
+        double[] gemmRate = new double[seconds.length];
+        double[] share = new double[seconds.length];
+        for (int i = 0; i < seconds.length; i++) {
+            if (!(seconds[i] > 0) || !(gemmSeconds[i] > 0)) {
+                throw new IllegalArgumentException("times must be positive, found " + seconds[i] + " s and "
+                        + gemmSeconds[i] + " s in round " + (i + 1));
+            }
+            rate[i] = flops / seconds[i] / 1e9;
+            gemmRate[i] = gemmFlops / gemmSeconds[i] / 1e9;
+            share[i] = rate[i] / gemmRate[i];
+        }
+        return new double[] {median(rate), median(gemmRate), median(share)};
+    }
+
+    /**
+     * The {@code gemm} section: n, 2n³ and each side's median time and rate over every gemm the
+     * kernel part timed (deqbench's from {@code deqbenchSeconds}, torch's from the kernels rows).
+     */
+    static Map<String, Object> gemmSummary(int n, List<Double> deqbenchSeconds, List<Map<String, Object>> kernels) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("size", n);
+        out.put("dtype", "float32");
+        out.put("flops", gemmFlops(n));
+        out.put("flops_definition", FLOPS_DEFINITION);
+        out.put("deqbench", gemmSide(n, deqbenchSeconds.stream().mapToDouble(Double::doubleValue).toArray(), "ND4J"));
+        List<Double> torch = new ArrayList<>();
+        for (Map<String, Object> k : kernels) {
+            if (k.get("official") instanceof Map<?, ?> o) {
+                double[] t = doubles(o.get("gemm_seconds_rounds"));
+                if (t != null) {
+                    Arrays.stream(t).forEach(torch::add);
+                }
+            }
+        }
+        out.put("official", torch.isEmpty() ? null
+                : gemmSide(n, torch.stream().mapToDouble(Double::doubleValue).toArray(), "torch.mm"));
+        return out;
+    }
+
+    private static Map<String, Object> gemmSide(int n, double[] seconds, String what) {
+        if (seconds.length == 0) {
+            return null;
+        }
+        Map<String, Object> side = new LinkedHashMap<>();
+        side.put("library", what);
+        side.put("seconds", median(seconds));
+        side.put("gflops", gemmFlops(n) / median(seconds) / 1e9);
+        side.put("timings", seconds.length);
+        return side;
+    }
+
+    private static double[] doubles(Object list) {
+        if (!(list instanceof List<?> l) || l.isEmpty() || !l.stream().allMatch(v -> v instanceof Number)) {
+            return null;
+        }
+        return l.stream().mapToDouble(v -> ((Number) v).doubleValue()).toArray();
+    }
+
+    /** ND4J's float32 n×n gemm on fixed random operands, as {@code bench kernels} times it. */
+    static final class Gemm {
+        private final INDArray a;
+        private final INDArray b;
+        private final INDArray c;
+        private final List<Double> seconds = new ArrayList<>();
+
+        Gemm(int n) {
+            a = Nd4j.rand(DataType.FLOAT, n, n);
+            b = Nd4j.rand(DataType.FLOAT, n, n);
+            c = Nd4j.zeros(DataType.FLOAT, n, n);
+        }
+
+        /** Seconds of one product; kept for the {@code gemm} section when {@code record}. */
+        double time(boolean record) {
+            long t0 = System.nanoTime();
+            Nd4j.gemm(a, b, c, false, false, 1.0, 0.0);
+            double t = (System.nanoTime() - t0) / 1e9;
+            if (record) {
+                seconds.add(t);
+            }
+            return t;
+        }
+
+        List<Double> seconds() {
+            return seconds;
+        }
     }
 
     static double median(double[] a) {

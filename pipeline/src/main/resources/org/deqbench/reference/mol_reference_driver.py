@@ -10,7 +10,10 @@ prints one JSON object on its last line of stdout.
   train   --method mol|modl --iterations K --steps S --data DIR
           one process per configuration: S optimiser steps (the first excluded from the peak),
           then inference at exactly K iterations
-  kernels --shape B,C,H,W --rounds R               the dwblock CNN's forward and forward+backward
+  kernels --shape B,C,H,W --rounds R --gemm-size N
+                                                   the dwblock CNN's forward and forward+backward,
+                                                   each round beside one N x N float32 torch.mm
+                                                   (N 0: no gemm)
 """
 import argparse
 import gc
@@ -219,8 +222,15 @@ def cmd_kernels(a):
     net = networks.dwblock(1, a.channels, 1, a.layers).net
     shape = [int(v) for v in a.shape.split(",")]
     x = torch.randn(*shape)
-    forward, backward = [], []
+    n = a.gemm_size
+    ga, gb = (torch.rand(n, n), torch.rand(n, n)) if n > 0 else (None, None)
+    gc_ = torch.zeros(n, n) if n > 0 else None
+    forward, backward, gemm = [], [], []
     for r in range(a.rounds + 1):
+        if n > 0:
+            t0 = time.perf_counter()
+            torch.mm(ga, gb, out=gc_)
+            gemm.append(time.perf_counter() - t0)
         with torch.no_grad():
             t0 = time.perf_counter()
             net(x)
@@ -232,9 +242,17 @@ def cmd_kernels(a):
         out = net(xi)
         out.backward(v)  # J^T v for the input and every parameter, as ConvNet.vjp
         backward.append(time.perf_counter() - t0)
-    print(json.dumps({"shape": shape, "forward_seconds": float(np.median(forward[1:])),
-                      "forward_vjp_seconds": float(np.median(backward[1:])), "rounds": a.rounds,
-                      "threads": torch.get_num_threads(), "torch": torch.__version__}))
+    # round 0 warms up and is left out, as deqbench's side does
+    out = {"shape": shape, "forward_seconds": float(np.median(forward[1:])),
+           "forward_vjp_seconds": float(np.median(backward[1:])), "rounds": a.rounds,
+           "forward_seconds_rounds": [float(t) for t in forward[1:]],
+           "forward_vjp_seconds_rounds": [float(t) for t in backward[1:]],
+           "threads": torch.get_num_threads(), "torch": torch.__version__}
+    if n > 0:
+        out["gemm_size"] = n
+        out["gemm_seconds"] = float(np.median(gemm[1:]))
+        out["gemm_seconds_rounds"] = [float(t) for t in gemm[1:]]
+    print(json.dumps(out))
 
 
 def main():
@@ -259,6 +277,7 @@ def main():
     p.add_argument("--max-iterations", type=int, default=500)
     p.add_argument("--shape", default="4,2,64,64")
     p.add_argument("--rounds", type=int, default=5)
+    p.add_argument("--gemm-size", type=int, default=0)
     a = p.parse_args()
     {"infer": cmd_infer, "train": cmd_train, "kernels": cmd_kernels}[a.command](a)
 

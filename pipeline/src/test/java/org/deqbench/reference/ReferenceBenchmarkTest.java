@@ -91,14 +91,75 @@ class ReferenceBenchmarkTest {
     @Test
     void settingsRefuseZeroRepeatsAndDefaultToTheSpecSize() {
         ReferenceBenchmark.Settings s = new ReferenceBenchmark.Settings(Path.of("m"), null, Path.of("s.yaml"), Path.of("r"),
-                List.of(1), 3, 8, 8, 2, List.of(new long[] {1, 2, 8, 8}), 1, List.of(), 1);
+                List.of(1), 3, 8, 8, 2, List.of(new long[] {1, 2, 8, 8}), 1, List.of(), 1, 1024);
         assertEquals(List.of(ReferenceBenchmark.TrainSize.SPEC), s.trainSizes());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new ReferenceBenchmark.Settings(
                 Path.of("m"), null, Path.of("s.yaml"), Path.of("r"), List.of(1), 3, 8, 8, 2, List.of(new long[] {1, 2, 8, 8}), 1,
-                List.of(), 0));
+                List.of(), 0, 1024));
         assertTrue(e.getMessage().contains("--repeats"), e.getMessage());
         IllegalArgumentException none = assertThrows(IllegalArgumentException.class, () -> new ReferenceBenchmark.Settings(
-                Path.of("m"), null, Path.of("s.yaml"), Path.of("r"), List.of(1), 3, 8, 8, 2, List.of(), 1, List.of(), 1));
+                Path.of("m"), null, Path.of("s.yaml"), Path.of("r"), List.of(1), 3, 8, 8, 2, List.of(), 1, List.of(), 1, 1024));
         assertTrue(none.getMessage().contains("--kernel-shape"), none.getMessage());
+    }
+    @Test
+    void gemmShareIsTheMedianOfPerRoundRatios() {
+        // 2 GFLOP forward; gemm n = 1000 (2 GFLOP) timed in the same rounds
+        double flops = 2e9;
+        double[] fwd = {1.0, 0.5, 4.0};
+        double[] vjp = {3.0, 6.0, 2.0};
+        double[] gemm = {0.5, 0.25, 0.5};
+        double[] f = ReferenceBenchmark.throughput(flops, fwd, ReferenceBenchmark.gemmFlops(1000), gemm);
+        // kernel rates 2, 4, 0.5 GFLOP/s; gemm rates 4, 8, 4; shares 0.5, 0.5, 0.125
+        assertEquals(2.0, f[0], 1e-12);
+        assertEquals(4.0, f[1], 1e-12);
+        assertEquals(0.5, f[2], 1e-12);
+        Map<String, Object> r = ReferenceBenchmark.rates(flops, fwd, vjp, ReferenceBenchmark.gemmFlops(1000), gemm);
+        // forward + VJP counts 3x the forward flops: 6 GFLOP in 3, 6, 2 s -> 2, 1, 3 GFLOP/s; shares 0.5, 0.125, 0.75
+        assertEquals(2.0, (Double) r.get("forward_vjp_gflops"), 1e-12);
+        assertEquals(0.5, (Double) r.get("forward_vjp_share_of_gemm"), 1e-12);
+        assertEquals(0.5, (Double) r.get("forward_share_of_gemm"), 1e-12);
+        assertEquals(4.0, (Double) r.get("gemm_gflops"), 1e-12);
+        // the share pairs rounds: a slow gemm round and a slow kernel round together keep the share
+        double[] paired = ReferenceBenchmark.throughput(flops, new double[] {1.0, 10.0}, 2e9, new double[] {1.0, 10.0});
+        assertEquals(1.0, paired[2], 1e-12);
+        assertEquals(2e9, ReferenceBenchmark.gemmFlops(1000), 0.0);
+    }
+
+    @Test
+    void gemmShareRefusesUnpairedOrNonPositiveTimes() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ReferenceBenchmark.throughput(1, new double[] {1, 2}, 1, new double[] {1}));
+        assertTrue(e.getMessage().contains("2 and 1"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> ReferenceBenchmark.throughput(1, new double[] {1, 0}, 1, new double[] {1, 1}));
+        assertTrue(e.getMessage().contains("round 2"), e.getMessage());
+    }
+
+    @Test
+    void gemmSectionSummarisesBothSides() {
+        Map<String, Object> torchKernel = Map.of("official", Map.of("gemm_seconds_rounds", List.of(0.2, 0.4, 0.1)));
+        Map<String, Object> g = ReferenceBenchmark.gemmSummary(1000, List.of(0.5, 0.25, 1.0), List.of(torchKernel));
+        assertEquals(2e9, (Double) g.get("flops"), 0.0);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> ours = (Map<String, Object>) g.get("deqbench");
+        assertEquals(0.5, (Double) ours.get("seconds"), 0.0);
+        assertEquals(4.0, (Double) ours.get("gflops"), 1e-12);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> torch = (Map<String, Object>) g.get("official");
+        assertEquals(10.0, (Double) torch.get("gflops"), 1e-12);
+        java.util.HashMap<String, Object> noTorch = new java.util.HashMap<>();
+        noTorch.put("official", null);
+        assertEquals(null, ReferenceBenchmark.gemmSummary(1000, List.of(0.5), List.of(noTorch)).get("official"));
+    }
+
+    @Test
+    void settingsRefuseABadGemmSize() {
+        for (int n : new int[] {0, -3, ReferenceBenchmark.Settings.MAX_GEMM_SIZE + 1}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new ReferenceBenchmark.Settings(
+                    Path.of("m"), null, Path.of("s.yaml"), Path.of("r"), List.of(1), 3, 8, 8, 2,
+                    List.of(new long[] {1, 2, 8, 8}), 1, List.of(), 1, n));
+            assertTrue(e.getMessage().startsWith("--gemm-size must be between 1 and") && e.getMessage().endsWith("found " + n),
+                    e.getMessage());
+        }
     }
 }

@@ -24,7 +24,9 @@ import picocli.CommandLine.Option;
                 "Writes <run-dir>/bench/reference.json: time per training step, peak memory above baseline and inference "
                         + "time of MoDL and MOL-LR at each K and each --train-size (the spec's own: 64x64, 8 coils); the "
                         + "released checkpoint on a synthetic slice (relative difference, time, CNN evaluations, plain and "
-                        + "Anderson); CNN kernel times.",
+                        + "Anderson); CNN kernel times, flop rates and shares of an n x n float32 gemm timed in the "
+                        + "same run; and 'criteria', the acceptance criteria judged from this run's rows (also printed "
+                        + "at the end).",
                 "Peak above baseline, on both sides: the largest per-step peak RSS over the steps after the first minus "
                         + "the RSS before the first step, garbage collected before each; the step's peak is the kernel's "
                         + "high-water mark (VmHWM), reset at each step, where Linux allows it."})
@@ -59,6 +61,11 @@ public final class BenchReferenceCommand implements Callable<Integer> {
 
     @Mixin
     BenchOptions.Rounds rounds = new BenchOptions.Rounds(3);
+
+    @Option(names = "--gemm-size", paramLabel = "<n>",
+            description = "n of the n x n float32 gemm timed beside the CNN kernels on both sides; each kernel's "
+                    + "GFLOP/s is given as a share of it (default: ${DEFAULT-VALUE}).")
+    int gemmSize = ReferenceBenchmark.Settings.DEFAULT_GEMM_SIZE;
 
     @Option(names = "--train-size", split = ",", paramLabel = "HxWxCOILS",
             description = "Sizes of the training and inference rows: 'spec' (the spec's first task, 64x64 with 8 coils "
@@ -115,7 +122,7 @@ public final class BenchReferenceCommand implements Callable<Integer> {
             sizes.add(size);
         }
         return new ReferenceBenchmark.Settings(molCode, python, spec.file, runDir.dir, iterations.orDefault(),
-                steps.count, (int) sl[0], (int) sl[1], (int) sl[2], ks, rounds.count, sizes, repeats);
+                steps.count, (int) sl[0], (int) sl[1], (int) sl[2], ks, rounds.count, sizes, repeats, gemmSize);
     }
 
     private static long[] dims(String text, int n, String option) {

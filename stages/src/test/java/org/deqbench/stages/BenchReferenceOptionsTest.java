@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** {@code bench reference}'s training sizes and repeats: parsing, defaults and one-line errors. */
+/** {@code bench reference}'s training sizes, repeats and gemm size: parsing, defaults and one-line errors. */
 class BenchReferenceOptionsTest {
     @TempDir
     Path dir;
@@ -37,6 +37,8 @@ class BenchReferenceOptionsTest {
         // both shapes of the kernel comparison by default, each timed on both sides in one run
         assertEquals(List.of("[4, 2, 64, 64]", "[1, 2, 256, 256]"),
                 parse("--mol-code", "m").settings().kernelShapes().stream().map(java.util.Arrays::toString).toList());
+        assertEquals(ReferenceBenchmark.Settings.DEFAULT_GEMM_SIZE, parse("--mol-code", "m").settings().gemmSize());
+        assertEquals(256, parse("--mol-code", "m", "--gemm-size", "256").settings().gemmSize());
         assertEquals(List.of("[1, 2, 8, 8]"), parse("--mol-code", "m", "--kernel-shape", "1x2x8x8").settings()
                 .kernelShapes().stream().map(java.util.Arrays::toString).toList());
     }
@@ -48,7 +50,9 @@ class BenchReferenceOptionsTest {
         Files.writeString(mol.resolve("solvers.py"), "");
         Path runDir = dir.resolve("run");
         for (String[] bad : List.of(new String[] {"--train-size", "256x232"}, new String[] {"--train-size", "256xAx12"},
-                new String[] {"--train-size", "spec,spec"}, new String[] {"--repeats", "0"})) {
+                new String[] {"--train-size", "spec,spec"}, new String[] {"--repeats", "0"},
+                new String[] {"--gemm-size", "0"}, new String[] {"--gemm-size", "-64"},
+                new String[] {"--gemm-size", "100000"})) {
             BadInputsTest.Outcome o = BadInputsTest.cli("bench", "reference", "--mol-code", mol.toString(), "--run-dir",
                     runDir.toString(), bad[0], bad[1]);
             assertEquals(Cli.EXIT_BAD_INPUT, o.code(), o.err());
