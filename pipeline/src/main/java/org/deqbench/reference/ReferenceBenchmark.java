@@ -196,6 +196,7 @@ public final class ReferenceBenchmark {
         env.put("official_unavailable", py.problem());
         env.put("mol_code", s.molCode().toAbsolutePath().toString());
         env.put("available_processors", Runtime.getRuntime().availableProcessors());
+        env.put("nd4j_max_threads", Nd4j.getEnvironment().maxThreads());
         env.put("java", System.getProperty("java.version"));
         // both sides inherit it; torch reports its own thread count in each official row
         env.put("omp_num_threads", System.getenv("OMP_NUM_THREADS"));
@@ -673,8 +674,14 @@ public final class ReferenceBenchmark {
                 }
             }
         }
-        out.put("official", torch.isEmpty() ? null
-                : gemmSide(n, torch.stream().mapToDouble(Double::doubleValue).toArray(), "torch.mm"));
+        Map<String, Object> theirs = torch.isEmpty() ? null
+                : gemmSide(n, torch.stream().mapToDouble(Double::doubleValue).toArray(), "torch.mm");
+        if (theirs != null) {
+            // which BLAS torch's mm went through (a reference BLAS is far below its convolutions)
+            kernels.stream().map(k -> k.get("official") instanceof Map<?, ?> o ? o.get("blas") : null)
+                    .filter(b -> b != null).findFirst().ifPresent(b -> theirs.put("blas", b));
+        }
+        out.put("official", theirs);
         return out;
     }
 

@@ -164,7 +164,7 @@ public final class ReferenceCriteria {
                             && kind.equals(r.get("kind")) && r.get("iterations") instanceof Number n && n.intValue() == k);
                     if (!ran) {
                         Map<String, Object> row = new LinkedHashMap<>();
-                        row.put("size", size.label());
+                        row.put("size", java.util.Arrays.asList(size.height(), size.width(), size.coils()));
                         row.put("method", null);
                         row.put("kind", kind);
                         row.put("iterations", k);
@@ -243,7 +243,7 @@ public final class ReferenceCriteria {
                     met(r.get("met")));
         }
         Map<String, Object> b = map(criteria.get("training"));
-        List<String> missing = new ArrayList<>();
+        Map<String, List<String>> missing = new LinkedHashMap<>();
         for (Map<String, Object> r : rows(b)) {
             if (Boolean.TRUE.equals(r.get("run"))) {
                 Object size = r.get("size");
@@ -252,11 +252,13 @@ public final class ReferenceCriteria {
                         r.get("iterations"), sz, times(r.get("step_time_ratio")), times(r.get("memory_ratio")),
                         TRAINING_RATIO, met(r.get("met")));
             } else {
-                missing.add(r.get("kind") + " K=" + r.get("iterations") + " " + r.get("size"));
+                missing.computeIfAbsent(r.get("kind") + " " + label((List<?>) r.get("size")), x -> new ArrayList<>())
+                        .add(String.valueOf(r.get("iterations")));
             }
         }
         if (!missing.isEmpty()) {
-            log.println("  (b) not run: " + String.join(", ", missing));
+            log.println("  (b) not run: " + String.join("; ", missing.entrySet().stream()
+                    .map(e -> e.getKey() + " K=" + String.join(",", e.getValue())).toList()));
         }
         log.printf("  (b) training overall (every row)                                     %s%n", met(b.get("met")));
         Map<String, Object> c = map(criteria.get("released_checkpoint"));
@@ -319,8 +321,9 @@ public final class ReferenceCriteria {
         return o instanceof Number n ? n.intValue() : null;
     }
 
+    /** {@code 256x232x12}; a null entry (any coil count) is left out: {@code 64x64}. */
     private static String label(List<?> dims) {
-        return dims == null ? "-" : String.join("x", dims.stream().map(String::valueOf).toList());
+        return dims == null ? "-" : String.join("x", dims.stream().filter(Objects::nonNull).map(String::valueOf).toList());
     }
 
     @SuppressWarnings("unchecked")

@@ -215,6 +215,14 @@ def cmd_train(a):
         "inference_seconds": float(np.median(infer_seconds)), "threads": torch.get_num_threads()}))
 
 
+def blas_info():
+    """torch's build setting BLAS_INFO (e.g. 'generic': the system's libblas, maybe the reference one)."""
+    for part in torch.__config__.show().replace("\n", ",").split(","):
+        if "BLAS_INFO=" in part:
+            return part.split("BLAS_INFO=", 1)[1].strip()
+    return None
+
+
 def cmd_kernels(a):
     _, solver_blocks, _ = official_modules(a.mol_code)
     import networks
@@ -252,6 +260,7 @@ def cmd_kernels(a):
         out["gemm_size"] = n
         out["gemm_seconds"] = float(np.median(gemm[1:]))
         out["gemm_seconds_rounds"] = [float(t) for t in gemm[1:]]
+        out["blas"] = blas_info()
     print(json.dumps(out))
 
 

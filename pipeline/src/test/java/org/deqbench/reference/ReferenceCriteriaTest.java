@@ -162,6 +162,9 @@ class ReferenceCriteriaTest {
         assertEquals(16, rows(b).size());
         assertEquals(14, rows(b).stream().filter(r -> Boolean.FALSE.equals(r.get("run"))).count());
         assertTrue(rows(b).stream().filter(r -> Boolean.FALSE.equals(r.get("run"))).allMatch(r -> r.get("met") == null));
+        assertTrue(rows(b).stream().anyMatch(r -> Boolean.FALSE.equals(r.get("run"))
+                && java.util.Arrays.asList(64, 64, null).equals(r.get("size")) && "modl".equals(r.get("kind"))
+                && Integer.valueOf(2).equals(r.get("iterations"))), rows(b).toString());
         Map<String, Object> ck = section(c, "released_checkpoint");
         assertNull(ck.get("met"));
         assertEquals(Boolean.TRUE, ck.get("difference_met"));
@@ -242,6 +245,12 @@ class ReferenceCriteriaTest {
         assertTrue(lines.stream().anyMatch(l -> l.contains("(c) checkpoint 64x64x8") && l.contains("1.32e-04")
                 && l.contains("32/275") && l.contains("this run used 64x64x8")), text);
         assertTrue(lines.get(lines.size() - 1).contains("all criteria: no"), text);
+        Map<String, Object> few = ReferenceCriteria.evaluate(List.of(), null,
+                List.of(trainingRow(List.of(64, 64, 8), "modl", 1, 1.0, 1.0)));
+        bytes.reset();
+        ReferenceCriteria.print(few, new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        assertTrue(bytes.toString(StandardCharsets.UTF_8).contains("(b) not run: mol-lr 64x64 K=1,2,5,10; modl 64x64 "
+                + "K=2,5,10; mol-lr 256x232x12 K=1,2,5,10; modl 256x232x12 K=1,2,5,10"), bytes.toString(StandardCharsets.UTF_8));
         assertFalse(text.contains("null"), text);
     }
 }
