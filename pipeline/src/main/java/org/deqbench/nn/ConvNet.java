@@ -361,6 +361,7 @@ public final class ConvNet {
 
     private INDArray directForward(INDArray x) {
         INDArray input = cast(x, INPUT, architecture.channelsIn());
+        List<INDArray> copies = new ArrayList<>();
         boolean[] measured = {false};
         ConvolutionPath path = forwardPath != null ? forwardPath
                 : LayoutChoice.choose(LayoutChoice.Key.of(LayoutChoice.Kernel.FORWARD, architecture, dtype,
@@ -369,12 +370,11 @@ public final class ConvNet {
                             if (p == ConvolutionPath.GEMM) {
                                 return () -> DirectConvNet.free(shifted.forward(input));
                             }
-                            INDArray in = toLayout(input, p.layout());
-                            return () -> direct.forward(in, p.layout());
+                            INDArray in = layoutCopy(input, p.layout(), copies);
+                            return () -> DirectConvNet.free(direct.forward(in, p.layout()));
                         });
         if (measured[0]) {
-            // the choice ran every layout once; keep no arrays of the ones not chosen
-            direct.releaseBuffers();
+            afterMeasuring(copies);
         }
         if (path == ConvolutionPath.GEMM) {
             return shifted.forward(input);
@@ -405,20 +405,21 @@ public final class ConvNet {
     private Vjp directVjp(INDArray x, INDArray v) {
         INDArray input = cast(x, INPUT, architecture.channelsIn());
         INDArray cotangent = cast(v, COTANGENT, architecture.channelsOut());
+        List<INDArray> copies = new ArrayList<>();
         boolean[] measured = {false};
         ConvolutionPath path = vjpPath != null ? vjpPath
                 : LayoutChoice.choose(LayoutChoice.Key.of(LayoutChoice.Kernel.VJP, architecture, dtype,
                         input.shape()), p -> {
                             measured[0] = true;
                             if (p == ConvolutionPath.GEMM) {
-                                return () -> shifted.vjp(input, cotangent);
+                                return () -> free(shifted.vjp(input, cotangent));
                             }
-                            INDArray in = toLayout(input, p.layout());
-                            INDArray cot = toLayout(cotangent, p.layout());
-                            return () -> direct.vjp(in, cot, p.layout());
+                            INDArray in = layoutCopy(input, p.layout(), copies);
+                            INDArray cot = layoutCopy(cotangent, p.layout(), copies);
+                            return () -> free(direct.vjp(in, cot, p.layout()));
                         });
         if (measured[0]) {
-            direct.releaseBuffers();
+            afterMeasuring(copies);
         }
         if (path == ConvolutionPath.GEMM) {
             Vjp result = shifted.vjp(input, cotangent);
@@ -442,6 +443,34 @@ public final class ConvNet {
             DirectConvNet.free(result.input());
         }
         return vjp;
+    }
+
+    /** x in {@code layout}; a copy made for it is added to {@code copies} (x itself never is). */
+    private static INDArray layoutCopy(INDArray x, Layout layout, List<INDArray> copies) {
+        INDArray in = toLayout(x, layout);
+        if (in != x) {
+            copies.add(in);
+        }
+        return in;
+    }
+
+    /** Releases every array of a VJP's result: the timing runs of a layout choice keep none. */
+    private static void free(Vjp result) {
+        DirectConvNet.free(result.output());
+        DirectConvNet.free(result.input());
+        result.parameters().values().forEach(DirectConvNet::free);
+    }
+
+    /**
+     * After {@link LayoutChoice} ran every path: releases the arrays kept for the paths not chosen
+     * and the layout copies, then hands the allocator's free memory back
+     * ({@link NativeAllocator#trim}), so that the measurement's burst of allocations does not stay
+     * resident for the rest of the process.
+     */
+    private void afterMeasuring(List<INDArray> copies) {
+        direct.releaseBuffers();
+        copies.forEach(DirectConvNet::free);
+        NativeAllocator.trim();
     }
 
     /**
