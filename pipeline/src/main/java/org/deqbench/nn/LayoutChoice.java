@@ -19,18 +19,22 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>Which layout is faster depends on the shape, the kernel (forward or forward + VJP) and the
  * machine: {@link KernelBenchmark} runs on 2 shared cores found channels-last forward passes
- * 1.3–4.5× faster on some shapes and equal on others, and neither layout faster for the VJP; the
- * shifted gemms were slower than oneDNN on its two image shapes, but are timed as well, so that a
- * shape or machine on which they win gets them. So the
- * first call for a (kernel, architecture, dtype, shape) runs the kernel on each path once to warm
- * oneDNN's primitive cache, then {@value #TIMED_RUNS} more times each, alternating the paths, and
- * keeps the path with the smallest time (thread CPU time when the backend runs on one thread,
+ * 1.3–4.5× faster on some shapes and equal on others, and neither layout faster for the VJP. So the
+ * first call for a (kernel, architecture, dtype, shape) runs the kernel on each {@link #MEASURED}
+ * path once to warm oneDNN's primitive cache, then {@value #TIMED_RUNS} more times each, alternating
+ * the paths, and keeps the path with the smallest time (thread CPU time when the backend runs on one thread,
  * see {@link #threadCpuClock}, else wall time). On a machine shared with other jobs this choice is only
  * as good as a few timings under changing load: a kernel benchmark run at load average 15 found
  * the layout it had chosen for 1×2×256×256 1.5× slower than the other in its timed rounds. The
  * choice is process-wide, so two networks of the same architecture (a trained one and its reloaded
  * copy) compute with the same kernels and agree to the last bit; across
  * processes the choice may differ, and the results then differ by float rounding only.
+ *
+ * <p>The shifted gemms ({@link ConvolutionPath#GEMM}) are not measured: they were 2–3× slower than
+ * oneDNN on every shape timed on this project's machines ({@code bench kernels}: forward + VJP 88
+ * against 26–28 ms on 1×2×64×64, 288 against 92–95 ms on 4×2×64×64), and their timing runs left
+ * about 20 MiB more resident in a 64×64 training process than the oneDNN paths' (the only path that
+ * calls OpenBLAS's gemm). Pin them with the property below.
  *
  * <p>The system property {@value #PROPERTY} ({@code nchw}, {@code nhwc} or {@code gemm}; {@code auto}
  * or unset: measure) pins one path for every network, e.g. for bit-for-bit repeatable runs.
@@ -55,6 +59,9 @@ final class LayoutChoice {
     record Choice(ConvolutionPath path, Map<ConvolutionPath, Double> millis) {
     }
 
+    /** The paths the measurement chooses among. */
+    static final List<ConvolutionPath> MEASURED = List.of(ConvolutionPath.NCHW, ConvolutionPath.NHWC);
+
     private static final Map<Key, Choice> CHOICES = new ConcurrentHashMap<>();
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
@@ -63,7 +70,7 @@ final class LayoutChoice {
 
     /**
      * The path for {@code key}: the pinned one, the remembered one, or the fastest of
-     * {@code run} over every path (run measures nothing itself; it runs the kernel once).
+     * {@code run} over the {@link #MEASURED} paths (run measures nothing itself; it runs the kernel once).
      */
     static ConvolutionPath choose(Key key, Function<ConvolutionPath, Runnable> run) {
         ConvolutionPath pinned = pinned();
@@ -76,7 +83,7 @@ final class LayoutChoice {
         }
         Map<ConvolutionPath, Double> millis = new java.util.EnumMap<>(ConvolutionPath.class);
         Map<ConvolutionPath, Runnable> kernels = new java.util.EnumMap<>(ConvolutionPath.class);
-        for (ConvolutionPath path : ConvolutionPath.values()) {
+        for (ConvolutionPath path : MEASURED) {
             Runnable kernel = run.apply(path);
             kernel.run();
             kernels.put(path, kernel);
@@ -86,14 +93,14 @@ final class LayoutChoice {
         // measurement falls on all rather than on whichever ran last
         boolean cpuClock = threadCpuClock();
         for (int i = 0; i < TIMED_RUNS; i++) {
-            for (ConvolutionPath path : ConvolutionPath.values()) {
+            for (ConvolutionPath path : MEASURED) {
                 long t0 = now(cpuClock);
                 kernels.get(path).run();
                 millis.merge(path, (now(cpuClock) - t0) / 1e6, Math::min);
             }
         }
         ConvolutionPath best = null;
-        for (ConvolutionPath path : ConvolutionPath.values()) {
+        for (ConvolutionPath path : MEASURED) {
             if (best == null || millis.get(path) < millis.get(best)) {
                 best = path;
             }

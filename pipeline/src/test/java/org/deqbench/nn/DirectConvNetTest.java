@@ -123,6 +123,13 @@ class DirectConvNetTest {
                 .filter(e -> e.getKey().architecture().equals(a.architecture()) && e.getKey().shape().get(0) == 3)
                 .count();
         assertEquals(LayoutChoice.pinned() == null ? 2 : 0, chosen, "one forward and one VJP choice for the shape");
+        // the measurement times the oneDNN paths only; the shifted gemms are used only when pinned
+        LayoutChoice.made().stream()
+                .filter(e -> e.getKey().architecture().equals(a.architecture()) && e.getKey().shape().get(0) == 3)
+                .forEach(e -> {
+                    assertEquals(java.util.Set.copyOf(LayoutChoice.MEASURED), e.getValue().millis().keySet(), "timed paths");
+                    assertTrue(LayoutChoice.MEASURED.contains(e.getValue().path()), "chosen " + e.getValue().path());
+                });
     }
 
     @Test
