@@ -28,6 +28,16 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * D^H diag(M') D = (D_y^H D_y) ⊗ (D_x^H diag(m') D_x) = H · I ⊗ (D_x^H diag(m') D_x): only the
  * length-W transforms along the rows remain, half of the 2D FFT's work, each row with weight 1/W.
  *
+ * <p><b>Row lengths with a large prime factor.</b> D_x^H diag(m') D_x is circulant (first column
+ * W·p below), so applying it is a circular convolution of length W. JTransforms transforms lengths
+ * whose factors are not all 2, 3 or 5 through a generic pass that costs O(W·q) per prime factor q:
+ * for W = 232 = 8·29 that pass took about three quarters of a MoDL training step's conjugate
+ * gradients (a flight recording of {@code bench profile-step} at 256×232 with 12 coils). For such W
+ * the rows are convolved instead through a power-of-two transform of length L ≥ 2W − 1 with the
+ * kernel's spectrum computed once ({@link #rowConvolutionLength}): y[j] = z[j + W − 1], where z is
+ * the linear convolution of the row with the kernel e[t] = W p[(t − W + 1) mod W], t = 0 … 2W − 2,
+ * which the length-L transform computes without wrap-around for those j.
+ *
  * <p><b>Exact inverse.</b> In the same column-sampled case A^H A acts on every image row on its
  * own: for row r (W complex values) it is the W×W Hermitian matrix
  * <pre>
@@ -62,6 +72,15 @@ final class ShiftedMriNormal implements HostNormal {
     static final long INVERSE_BUDGET = 1L << 22;
 
     private RowBlockInverse inverse;
+
+    /**
+     * Column-sampled masks with a row length whose largest prime factor exceeds 5: the length L of
+     * the power-of-two transform the rows are convolved through; otherwise 0.
+     */
+    private final int convolutionLength;
+    /** With {@link #convolutionLength}: the kernels' length-L spectra {@code [P][T][L][re, im]}. */
+    private final double[] kernelSpectra;
+    private final DoubleFFT_1D[] convolutionFft;
 
     /** Work is split into this many parts, each with its own transform and scratch. */
     private final int parts;
@@ -117,9 +136,17 @@ final class ShiftedMriNormal implements HostNormal {
         this.parts = Math.max(1, Runtime.getRuntime().availableProcessors());
         this.rowFft = new DoubleFFT_1D[parts];
         this.fft = new DoubleFFT_2D[parts];
+        this.convolutionFft = new DoubleFFT_1D[parts];
         this.tmp = new double[parts][];
+        this.convolutionLength = columnWeights != null && largestPrimeFactor(w) > 5
+                ? Integer.highestOneBit(2 * w - 1) << 1 : 0;
+        this.kernelSpectra = convolutionLength > 0 ? kernelSpectra(columnWeights, batch * frames, w, convolutionLength)
+                : null;
         for (int q = 0; q < parts; q++) {
-            if (columnWeights != null) {
+            if (convolutionLength > 0) {
+                convolutionFft[q] = new DoubleFFT_1D(convolutionLength);
+                tmp[q] = new double[2 * convolutionLength];
+            } else if (columnWeights != null) {
                 rowFft[q] = new DoubleFFT_1D(w);
                 tmp[q] = new double[2 * w];
             } else {
@@ -140,6 +167,51 @@ final class ShiftedMriNormal implements HostNormal {
             }
         }
         return true;
+    }
+
+    static int largestPrimeFactor(int n) {
+        int largest = 1;
+        for (int f = 2; (long) f * f <= n; f++) {
+            while (n % f == 0) {
+                largest = f;
+                n /= f;
+            }
+        }
+        return Math.max(largest, n);
+    }
+
+    /**
+     * For every mask frame: the length-{@code l} transform of the kernel e[t] = W p[(t − W + 1) mod W],
+     * t = 0 … 2W − 2 (zero beyond), where W p = D_x^H m' (m' the column weights, which hold the
+     * factor 1/W) is the first column of D_x^H diag(m') D_x.
+     */
+    private static double[] kernelSpectra(double[] columnWeights, int count, int w, int l) {
+        double[] spectra = new double[count * 2 * l];
+        DoubleFFT_1D small = new DoubleFFT_1D(w);
+        DoubleFFT_1D large = new DoubleFFT_1D(l);
+        double[] column = new double[2 * w];
+        for (int pt = 0; pt < count; pt++) {
+            Arrays.fill(column, 0.0);
+            for (int f = 0; f < w; f++) {
+                column[2 * f] = columnWeights[pt * w + f];
+            }
+            small.complexInverse(column, false);
+            int o = pt * 2 * l;
+            for (int t = 0; t <= 2 * w - 2; t++) {
+                int d = Math.floorMod(t - w + 1, w);
+                spectra[o + 2 * t] = column[2 * d];
+                spectra[o + 2 * t + 1] = column[2 * d + 1];
+            }
+            double[] e = Arrays.copyOfRange(spectra, o, o + 2 * l);
+            large.complexForward(e);
+            System.arraycopy(e, 0, spectra, o, 2 * l);
+        }
+        return spectra;
+    }
+
+    /** The length of the power-of-two transform the rows are convolved through, 0 if none (for tests). */
+    int rowConvolutionLength() {
+        return convolutionLength;
     }
 
     /** Whether the row-transform form is in use (for tests). */
@@ -406,6 +478,10 @@ final class ShiftedMriNormal implements HostNormal {
                 int p = batch == 1 ? 0 : b;
                 int wo = (p * frames + frame % frames) * w;
                 int xo = frame * 2 * hw + 2 * r * w;
+                if (convolutionLength > 0) {
+                    convolveRow(q, t, (p * frames + frame % frames) * 2 * convolutionLength, p, r, in, out, xo);
+                    continue;
+                }
                 for (int c = 0; c < coils; c++) {
                     int so = (p * coils + c) * 2 * hw + 2 * r * w;
                     coilProduct(t, 2 * w, so, in, xo);
@@ -435,6 +511,35 @@ final class ShiftedMriNormal implements HostNormal {
                     fft[q].complexInverse(t, false);
                     accumulateConjProduct(t, 2 * hw, so, out, xo);
                 }
+            }
+        }
+    }
+
+    /** One image row through every coil, by convolution with the kernel whose spectrum starts at {@code ko}. */
+    private void convolveRow(int q, double[] t, int ko, int p, int r, double[] in, double[] out, int xo) {
+        int l = convolutionLength;
+        for (int c = 0; c < coils; c++) {
+            int so = (p * coils + c) * 2 * hw + 2 * r * w;
+            coilProduct(t, 2 * w, so, in, xo);
+            Arrays.fill(t, 2 * w, 2 * l, 0.0);
+            convolutionFft[q].complexForward(t);
+            for (int k = 0; k < l; k++) {
+                double tr = t[2 * k];
+                double ti = t[2 * k + 1];
+                double er = kernelSpectra[ko + 2 * k];
+                double ei = kernelSpectra[ko + 2 * k + 1];
+                t[2 * k] = tr * er - ti * ei;
+                t[2 * k + 1] = tr * ei + ti * er;
+            }
+            convolutionFft[q].complexInverse(t, true);
+            // y[j] = z[j + W − 1]
+            for (int i = 0; i < 2 * w; i += 2) {
+                double sr = maps[so + i];
+                double si = maps[so + i + 1];
+                double vr = t[2 * (w - 1) + i];
+                double vi = t[2 * (w - 1) + i + 1];
+                out[xo + i] += sr * vr + si * vi;
+                out[xo + i + 1] += sr * vi - si * vr;
             }
         }
     }

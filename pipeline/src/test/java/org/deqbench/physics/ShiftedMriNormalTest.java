@@ -30,7 +30,10 @@ class ShiftedMriNormalTest {
                 Arguments.of("2D odd, shared parameters", 1, 5, 7, false, 1, 3),
                 Arguments.of("2D+time even, columns", 3, 6, 4, true, 2, 2),
                 Arguments.of("2D+time odd, general", 3, 5, 7, false, 2, 2),
-                Arguments.of("2D+time odd, columns", 2, 7, 9, true, 1, 2));
+                Arguments.of("2D+time odd, columns", 2, 7, 9, true, 1, 2),
+                Arguments.of("2D prime row length 7, columns (rows convolved)", 1, 6, 7, true, 2, 2),
+                Arguments.of("2D row length 58 = 2·29, columns (rows convolved)", 1, 4, 58, true, 1, 1),
+                Arguments.of("2D+time row length 22 = 2·11, columns (rows convolved)", 2, 5, 22, true, 2, 2));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -41,6 +44,9 @@ class ShiftedMriNormalTest {
         MultiCoilMri a = operator(frames, h, w, columns, parameterSets, rng);
         assertEquals(columns, ((ShiftedMriNormal) a.hostNormal()).rowTransformsOnly(),
                 "column-sampled masks take the row-transform form, others the 2D one");
+        // rows whose length has a prime factor above 5 are convolved through a power-of-two transform
+        int expected = columns && ShiftedMriNormal.largestPrimeFactor(w) > 5 ? Integer.highestOneBit(2 * w - 1) << 1 : 0;
+        assertEquals(expected, ((ShiftedMriNormal) a.hostNormal()).rowConvolutionLength(), "convolution length");
         INDArray x = OperatorRegistry.randomBatch(batch, a.domainShape(), rng, DataType.DOUBLE);
         INDArray direct = a.adjoint(a.apply(x));
 
