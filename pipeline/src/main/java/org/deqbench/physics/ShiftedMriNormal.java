@@ -533,14 +533,7 @@ final class ShiftedMriNormal implements HostNormal {
             }
             convolutionFft[q].complexInverse(t, true);
             // y[j] = z[j + W − 1]
-            for (int i = 0; i < 2 * w; i += 2) {
-                double sr = maps[so + i];
-                double si = maps[so + i + 1];
-                double vr = t[2 * (w - 1) + i];
-                double vi = t[2 * (w - 1) + i + 1];
-                out[xo + i] += sr * vr + si * vi;
-                out[xo + i + 1] += sr * vi - si * vr;
-            }
+            accumulateConjProduct(t, 2 * (w - 1), 2 * w, so, out, xo);
         }
     }
 
@@ -558,11 +551,16 @@ final class ShiftedMriNormal implements HostNormal {
 
     /** out += conj(S'_c) ⊙ t over {@code len} interleaved values. */
     private void accumulateConjProduct(double[] t, int len, int so, double[] out, int oo) {
+        accumulateConjProduct(t, 0, len, so, out, oo);
+    }
+
+    /** out += conj(S'_c) ⊙ t[to, to + len) over {@code len} interleaved values. */
+    private void accumulateConjProduct(double[] t, int to, int len, int so, double[] out, int oo) {
         for (int i = 0; i < len; i += 2) {
             double sr = maps[so + i];
             double si = maps[so + i + 1];
-            double vr = t[i];
-            double vi = t[i + 1];
+            double vr = t[to + i];
+            double vi = t[to + i + 1];
             out[oo + i] += sr * vr + si * vi;
             out[oo + i + 1] += sr * vi - si * vr;
         }
