@@ -362,20 +362,12 @@ public final class ConvNet {
     private INDArray directForward(INDArray x) {
         INDArray input = cast(x, INPUT, architecture.channelsIn());
         List<INDArray> copies = new ArrayList<>();
-        boolean[] measured = {false};
         ConvolutionPath path = forwardPath != null ? forwardPath
                 : LayoutChoice.choose(LayoutChoice.Key.of(LayoutChoice.Kernel.FORWARD, architecture, dtype,
                         input.shape()), p -> {
-                            measured[0] = true;
-                            if (p == ConvolutionPath.GEMM) {
-                                return () -> DirectConvNet.free(shifted.forward(input));
-                            }
                             INDArray in = layoutCopy(input, p.layout(), copies);
                             return () -> DirectConvNet.free(direct.forward(in, p.layout()));
-                        });
-        if (measured[0]) {
-            afterMeasuring(copies);
-        }
+                        }, () -> releaseMeasurement(copies));
         if (path == ConvolutionPath.GEMM) {
             return shifted.forward(input);
         }
@@ -406,21 +398,13 @@ public final class ConvNet {
         INDArray input = cast(x, INPUT, architecture.channelsIn());
         INDArray cotangent = cast(v, COTANGENT, architecture.channelsOut());
         List<INDArray> copies = new ArrayList<>();
-        boolean[] measured = {false};
         ConvolutionPath path = vjpPath != null ? vjpPath
                 : LayoutChoice.choose(LayoutChoice.Key.of(LayoutChoice.Kernel.VJP, architecture, dtype,
                         input.shape()), p -> {
-                            measured[0] = true;
-                            if (p == ConvolutionPath.GEMM) {
-                                return () -> free(shifted.vjp(input, cotangent));
-                            }
                             INDArray in = layoutCopy(input, p.layout(), copies);
                             INDArray cot = layoutCopy(cotangent, p.layout(), copies);
                             return () -> free(direct.vjp(in, cot, p.layout()));
-                        });
-        if (measured[0]) {
-            afterMeasuring(copies);
-        }
+                        }, () -> releaseMeasurement(copies));
         if (path == ConvolutionPath.GEMM) {
             Vjp result = shifted.vjp(input, cotangent);
             return spectral == null ? result
@@ -462,15 +446,12 @@ public final class ConvNet {
     }
 
     /**
-     * After {@link LayoutChoice} ran every path: releases the arrays kept for the paths not chosen
-     * and the layout copies, then hands the allocator's free memory back
-     * ({@link NativeAllocator#trim}), so that the measurement's burst of allocations does not stay
-     * resident for the rest of the process.
+     * After {@link LayoutChoice} ran every measured path: releases the arrays kept for the paths not
+     * chosen and the layout copies (the choice then trims the allocator).
      */
-    private void afterMeasuring(List<INDArray> copies) {
+    private void releaseMeasurement(List<INDArray> copies) {
         direct.releaseBuffers();
         copies.forEach(DirectConvNet::free);
-        NativeAllocator.trim();
     }
 
     /**

@@ -71,8 +71,11 @@ final class LayoutChoice {
     /**
      * The path for {@code key}: the pinned one, the remembered one, or the fastest of
      * {@code run} over the {@link #MEASURED} paths (run measures nothing itself; it runs the kernel once).
+     * After a measurement, {@code release} frees what the runs left (kept buffers, copies) and the
+     * C allocator's free memory is handed back ({@link NativeAllocator#trim}), so that the
+     * measurement's burst of allocations does not stay resident for the rest of the process.
      */
-    static ConvolutionPath choose(Key key, Function<ConvolutionPath, Runnable> run) {
+    static ConvolutionPath choose(Key key, Function<ConvolutionPath, Runnable> run, Runnable release) {
         ConvolutionPath pinned = pinned();
         if (pinned != null) {
             return pinned;
@@ -105,6 +108,8 @@ final class LayoutChoice {
                 best = path;
             }
         }
+        release.run();
+        NativeAllocator.trim();
         Choice choice = new Choice(best, millis);
         Choice raced = CHOICES.putIfAbsent(key, choice);
         return (raced == null ? choice : raced).path();
