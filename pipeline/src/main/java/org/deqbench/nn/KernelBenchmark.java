@@ -194,11 +194,8 @@ public final class KernelBenchmark {
                     + " cores and OMP_WAIT_POLICY is not PASSIVE; convolution timings will suffer from"
                     + " spinning OpenMP threads");
         }
-        int n = settings.gemmSize();
-        INDArray a = Nd4j.rand(DataType.FLOAT, n, n);
-        INDArray b = Nd4j.rand(DataType.FLOAT, n, n);
-        INDArray c = Nd4j.zeros(DataType.FLOAT, n, n);
-        double gemmFlops = 2.0 * n * n * (double) n;
+        GemmTimer gemmTimer = new GemmTimer(settings.gemmSize());
+        double gemmFlops = gemmTimer.flops();
 
         NetworkSpec spec = new NetworkSpec(settings.layers(), settings.hidden(), 3, "relu", null);
         List<ConvolutionPath> layouts = List.of(ConvolutionPath.values());
@@ -216,7 +213,7 @@ public final class KernelBenchmark {
         }
         // Warm-up: graph construction, gradient function, oneDNN primitive caches, JIT; then the
         // layouts the networks pick for themselves.
-        Nd4j.gemm(a, b, c, false, false, 1.0, 0.0);
+        gemmTimer.seconds();
         String[][] chosen = new String[shapesCount][2];
         for (int s = 0; s < shapesCount; s++) {
             for (ConvolutionPath path : layouts) {
@@ -248,9 +245,8 @@ public final class KernelBenchmark {
         double[][][] vjpMs = new double[shapesCount][layouts.size()][rounds];
         double[][][] graphVjpMs = new double[shapesCount][layouts.size()][rounds];
         for (int r = 0; r < rounds; r++) {
-            long t0 = System.nanoTime();
-            Nd4j.gemm(a, b, c, false, false, 1.0, 0.0);
-            gemmMs[r] = (System.nanoTime() - t0) / 1e6;
+            gemmMs[r] = 1e3 * gemmTimer.seconds();
+            long t0;
             for (int s = 0; s < shapesCount; s++) {
                 for (int l = 0; l < layouts.size(); l++) {
                     nets[s].usePaths(layouts.get(l), layouts.get(l));
@@ -371,7 +367,11 @@ public final class KernelBenchmark {
         }
     }
 
-    private static KernelTiming timing(double flops, double[] millis, double[] gemmRates) {
+    /**
+     * A kernel's timing from its per-round milliseconds: median time, median GFLOP/s and the median
+     * over rounds of its rate over the same round's gemm rate ({@code gemmRates}, GFLOP/s).
+     */
+    public static KernelTiming timing(double flops, double[] millis, double[] gemmRates) {
         double[] rates = rates(flops, millis);
         double[] fractions = new double[millis.length];
         for (int r = 0; r < millis.length; r++) {
@@ -380,7 +380,8 @@ public final class KernelBenchmark {
         return new KernelTiming(median(millis), median(rates), median(fractions), millis);
     }
 
-    private static double[] rates(double flops, double[] millis) {
+    /** GFLOP/s of each round from its milliseconds. */
+    public static double[] rates(double flops, double[] millis) {
         double[] g = new double[millis.length];
         for (int i = 0; i < millis.length; i++) {
             g[i] = flops / millis[i] / 1e6;

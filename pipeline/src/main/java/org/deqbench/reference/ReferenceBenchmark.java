@@ -21,6 +21,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.deqbench.nn.ConvNet;
+import org.deqbench.nn.GemmTimer;
+import org.deqbench.nn.KernelBenchmark;
 import org.deqbench.physics.MultiCoilMri;
 import org.deqbench.plan.RunStore;
 import org.deqbench.recon.DeqReconstructor;
@@ -214,12 +216,12 @@ public final class ReferenceBenchmark {
         settings.put("peak_above_baseline", PEAK_DEFINITION);
         doc.put("settings", settings);
 
-        Gemm gemm = new Gemm(s.gemmSize());
+        GemmTimer gemm = new GemmTimer(s.gemmSize());
         List<Map<String, Object>> kernels = new ArrayList<>();
         for (long[] shape : s.kernelShapes()) {
             kernels.add(kernels(s, shape, gemm, py, driver, log));
         }
-        doc.put("gemm", gemmSummary(s.gemmSize(), gemm.seconds(), kernels));
+        doc.put("gemm", gemmSummary(s.gemmSize(), kernels));
         doc.put("kernels", kernels);
         Map<String, Object> checkpoint = checkpoint(s, py, driver, work, log);
         doc.put("checkpoint", checkpoint);
@@ -543,18 +545,18 @@ public final class ReferenceBenchmark {
      * one n×n float32 gemm on the same side (ND4J's here, torch's in the driver), so that the
      * kernels' shares of the gemm rate come from the same run and the same load.
      */
-    static Map<String, Object> kernels(Settings s, long[] shape, Gemm gemm, Python py, Path driver, PrintStream log) {
+    static Map<String, Object> kernels(Settings s, long[] shape, GemmTimer gemm, Python py, Path driver, PrintStream log) {
         ConvNet net = ConvNet.create(NetworkSpec.DEFAULT, (int) shape[1], (int) shape[1], 5, DataType.FLOAT);
         INDArray x = Nd4j.rand(DataType.FLOAT, shape);
         INDArray v = Nd4j.rand(DataType.FLOAT, shape);
         net.forward(x);
         net.vjp(x, v);
-        gemm.time(false);
+        gemm.seconds();
         double[] fwd = new double[Math.max(1, s.rounds())];
         double[] vjp = new double[fwd.length];
         double[] gm = new double[fwd.length];
         for (int i = 0; i < fwd.length; i++) {
-            gm[i] = gemm.time(true);
+            gm[i] = gemm.seconds();
             long t0 = System.nanoTime();
             net.forward(x);
             fwd[i] = (System.nanoTime() - t0) / 1e9;
@@ -563,7 +565,7 @@ public final class ReferenceBenchmark {
             vjp[i] = (System.nanoTime() - t0) / 1e9;
         }
         double flops = net.architecture().convolutionFlops(shape[2], shape[3]) * shape[0];
-        double gemmFlops = gemmFlops(s.gemmSize());
+        double gemmFlops = gemm.flops();
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("shape", shape);
         out.put("network", "5 layers 3x3, 2->64->64->64->64->2, relu, bias");
@@ -573,6 +575,7 @@ public final class ReferenceBenchmark {
         ours.put("forward_seconds", median(fwd));
         ours.put("forward_vjp_seconds", median(vjp));
         ours.put("gemm_seconds", median(gm));
+        ours.put("gemm_seconds_rounds", Arrays.stream(gm).boxed().toList());
         ours.putAll(rates(flops, fwd, vjp, gemmFlops, gm));
         out.put("deqbench", ours);
         Map<String, Object> theirs = null;
@@ -606,11 +609,6 @@ public final class ReferenceBenchmark {
         return out;
     }
 
-    /** Flops of an n×n by n×n matrix product: 2n³. */
-    static double gemmFlops(int n) {
-        return 2.0 * n * n * (double) n;
-    }
-
     /**
      * Rates of one side's kernels from per-round times: {@code forward_gflops},
      * {@code forward_vjp_gflops} (3× the forward flops), {@code gemm_gflops} (medians over rounds)
@@ -639,43 +637,33 @@ public final class ReferenceBenchmark {
             throw new IllegalArgumentException("kernel and gemm times must pair up round by round, found "
                     + seconds.length + " and " + gemmSeconds.length);
         }
-        double[] rate = new double[seconds.length];
-        double[] gemmRate = new double[seconds.length];
-        double[] share = new double[seconds.length];
         for (int i = 0; i < seconds.length; i++) {
             if (!(seconds[i] > 0) || !(gemmSeconds[i] > 0)) {
                 throw new IllegalArgumentException("times must be positive, found " + seconds[i] + " s and "
                         + gemmSeconds[i] + " s in round " + (i + 1));
             }
-            rate[i] = flops / seconds[i] / 1e9;
-            gemmRate[i] = gemmFlops / gemmSeconds[i] / 1e9;
-            share[i] = rate[i] / gemmRate[i];
         }
-        return new double[] {median(rate), median(gemmRate), median(share)};
+        double[] gemmRates = KernelBenchmark.rates(gemmFlops, millis(gemmSeconds));
+        KernelBenchmark.KernelTiming k = KernelBenchmark.timing(flops, millis(seconds), gemmRates);
+        return new double[] {k.gflops(), median(gemmRates), k.fractionOfGemm()};
+    }
+
+    private static double[] millis(double[] seconds) {
+        return Arrays.stream(seconds).map(t -> 1e3 * t).toArray();
     }
 
     /**
      * The {@code gemm} section: n, 2n³ and each side's median time and rate over every gemm the
-     * kernel part timed (deqbench's from {@code deqbenchSeconds}, torch's from the kernels rows).
+     * kernel part timed (each side's {@code gemm_seconds_rounds} of the kernels rows).
      */
-    static Map<String, Object> gemmSummary(int n, List<Double> deqbenchSeconds, List<Map<String, Object>> kernels) {
+    static Map<String, Object> gemmSummary(int n, List<Map<String, Object>> kernels) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("size", n);
         out.put("dtype", "float32");
-        out.put("flops", gemmFlops(n));
+        out.put("flops", GemmTimer.flops(n));
         out.put("flops_definition", FLOPS_DEFINITION);
-        out.put("deqbench", gemmSide(n, deqbenchSeconds.stream().mapToDouble(Double::doubleValue).toArray(), "ND4J"));
-        List<Double> torch = new ArrayList<>();
-        for (Map<String, Object> k : kernels) {
-            if (k.get("official") instanceof Map<?, ?> o) {
-                double[] t = doubles(o.get("gemm_seconds_rounds"));
-                if (t != null) {
-                    Arrays.stream(t).forEach(torch::add);
-                }
-            }
-        }
-        Map<String, Object> theirs = torch.isEmpty() ? null
-                : gemmSide(n, torch.stream().mapToDouble(Double::doubleValue).toArray(), "torch.mm");
+        out.put("deqbench", gemmSide(n, gemmRounds(kernels, "deqbench"), "ND4J"));
+        Map<String, Object> theirs = gemmSide(n, gemmRounds(kernels, "official"), "torch.mm");
         if (theirs != null) {
             // which BLAS torch's mm went through (a reference BLAS is far below its convolutions)
             kernels.stream().map(k -> k.get("official") instanceof Map<?, ?> o ? o.get("blas") : null)
@@ -685,6 +673,12 @@ public final class ReferenceBenchmark {
         return out;
     }
 
+    /** Every gemm time of one side ({@code deqbench} or {@code official}) over the kernels rows. */
+    private static double[] gemmRounds(List<Map<String, Object>> kernels, String side) {
+        return kernels.stream().map(k -> k.get(side) instanceof Map<?, ?> m ? doubles(m.get("gemm_seconds_rounds")) : null)
+                .filter(java.util.Objects::nonNull).flatMapToDouble(Arrays::stream).toArray();
+    }
+
     private static Map<String, Object> gemmSide(int n, double[] seconds, String what) {
         if (seconds.length == 0) {
             return null;
@@ -692,7 +686,7 @@ public final class ReferenceBenchmark {
         Map<String, Object> side = new LinkedHashMap<>();
         side.put("library", what);
         side.put("seconds", median(seconds));
-        side.put("gflops", gemmFlops(n) / median(seconds) / 1e9);
+        side.put("gflops", GemmTimer.flops(n) / median(seconds) / 1e9);
         side.put("timings", seconds.length);
         return side;
     }
@@ -702,35 +696,6 @@ public final class ReferenceBenchmark {
             return null;
         }
         return l.stream().mapToDouble(v -> ((Number) v).doubleValue()).toArray();
-    }
-
-    /** ND4J's float32 n×n gemm on fixed random operands, as {@code bench kernels} times it. */
-    static final class Gemm {
-        private final INDArray a;
-        private final INDArray b;
-        private final INDArray c;
-        private final List<Double> seconds = new ArrayList<>();
-
-        Gemm(int n) {
-            a = Nd4j.rand(DataType.FLOAT, n, n);
-            b = Nd4j.rand(DataType.FLOAT, n, n);
-            c = Nd4j.zeros(DataType.FLOAT, n, n);
-        }
-
-        /** Seconds of one product; kept for the {@code gemm} section when {@code record}. */
-        double time(boolean record) {
-            long t0 = System.nanoTime();
-            Nd4j.gemm(a, b, c, false, false, 1.0, 0.0);
-            double t = (System.nanoTime() - t0) / 1e9;
-            if (record) {
-                seconds.add(t);
-            }
-            return t;
-        }
-
-        List<Double> seconds() {
-            return seconds;
-        }
     }
 
     static double median(double[] a) {
