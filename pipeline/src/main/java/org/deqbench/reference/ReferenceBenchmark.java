@@ -326,7 +326,6 @@ public final class ReferenceBenchmark {
                     theirs.put("inference_seconds", median(or.stream().mapToDouble(
                             r -> ((Number) r.get("inference_seconds")).doubleValue()).toArray()));
                     theirs.put("threads", or.get(0).get("threads"));
-                    theirs.put("peak_source", or.get(0).get("peak_source"));
                 }
                 row.put("official", theirs);
                 if (theirs != null) {

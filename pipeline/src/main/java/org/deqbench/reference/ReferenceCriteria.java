@@ -198,11 +198,11 @@ public final class ReferenceCriteria {
                 intOf(slice.get("coils")));
         out.put("slice", sliceSize);
         boolean rightSlice = CHECKPOINT_SLICE.equals(sliceSize);
-        Double difference = checkpoint == null ? null : number(checkpoint, "deqbench_plain", "relative_difference_to_official");
-        Double plainSeconds = checkpoint == null ? null : number(checkpoint, "deqbench_plain", "seconds");
-        Double officialSeconds = checkpoint == null ? null : number(checkpoint, "official", "seconds");
-        Double anderson = checkpoint == null ? null : number(checkpoint, "deqbench_anderson", "cnn_evaluations");
-        Double official = checkpoint == null ? null : number(checkpoint, "official", "block_evaluations");
+        Double difference = number(checkpoint, "deqbench_plain", "relative_difference_to_official");
+        Double plainSeconds = number(checkpoint, "deqbench_plain", "seconds");
+        Double officialSeconds = number(checkpoint, "official", "seconds");
+        Double anderson = number(checkpoint, "deqbench_anderson", "cnn_evaluations");
+        Double official = number(checkpoint, "official", "block_evaluations");
         Object converged = checkpoint == null || !(checkpoint.get("deqbench_anderson") instanceof Map<?, ?> am) ? null
                 : am.get("converged");
         Double timeRatio = plainSeconds == null || officialSeconds == null ? null : plainSeconds / officialSeconds;
@@ -290,7 +290,7 @@ public final class ReferenceCriteria {
         return value == null ? null : value <= max;
     }
 
-    /** The number at {@code path} in nested maps, or null. */
+    /** The number at {@code path} in nested maps (null or missing anywhere: null). */
     static Double number(Map<String, Object> map, String... path) {
         Object o = map;
         for (String key : path) {
