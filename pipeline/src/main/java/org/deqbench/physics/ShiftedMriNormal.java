@@ -202,9 +202,7 @@ final class ShiftedMriNormal implements HostNormal {
                 spectra[o + 2 * t] = column[2 * d];
                 spectra[o + 2 * t + 1] = column[2 * d + 1];
             }
-            double[] e = Arrays.copyOfRange(spectra, o, o + 2 * l);
-            large.complexForward(e);
-            System.arraycopy(e, 0, spectra, o, 2 * l);
+            large.complexForward(spectra, o);
         }
         return spectra;
     }
