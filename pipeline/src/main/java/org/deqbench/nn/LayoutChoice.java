@@ -33,8 +33,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>The shifted gemms ({@link ConvolutionPath#GEMM}) are not measured: they were 2–3× slower than
  * oneDNN on every shape timed on this project's machines ({@code bench kernels}: forward + VJP 88
  * against 26–28 ms on 1×2×64×64, 288 against 92–95 ms on 4×2×64×64), and their timing runs left
- * about 20 MiB more resident in a 64×64 training process than the oneDNN paths' (the only path that
- * calls OpenBLAS's gemm). Pin them with the property below.
+ * about 20 MiB more resident in a 64×64 training process than the oneDNN paths' ({@code bench
+ * memory}, MoDL at K = 1: 83–85 MiB above baseline without them, 105–113 with them). Pin them with
+ * the property below.
  *
  * <p>The system property {@value #PROPERTY} ({@code nchw}, {@code nhwc} or {@code gemm}; {@code auto}
  * or unset: measure) pins one path for every network, e.g. for bit-for-bit repeatable runs.

@@ -57,7 +57,7 @@ import org.nd4j.linalg.api.buffer.DataType;
  * {@code bench reference}) get {@code OMP_WAIT_POLICY=PASSIVE} and otherwise the allocator's
  * defaults: an earlier {@code MALLOC_MMAP_THRESHOLD_=65536}, which made freed buffers leave the RSS
  * at once for the sampled peaks, is not needed with the kernel's high-water mark and slowed torch's
- * CNN forward on 4×2×64×64 from 0.024–0.051 s to 0.247–0.255 s (deqbench's far less), so the
+ * CNN forward on 4×2×64×64 from 0.024–0.051 s to 0.247–0.255 s (its training steps 5–21×, deqbench's 3–4.4×), so the
  * reference benchmark's time ratios flattered deqbench.
  */
 public final class MemoryScaling {
