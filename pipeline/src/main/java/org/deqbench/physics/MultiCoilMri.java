@@ -257,6 +257,14 @@ public final class MultiCoilMri implements LinearOperator {
         return shiftedNormal;
     }
 
+    /** A new 2D or 2D+time {@link ShiftedMriNormal} whose column-sampled rows take {@code path} (for tests). */
+    ShiftedMriNormal shiftedNormal(ShiftedMriNormal.RowPath path) {
+        if (geometry == Geometry.VOLUME) {
+            throw new IllegalStateException("3D MRI has no shifted normal operator");
+        }
+        return new ShiftedMriNormal(batch, coils, frames, h, w, maps, masks, domainShape(), path);
+    }
+
     @Override
     public String describe() {
         String size = (geometry == Geometry.SLICE ? "" : frames + "x") + h + "x" + w;

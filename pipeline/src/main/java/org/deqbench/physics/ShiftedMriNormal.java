@@ -1,11 +1,15 @@
 package org.deqbench.physics;
 
 import java.util.Arrays;
+import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FloatPointer;
 import org.jtransforms.fft.DoubleFFT_1D;
 import org.jtransforms.fft.DoubleFFT_2D;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * A^H A of 2D and 2D+time multi-coil MRI ({@link MultiCoilMri}) in the shifted, interleaved layout
@@ -83,6 +87,14 @@ final class ShiftedMriNormal implements HostNormal {
     private final double[] kernelSpectra;
     private final DoubleFFT_1D[] convolutionFft;
 
+    /** Column-sampled masks, rows through two gemms in double ({@link RowGemm}); otherwise null. */
+    private final RowGemm rowGemm;
+    /** Column-sampled masks: the most sampled columns of any mask frame. */
+    private final int sampled;
+    /** The same in float32, made when {@link #inPrecision} first asks for it. */
+    private RowGemm rowGemmFloat;
+    private HostNormal float32;
+
     /** Work is split into this many parts, each with its own transform and scratch. */
     private final int parts;
     private final DoubleFFT_1D[] rowFft;
@@ -94,6 +106,15 @@ final class ShiftedMriNormal implements HostNormal {
      * @param masks masks {@code [P, T, H, W]} C order (T = 1 for 2D)
      */
     ShiftedMriNormal(int batch, int coils, int frames, int h, int w, double[] maps, double[] masks, long[] shape) {
+        this(batch, coils, frames, h, w, maps, masks, shape, RowPath.fromProperty());
+    }
+
+    /**
+     * @param rowPath how column-sampled rows are applied: {@link RowPath#AUTO} chooses by
+     *                {@link #gemmCheaper}; the others force a path (for tests and benchmarks)
+     */
+    ShiftedMriNormal(int batch, int coils, int frames, int h, int w, double[] maps, double[] masks, long[] shape,
+                     RowPath rowPath) {
         this.batch = batch;
         this.coils = coils;
         this.frames = frames;
@@ -135,15 +156,18 @@ final class ShiftedMriNormal implements HostNormal {
             this.columnWeights = null;
         }
         this.parts = Math.max(1, Runtime.getRuntime().availableProcessors());
+        this.sampled = columnWeights == null ? 0 : mostSampledColumns(columnWeights, batch * frames, w);
+        this.rowGemm = columnWeights != null && (rowPath == RowPath.GEMM
+                || rowPath == RowPath.AUTO && gemmCheaper(w, sampled)) ? new RowGemm(sampled, DataType.DOUBLE) : null;
         this.rowFft = new DoubleFFT_1D[parts];
         this.fft = new DoubleFFT_2D[parts];
         this.convolutionFft = new DoubleFFT_1D[parts];
         this.tmp = new double[parts][];
-        this.convolutionLength = columnWeights != null && largestPrimeFactor(w) > 5
+        this.convolutionLength = columnWeights != null && rowGemm == null && largestPrimeFactor(w) > 5
                 ? Integer.highestOneBit(2 * w - 1) << 1 : 0;
         this.kernelSpectra = convolutionLength > 0 ? kernelSpectra(columnWeights, batch * frames, w, convolutionLength)
                 : null;
-        for (int q = 0; q < parts; q++) {
+        for (int q = 0; q < parts && rowGemm == null; q++) {
             if (convolutionLength > 0) {
                 convolutionFft[q] = new DoubleFFT_1D(convolutionLength);
                 tmp[q] = new double[2 * convolutionLength];
@@ -155,6 +179,60 @@ final class ShiftedMriNormal implements HostNormal {
                 tmp[q] = new double[2 * hw];
             }
         }
+    }
+
+    /** How the rows of column-sampled masks are applied. */
+    enum RowPath {
+        /** Two gemms when {@link #gemmCheaper} says so, transforms otherwise. */
+        AUTO,
+        /** Always two gemms ({@link RowGemm}). */
+        GEMM,
+        /** Always transforms (length W, or the power-of-two convolution). */
+        TRANSFORM;
+
+        /** System property that forces a path: {@code auto} (default), {@code gemm} or {@code transform}. */
+        static final String PROPERTY = "deqbench.mri.rows";
+
+        static RowPath fromProperty() {
+            String v = System.getProperty(PROPERTY, "auto").trim();
+            for (RowPath p : values()) {
+                if (p.name().equalsIgnoreCase(v)) {
+                    return p;
+                }
+            }
+            throw new IllegalArgumentException("-D" + PROPERTY + " must be auto, gemm or transform, found '" + v + "'");
+        }
+    }
+
+    /**
+     * How many times ND4J's double gemm outruns JTransforms per flop counted in {@link #gemmCheaper}:
+     * 42 GFLOP/s for the two gemms of a 256×232, 12-coil slice against 6.4 GFLOP/s (5 N log₂ N
+     * flops per transform) for its length-512 row transforms, one thread each.
+     */
+    static final double GEMM_SPEEDUP = 6.0;
+
+    /**
+     * Whether two gemms (16 W r flops per row and coil, r sampled columns) cost less than the row
+     * transforms (two of length N, 5 N log₂ N flops each, N = W or the convolution length), with
+     * the gemms' flops discounted by {@link #GEMM_SPEEDUP}.
+     */
+    static boolean gemmCheaper(int w, int sampled) {
+        int n = largestPrimeFactor(w) > 5 ? Integer.highestOneBit(2 * w - 1) << 1 : w;
+        double transforms = 2 * 5.0 * n * (Math.log(n) / Math.log(2));
+        return 16.0 * w * sampled / GEMM_SPEEDUP < transforms;
+    }
+
+    /** The largest number of sampled (nonzero) columns of any mask frame. */
+    private static int mostSampledColumns(double[] columnWeights, int count, int w) {
+        int most = 0;
+        for (int pt = 0; pt < count; pt++) {
+            int n = 0;
+            for (int c = 0; c < w; c++) {
+                n += columnWeights[pt * w + c] != 0 ? 1 : 0;
+            }
+            most = Math.max(most, n);
+        }
+        return most;
     }
 
     /** Whether every H×W mask is the same in all its rows. */
@@ -211,6 +289,11 @@ final class ShiftedMriNormal implements HostNormal {
     /** The length of the power-of-two transform the rows are convolved through, 0 if none (for tests). */
     int rowConvolutionLength() {
         return convolutionLength;
+    }
+
+    /** Whether column-sampled rows go through the two gemms (for tests). */
+    boolean rowGemms() {
+        return rowGemm != null;
     }
 
     /** Whether the row-transform form is in use (for tests). */
@@ -444,8 +527,53 @@ final class ShiftedMriNormal implements HostNormal {
         return HostArrays.fromDouble(planes, s, type);
     }
 
+    /**
+     * With the two row gemms, asked for float32: the same operator with the gemms in float32 (four
+     * times ND4J's double rate here), their inputs rounded to float and their results summed over
+     * the coils in double; relative error about 1e-7 per value (a test holds it to 1e-5 against the
+     * double form). Otherwise this operator.
+     */
     @Override
-    public void normal(double[] in, double[] out) {
+    public HostNormal inPrecision(DataType type) {
+        if (type != DataType.FLOAT || rowGemm == null) {
+            return this;
+        }
+        if (float32 == null) {
+            rowGemmFloat = new RowGemm(sampled, DataType.FLOAT);
+            float32 = new HostNormal() {
+                @Override
+                public long[] exampleShape() {
+                    return ShiftedMriNormal.this.exampleShape();
+                }
+
+                @Override
+                public double[] load(INDArray x) {
+                    return ShiftedMriNormal.this.load(x);
+                }
+
+                @Override
+                public INDArray store(double[] v, DataType t) {
+                    return ShiftedMriNormal.this.store(v, t);
+                }
+
+                @Override
+                public Inverse inverse(double mu, double nu) {
+                    return ShiftedMriNormal.this.inverse(mu, nu);
+                }
+
+                @Override
+                public void normal(double[] in, double[] out) {
+                    int n = checkedBatch(in, out);
+                    Arrays.fill(out, 0, in.length, 0.0);
+                    rowGemmFloat.apply(n, in, out);
+                }
+            };
+        }
+        return float32;
+    }
+
+    /** The batch size of {@code in}, after checking it against the parameters held and {@code out}. */
+    private int checkedBatch(double[] in, double[] out) {
         int n = Math.toIntExact(HostNormal.batchShape(in.length, this)[0]);
         if (batch != 1 && n != batch) {
             throw new IllegalArgumentException("MRI normal operator holds the parameters of " + batch
@@ -454,7 +582,17 @@ final class ShiftedMriNormal implements HostNormal {
         if (out == in || out.length < in.length) {
             throw new IllegalArgumentException("MRI normal operator needs a separate output of " + in.length + " values");
         }
+        return n;
+    }
+
+    @Override
+    public void normal(double[] in, double[] out) {
+        int n = checkedBatch(in, out);
         Arrays.fill(out, 0, in.length, 0.0);
+        if (rowGemm != null) {
+            rowGemm.apply(n, in, out);
+            return;
+        }
         // Rows (column-sampled masks) or frames (otherwise) are independent and write disjoint
         // parts of out, so they are split between threads without changing any sum's order.
         int units = columnWeights != null ? n * frames * h : n * frames;
@@ -538,13 +676,18 @@ final class ShiftedMriNormal implements HostNormal {
 
     /** t[0, len) = S'_c ⊙ u over {@code len} interleaved values. */
     private void coilProduct(double[] t, int len, int so, double[] u, int uo) {
+        coilProduct(t, 0, len, so, u, uo);
+    }
+
+    /** t[to, to + len) = S'_c ⊙ u over {@code len} interleaved values. */
+    private void coilProduct(double[] t, int to, int len, int so, double[] u, int uo) {
         for (int i = 0; i < len; i += 2) {
             double sr = maps[so + i];
             double si = maps[so + i + 1];
             double ur = u[uo + i];
             double ui = u[uo + i + 1];
-            t[i] = sr * ur - si * ui;
-            t[i + 1] = sr * ui + si * ur;
+            t[to + i] = sr * ur - si * ui;
+            t[to + i + 1] = sr * ui + si * ur;
         }
     }
 
@@ -562,6 +705,134 @@ final class ShiftedMriNormal implements HostNormal {
             double vi = t[to + i + 1];
             out[oo + i] += sr * vr + si * vi;
             out[oo + i + 1] += sr * vi - si * vr;
+        }
+    }
+
+    /**
+     * Column-sampled rows by two real gemms over all rows and coils of a mask frame at once. With
+     * the sampled columns k ∈ K (|K| = r) and weights m'_k / W, the row operator
+     * D_x^H diag(m') D_x / W is a product of a W×r and an r×W matrix:
+     * <pre>
+     *   y_j = Σ_{k∈K} e^{2πi jk/W} (m'_k / W) Σ_l e^{−2πi lk/W} t_l,    t = S'_c ⊙ u (one image row, one coil)
+     * </pre>
+     * so for the C·H rows t of a frame, stacked as a matrix T (rows are row vectors), Y = (T G₁) G₂
+     * with G₁[l][k] = (m'_k / W) e^{−2πi lk/W} and G₂[k][j] = e^{2πi jk/W}. In the interleaved layout
+     * a complex row vector times a complex matrix g is a real row vector times the real 2×2 blocks
+     * [[Re g, Im g], [−Im g, Re g]], so both products are real gemms ([C·H, 2W]·[2W, 2r] and
+     * [C·H, 2r]·[2r, 2W], 16 W r flops per row and coil) on ND4J's BLAS, in double or float32.
+     * Frames with fewer sampled columns than the most are padded with zero weights.
+     */
+    private final class RowGemm {
+        private final DataType type;
+        /** Per mask frame: G₁ {@code [2W, 2r]} and G₂ {@code [2r, 2W]}. */
+        private final INDArray[] analysis;
+        private final INDArray[] synthesis;
+        /** The frame's coil-weighted rows, then the operator's rows {@code [C·H, 2W]}. */
+        private final INDArray rows;
+        private final INDArray coefficients;
+        private final double[] host;
+        /** float32: {@link #host} rounded. */
+        private final float[] hostFloat;
+
+        RowGemm(int sampled, DataType type) {
+            this.type = type;
+            int r = Math.max(1, sampled);
+            int count = batch * frames;
+            this.analysis = new INDArray[count];
+            this.synthesis = new INDArray[count];
+            for (int pt = 0; pt < count; pt++) {
+                double[] g1 = new double[2 * w * 2 * r];
+                double[] g2 = new double[2 * r * 2 * w];
+                int k = 0;
+                for (int f = 0; f < w; f++) {
+                    double m = columnWeights[pt * w + f];
+                    if (m == 0) {
+                        continue;
+                    }
+                    for (int l = 0; l < w; l++) {
+                        double angle = 2 * Math.PI * (((long) l * f) % w) / w;
+                        double re = Math.cos(angle);
+                        double im = Math.sin(angle);
+                        // G₁[l][k] = m e^{−iθ}, G₂[k][l] = e^{iθ}, each as the block [[re, im], [−im, re]]
+                        block(g1, 2 * r, 2 * l, 2 * k, m * re, -m * im);
+                        block(g2, 2 * w, 2 * k, 2 * l, re, im);
+                    }
+                    k++;
+                }
+                analysis[pt] = Nd4j.create(g1, new long[] {2L * w, 2L * r}, 'c').castTo(type);
+                synthesis[pt] = Nd4j.create(g2, new long[] {2L * r, 2L * w}, 'c').castTo(type);
+            }
+            this.rows = Nd4j.create(type, (long) coils * h, 2L * w);
+            this.coefficients = Nd4j.create(type, (long) coils * h, 2L * r);
+            this.host = new double[coils * h * 2 * w];
+            this.hostFloat = type == DataType.FLOAT ? new float[host.length] : null;
+        }
+
+        /** The real 2×2 block of the complex entry g = re + i·im at (row, col) of a row-major matrix. */
+        private static void block(double[] a, int columns, int row, int col, double re, double im) {
+            a[row * columns + col] = re;
+            a[row * columns + col + 1] = im;
+            a[(row + 1) * columns + col] = -im;
+            a[(row + 1) * columns + col + 1] = re;
+        }
+
+        /** out += A^H A in for {@code n} examples. */
+        void apply(int n, double[] in, double[] out) {
+            for (int frame = 0; frame < n * frames; frame++) {
+                int b = frame / frames;
+                int p = batch == 1 ? 0 : b;
+                int pt = p * frames + frame % frames;
+                int xo = frame * 2 * hw;
+                forUnits(coils * h, unit -> {
+                    int c = unit / h;
+                    int r = unit % h;
+                    coilProduct(host, unit * 2 * w, 2 * w, (p * coils + c) * 2 * hw + 2 * r * w, in, xo + 2 * r * w);
+                });
+                put();
+                Nd4j.gemm(rows, analysis[pt], coefficients, false, false, 1.0, 0.0);
+                Nd4j.gemm(coefficients, synthesis[pt], rows, false, false, 1.0, 0.0);
+                get();
+                // every output row sums its coils in the same order, whatever the split
+                forUnits(h, r -> {
+                    for (int c = 0; c < coils; c++) {
+                        accumulateConjProduct(host, (c * h + r) * 2 * w, 2 * w, (p * coils + c) * 2 * hw + 2 * r * w,
+                                out, xo + 2 * r * w);
+                    }
+                });
+            }
+        }
+
+        private void put() {
+            if (hostFloat == null) {
+                ((DoublePointer) rows.data().pointer()).put(host);
+            } else {
+                for (int i = 0; i < host.length; i++) {
+                    hostFloat[i] = (float) host[i];
+                }
+                ((FloatPointer) rows.data().pointer()).put(hostFloat);
+            }
+        }
+
+        private void get() {
+            if (hostFloat == null) {
+                ((DoublePointer) rows.data().pointer()).get(host);
+            } else {
+                ((FloatPointer) rows.data().pointer()).get(hostFloat);
+                for (int i = 0; i < host.length; i++) {
+                    host[i] = hostFloat[i];
+                }
+            }
+        }
+
+        /** Units [0, count) in order on one thread, or shared out when there are several processors. */
+        private void forUnits(int count, IntConsumer body) {
+            if (parts == 1) {
+                for (int i = 0; i < count; i++) {
+                    body.accept(i);
+                }
+            } else {
+                IntStream.range(0, count).parallel().forEach(body);
+            }
         }
     }
 }

@@ -12,7 +12,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * The data-consistency matrix M = μ I + ν A^H A (μ, ν > 0) of the model-based methods — MoDL's
  * (A^H A + λI), MOL's (I + αλ A^H A), CG-SENSE's (A^H A + λI) — solved by conjugate gradients on
  * the operator's {@link LinearOperator#hostNormal host form}: vectors stay in the operator's
- * working layout for the whole solve and M v = μ v + ν A^H A v is formed in one pass.
+ * working layout for the whole solve and M v = μ v + ν A^H A v is formed in one pass. The vectors
+ * are double; A^H A may run at the right-hand side's precision where the operator has a faster
+ * form for it ({@link HostNormal#inPrecision}: 2D MRI's row gemms in float32 for float32 solves).
  *
  * <p>Asked to be {@code preconditioned}, CG uses the operator's exact inverse of M where it has one
  * ({@link HostNormal#inverse}: 2D and 2D+time MRI with column-sampled masks, by per-row Cholesky
@@ -41,12 +43,12 @@ public record DataConsistency(LinearOperator operator, double identityWeight, do
 
     /** M^{-1} rhs by {@code cg} from {@code warm} (null: zero), in rhs's dtype. */
     public SolveResult solve(ConjugateGradient cg, INDArray rhs, INDArray warm) {
-        return cg.solve(new Matrix(operator.hostNormal()), rhs, warm);
+        return cg.solve(new Matrix(operator.hostNormal().inPrecision(rhs.dataType())), rhs, warm);
     }
 
     /** M v for one batch, through the same host form (for tests and residual checks). */
     public INDArray apply(INDArray v) {
-        Matrix s = new Matrix(operator.hostNormal());
+        Matrix s = new Matrix(operator.hostNormal().inPrecision(v.dataType()));
         double[] in = s.load(v);
         double[] out = new double[in.length];
         s.apply(in, out);

@@ -24,7 +24,8 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>Two forms run this iteration. On an {@link SpdSystem} (the data-consistency solves of the
  * model-based methods) the vectors are {@code double[]} in the system's own layout, loaded once and
- * stored once per solve, and all arithmetic is in double whatever b's dtype. On an operator of
+ * stored once per solve, and all arithmetic is in double whatever b's dtype (the system's own
+ * product may run at b's precision, see {@code DataConsistency}). On an operator of
  * INDArrays arithmetic is in the dtype of {@code b} (float32 or float64); inner products are reduced
  * by ND4J in that dtype and then used in double. The residual monitored is the recursive one, which
  * in float32 stalls near 1e-6 relative: ask float32 solves of the second form for tolerances above
@@ -146,9 +147,9 @@ public record ConjugateGradient(double tolerance, int maxIterations) {
     /**
      * Solves M x = b for every example of the batch on host {@code double[]} vectors: the same
      * iteration, stopping test and result as {@link #solve(UnaryOperator, INDArray, INDArray)}, but
-     * b and x₀ are loaded into M's working layout once, the loop allocates nothing and touches no
-     * native array, the updates of x, r and ⟨r, r⟩ run in one pass, and all arithmetic is in double
-     * whatever b's dtype (the solution is stored in b's dtype). A system that is
+     * b and x₀ are loaded into M's working layout once, the loop itself allocates nothing and touches
+     * no native array (M's product may), the updates of x, r and ⟨r, r⟩ run in one pass, and the
+     * loop's arithmetic is in double whatever b's dtype (the solution is stored in b's dtype). A system that is
      * {@link SpdSystem#preconditioned preconditioned} gets preconditioned CG (z = P r,
      * α = ⟨r, z⟩ / ⟨p, M p⟩, β = ⟨r⁺, z⁺⟩ / ⟨r, z⟩, p ← z⁺ + β p) with the same stopping test on
      * ‖r‖ / ‖b‖.

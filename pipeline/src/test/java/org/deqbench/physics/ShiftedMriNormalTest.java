@@ -2,6 +2,7 @@ package org.deqbench.physics;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
@@ -42,30 +43,94 @@ class ShiftedMriNormalTest {
                                                 int parameterSets, int batch) {
         Random rng = new Random(h * 31 + w * 7 + frames);
         MultiCoilMri a = operator(frames, h, w, columns, parameterSets, rng);
-        assertEquals(columns, ((ShiftedMriNormal) a.hostNormal()).rowTransformsOnly(),
-                "column-sampled masks take the row-transform form, others the 2D one");
-        // rows whose length has a prime factor above 5 are convolved through a power-of-two transform
-        int expected = columns && ShiftedMriNormal.largestPrimeFactor(w) > 5 ? Integer.highestOneBit(2 * w - 1) << 1 : 0;
-        assertEquals(expected, ((ShiftedMriNormal) a.hostNormal()).rowConvolutionLength(), "convolution length");
         INDArray x = OperatorRegistry.randomBatch(batch, a.domainShape(), rng, DataType.DOUBLE);
         INDArray direct = a.adjoint(a.apply(x));
+        double scale = direct.norm2Number().doubleValue();
 
         INDArray viaNormal = a.normal(x);
-        HostNormal k = a.hostNormal();
-        double[] u = k.load(x);
-        double[] out = new double[u.length];
-        k.normal(u, out);
-        INDArray viaHost = k.store(out, DataType.DOUBLE);
-
         assertArrayEquals(direct.shape(), viaNormal.shape());
-        double scale = direct.norm2Number().doubleValue();
         double relNormal = direct.sub(viaNormal).norm2Number().doubleValue() / scale;
-        double relHost = direct.sub(viaHost).norm2Number().doubleValue() / scale;
         assertTrue(relNormal <= 1e-12, name + ": ‖normal − A^H A‖ / ‖A^H A‖ = " + relNormal);
-        assertTrue(relHost <= 1e-12, name + ": ‖host normal − A^H A‖ / ‖A^H A‖ = " + relHost);
-        // load and store are inverse permutations: the layout keeps every value and the norm
-        assertEquals(0.0, k.store(u, DataType.DOUBLE).sub(x).norm2Number().doubleValue(), 0.0);
-        assertEquals(x.norm2Number().doubleValue(), norm(u), 1e-12 * norm(u));
+
+        // every row path: transforms (length W, or convolved through a power of two) and gemms
+        for (ShiftedMriNormal.RowPath path : ShiftedMriNormal.RowPath.values()) {
+            ShiftedMriNormal k = a.shiftedNormal(path);
+            assertEquals(columns, k.rowTransformsOnly(),
+                    "column-sampled masks take the row form, others the 2D one");
+            boolean gemms = columns && (path == ShiftedMriNormal.RowPath.GEMM || path == ShiftedMriNormal.RowPath.AUTO
+                    && ShiftedMriNormal.gemmCheaper(w, mostSampled(a, frames, h, w, parameterSets)));
+            assertEquals(gemms, k.rowGemms(), path + ": rows through gemms");
+            // rows whose length has a prime factor above 5 are convolved through a power-of-two transform
+            int expected = columns && !gemms && ShiftedMriNormal.largestPrimeFactor(w) > 5
+                    ? Integer.highestOneBit(2 * w - 1) << 1 : 0;
+            assertEquals(expected, k.rowConvolutionLength(), path + ": convolution length");
+            double[] u = k.load(x);
+            double[] out = new double[u.length];
+            k.normal(u, out);
+            INDArray viaHost = k.store(out, DataType.DOUBLE);
+            double relHost = direct.sub(viaHost).norm2Number().doubleValue() / scale;
+            assertTrue(relHost <= 1e-12, name + ", " + path + ": ‖host normal − A^H A‖ / ‖A^H A‖ = " + relHost);
+            // load and store are inverse permutations: the layout keeps every value and the norm
+            assertEquals(0.0, k.store(u, DataType.DOUBLE).sub(x).norm2Number().doubleValue(), 0.0);
+            assertEquals(x.norm2Number().doubleValue(), norm(u), 1e-12 * norm(u));
+        }
+    }
+
+    /** The most sampled columns of any mask frame, counted on the masks' first rows. */
+    private static int mostSampled(MultiCoilMri a, int frames, int h, int w, int sets) {
+        INDArray masks = a.masks().reshape(sets * frames, h, w);
+        int most = 0;
+        for (int m = 0; m < sets * frames; m++) {
+            int n = 0;
+            for (int c = 0; c < w; c++) {
+                n += masks.getDouble(m, 0, c) != 0 ? 1 : 0;
+            }
+            most = Math.max(most, n);
+        }
+        return most;
+    }
+
+    /**
+     * In float32 the row gemms stay within 1e-5 relative of the double operator (inputs rounded to
+     * float, about 1e-7 per value); without the gemms, or asked for double, the operator is itself.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void float32RowGemmsStayCloseToDouble(String name, int frames, int h, int w, boolean columns,
+                                          int parameterSets, int batch) {
+        Random rng = new Random(h * 17 + w * 3 + frames);
+        MultiCoilMri a = operator(frames, h, w, columns, parameterSets, rng);
+        ShiftedMriNormal k = a.shiftedNormal(ShiftedMriNormal.RowPath.GEMM);
+        assertSame(k, k.inPrecision(DataType.DOUBLE));
+        HostNormal f = k.inPrecision(DataType.FLOAT);
+        if (!columns) {
+            assertSame(k, f, name + ": without row gemms there is no float32 form");
+            return;
+        }
+        double[] u = k.load(OperatorRegistry.randomBatch(batch, a.domainShape(), rng, DataType.DOUBLE));
+        double[] exact = new double[u.length];
+        double[] single = new double[u.length];
+        k.normal(u, exact);
+        f.normal(u, single);
+        double err = 0;
+        for (int i = 0; i < u.length; i++) {
+            err += (single[i] - exact[i]) * (single[i] - exact[i]);
+        }
+        double rel = Math.sqrt(err) / norm(exact);
+        assertTrue(rel <= 1e-5, name + ": ‖float32 − double‖ / ‖double‖ = " + rel);
+        assertTrue(rel > 0, name + ": the float32 form rounds (else it is not float32)");
+    }
+
+    /**
+     * The gemm path's cost rule picks gemms where few columns are sampled and transforms where many
+     * are: at the 256×232 slice of the official brain data, 6× (39 columns) takes the gemms and a
+     * fully sampled row (232) the transforms.
+     */
+    @org.junit.jupiter.api.Test
+    void gemmRuleFollowsTheSampledColumns() {
+        assertTrue(ShiftedMriNormal.gemmCheaper(232, 39));
+        assertTrue(!ShiftedMriNormal.gemmCheaper(232, 232));
+        assertTrue(!ShiftedMriNormal.gemmCheaper(256, 256));
     }
 
     /**
