@@ -87,13 +87,15 @@ final class ShiftedMriNormal implements HostNormal {
     private final double[] kernelSpectra;
     private final DoubleFFT_1D[] convolutionFft;
 
-    /** Column-sampled masks, rows through two gemms in double ({@link RowGemm}); otherwise null. */
-    private final RowGemm rowGemm;
+    /** Column-sampled masks whose rows go through two gemms ({@link RowGemm}). */
+    private final boolean gemms;
+    /** The gemms in double and in float32, each made on first use (a float32 solve never needs the double ones). */
+    private RowGemm rowGemmDouble;
+    private RowGemm rowGemmFloat;
+    /** {@link #inPrecision}'s float32 view. */
+    private HostNormal float32;
     /** Column-sampled masks: the most sampled columns of any mask frame. */
     private final int sampled;
-    /** The same in float32, made when {@link #inPrecision} first asks for it. */
-    private RowGemm rowGemmFloat;
-    private HostNormal float32;
 
     /** Work is split into this many parts, each with its own transform and scratch. */
     private final int parts;
@@ -157,17 +159,17 @@ final class ShiftedMriNormal implements HostNormal {
         }
         this.parts = Math.max(1, Runtime.getRuntime().availableProcessors());
         this.sampled = columnWeights == null ? 0 : mostSampledColumns(columnWeights, batch * frames, w);
-        this.rowGemm = columnWeights != null && (rowPath == RowPath.GEMM
-                || rowPath == RowPath.AUTO && gemmCheaper(w, sampled)) ? new RowGemm(sampled, DataType.DOUBLE) : null;
+        this.gemms = columnWeights != null && (rowPath == RowPath.GEMM
+                || rowPath == RowPath.AUTO && gemmCheaper(w, sampled));
         this.rowFft = new DoubleFFT_1D[parts];
         this.fft = new DoubleFFT_2D[parts];
         this.convolutionFft = new DoubleFFT_1D[parts];
         this.tmp = new double[parts][];
-        this.convolutionLength = columnWeights != null && rowGemm == null && largestPrimeFactor(w) > 5
+        this.convolutionLength = columnWeights != null && !gemms && largestPrimeFactor(w) > 5
                 ? Integer.highestOneBit(2 * w - 1) << 1 : 0;
         this.kernelSpectra = convolutionLength > 0 ? kernelSpectra(columnWeights, batch * frames, w, convolutionLength)
                 : null;
-        for (int q = 0; q < parts && rowGemm == null; q++) {
+        for (int q = 0; q < parts && !gemms; q++) {
             if (convolutionLength > 0) {
                 convolutionFft[q] = new DoubleFFT_1D(convolutionLength);
                 tmp[q] = new double[2 * convolutionLength];
@@ -293,7 +295,21 @@ final class ShiftedMriNormal implements HostNormal {
 
     /** Whether column-sampled rows go through the two gemms (for tests). */
     boolean rowGemms() {
-        return rowGemm != null;
+        return gemms;
+    }
+
+    /** The row gemms in {@code type}, made on first use. */
+    private RowGemm rowGemm(DataType type) {
+        if (type == DataType.FLOAT) {
+            if (rowGemmFloat == null) {
+                rowGemmFloat = new RowGemm(sampled, DataType.FLOAT);
+            }
+            return rowGemmFloat;
+        }
+        if (rowGemmDouble == null) {
+            rowGemmDouble = new RowGemm(sampled, DataType.DOUBLE);
+        }
+        return rowGemmDouble;
     }
 
     /** Whether the row-transform form is in use (for tests). */
@@ -535,11 +551,10 @@ final class ShiftedMriNormal implements HostNormal {
      */
     @Override
     public HostNormal inPrecision(DataType type) {
-        if (type != DataType.FLOAT || rowGemm == null) {
+        if (type != DataType.FLOAT || !gemms) {
             return this;
         }
         if (float32 == null) {
-            rowGemmFloat = new RowGemm(sampled, DataType.FLOAT);
             float32 = new HostNormal() {
                 @Override
                 public long[] exampleShape() {
@@ -565,7 +580,7 @@ final class ShiftedMriNormal implements HostNormal {
                 public void normal(double[] in, double[] out) {
                     int n = checkedBatch(in, out);
                     Arrays.fill(out, 0, in.length, 0.0);
-                    rowGemmFloat.apply(n, in, out);
+                    rowGemm(DataType.FLOAT).apply(n, in, out);
                 }
             };
         }
@@ -589,8 +604,8 @@ final class ShiftedMriNormal implements HostNormal {
     public void normal(double[] in, double[] out) {
         int n = checkedBatch(in, out);
         Arrays.fill(out, 0, in.length, 0.0);
-        if (rowGemm != null) {
-            rowGemm.apply(n, in, out);
+        if (gemms) {
+            rowGemm(DataType.DOUBLE).apply(n, in, out);
             return;
         }
         // Rows (column-sampled masks) or frames (otherwise) are independent and write disjoint
