@@ -739,19 +739,15 @@ final class ShiftedMriNormal implements HostNormal {
      */
     private final class RowGemm {
         private final DataType type;
+        private final int rank;
         /** Per mask frame: G₁ {@code [2W, 2r]} and G₂ {@code [2r, 2W]}. */
         private final INDArray[] analysis;
         private final INDArray[] synthesis;
-        /** The frame's coil-weighted rows, then the operator's rows {@code [C·H, 2W]}. */
-        private final INDArray rows;
-        private final INDArray coefficients;
-        private final double[] host;
-        /** float32: {@link #host} rounded. */
-        private final float[] hostFloat;
 
         RowGemm(int sampled, DataType type) {
             this.type = type;
-            int r = Math.max(1, sampled);
+            this.rank = Math.max(1, sampled);
+            int r = rank;
             int count = batch * frames;
             this.analysis = new INDArray[count];
             this.synthesis = new INDArray[count];
@@ -777,10 +773,6 @@ final class ShiftedMriNormal implements HostNormal {
                 analysis[pt] = Nd4j.create(g1, new long[] {2L * w, 2L * r}, 'c').castTo(type);
                 synthesis[pt] = Nd4j.create(g2, new long[] {2L * r, 2L * w}, 'c').castTo(type);
             }
-            this.rows = Nd4j.create(type, (long) coils * h, 2L * w);
-            this.coefficients = Nd4j.create(type, (long) coils * h, 2L * r);
-            this.host = new double[coils * h * 2 * w];
-            this.hostFloat = type == DataType.FLOAT ? new float[host.length] : null;
         }
 
         /** The real 2×2 block of the complex entry g = re + i·im at (row, col) of a row-major matrix. */
@@ -793,6 +785,7 @@ final class ShiftedMriNormal implements HostNormal {
 
         /** out += A^H A in for {@code n} examples. */
         void apply(int n, double[] in, double[] out) {
+            RowScratch t = RowScratch.of(type, coils * h, 2 * w, 2 * rank);
             for (int frame = 0; frame < n * frames; frame++) {
                 int b = frame / frames;
                 int p = batch == 1 ? 0 : b;
@@ -801,41 +794,55 @@ final class ShiftedMriNormal implements HostNormal {
                 forUnits(coils * h, unit -> {
                     int c = unit / h;
                     int r = unit % h;
-                    coilProduct(host, unit * 2 * w, 2 * w, (p * coils + c) * 2 * hw + 2 * r * w, in, xo + 2 * r * w);
+                    coilProduct(t, unit * 2 * w, (p * coils + c) * 2 * hw + 2 * r * w, in, xo + 2 * r * w);
                 });
-                put();
-                Nd4j.gemm(rows, analysis[pt], coefficients, false, false, 1.0, 0.0);
-                Nd4j.gemm(coefficients, synthesis[pt], rows, false, false, 1.0, 0.0);
-                get();
+                t.put();
+                Nd4j.gemm(t.rows, analysis[pt], t.coefficients, false, false, 1.0, 0.0);
+                Nd4j.gemm(t.coefficients, synthesis[pt], t.rows, false, false, 1.0, 0.0);
+                t.get();
                 // every output row sums its coils in the same order, whatever the split
                 forUnits(h, r -> {
                     for (int c = 0; c < coils; c++) {
-                        accumulateConjProduct(host, (c * h + r) * 2 * w, 2 * w, (p * coils + c) * 2 * hw + 2 * r * w,
+                        accumulateConjProduct(t, (c * h + r) * 2 * w, (p * coils + c) * 2 * hw + 2 * r * w,
                                 out, xo + 2 * r * w);
                     }
                 });
             }
         }
 
-        private void put() {
-            if (hostFloat == null) {
-                ((DoublePointer) rows.data().pointer()).put(host);
-            } else {
-                for (int i = 0; i < host.length; i++) {
-                    hostFloat[i] = (float) host[i];
+        /** The scratch row at {@code to} = S'_c ⊙ u over one image row (2W interleaved values). */
+        private void coilProduct(RowScratch t, int to, int so, double[] u, int uo) {
+            int len = 2 * w;
+            if (t.single != null) {
+                float[] d = t.single;
+                for (int i = 0; i < len; i += 2) {
+                    double sr = maps[so + i];
+                    double si = maps[so + i + 1];
+                    double ur = u[uo + i];
+                    double ui = u[uo + i + 1];
+                    d[to + i] = (float) (sr * ur - si * ui);
+                    d[to + i + 1] = (float) (sr * ui + si * ur);
                 }
-                ((FloatPointer) rows.data().pointer()).put(hostFloat);
+            } else {
+                ShiftedMriNormal.this.coilProduct(t.doubles, to, len, so, u, uo);
             }
         }
 
-        private void get() {
-            if (hostFloat == null) {
-                ((DoublePointer) rows.data().pointer()).get(host);
-            } else {
-                ((FloatPointer) rows.data().pointer()).get(hostFloat);
-                for (int i = 0; i < host.length; i++) {
-                    host[i] = hostFloat[i];
+        /** out += conj(S'_c) ⊙ the scratch row at {@code from}, over one image row. */
+        private void accumulateConjProduct(RowScratch t, int from, int so, double[] out, int oo) {
+            int len = 2 * w;
+            if (t.single != null) {
+                float[] v = t.single;
+                for (int i = 0; i < len; i += 2) {
+                    double sr = maps[so + i];
+                    double si = maps[so + i + 1];
+                    double vr = v[from + i];
+                    double vi = v[from + i + 1];
+                    out[oo + i] += sr * vr + si * vi;
+                    out[oo + i + 1] += sr * vi - si * vr;
                 }
+            } else {
+                ShiftedMriNormal.this.accumulateConjProduct(t.doubles, from, len, so, out, oo);
             }
         }
 
@@ -847,6 +854,61 @@ final class ShiftedMriNormal implements HostNormal {
                 }
             } else {
                 IntStream.range(0, count).parallel().forEach(body);
+            }
+        }
+    }
+
+    /**
+     * The row gemms' working arrays — the frame's rows {@code [C·H, 2W]} natively and on the host,
+     * the coefficients {@code [C·H, 2r]} — kept per thread and reused by every operator of the same
+     * sizes: training builds an operator per batch, and these arrays are the largest part of one
+     * (12 MB at 256×232 with 12 coils in float32).
+     */
+    private static final class RowScratch {
+        private static final ThreadLocal<RowScratch> KEPT = new ThreadLocal<>();
+
+        private final DataType type;
+        private final INDArray rows;
+        private final INDArray coefficients;
+        /** Host copy of {@link #rows}: float32 or double. */
+        private final float[] single;
+        private final double[] doubles;
+
+        private RowScratch(DataType type, int rowCount, int columns, int rankColumns) {
+            this.type = type;
+            this.rows = Nd4j.create(type, rowCount, columns);
+            this.coefficients = Nd4j.create(type, rowCount, rankColumns);
+            this.single = type == DataType.FLOAT ? new float[rowCount * columns] : null;
+            this.doubles = type == DataType.FLOAT ? null : new double[rowCount * columns];
+        }
+
+        static RowScratch of(DataType type, int rowCount, int columns, int rankColumns) {
+            RowScratch t = KEPT.get();
+            if (t == null || t.type != type || t.rows.size(0) != rowCount || t.rows.size(1) != columns
+                    || t.coefficients.size(1) != rankColumns) {
+                if (t != null) {
+                    t.rows.close();
+                    t.coefficients.close();
+                }
+                t = new RowScratch(type, rowCount, columns, rankColumns);
+                KEPT.set(t);
+            }
+            return t;
+        }
+
+        void put() {
+            if (single != null) {
+                ((FloatPointer) rows.data().pointer()).put(single);
+            } else {
+                ((DoublePointer) rows.data().pointer()).put(doubles);
+            }
+        }
+
+        void get() {
+            if (single != null) {
+                ((FloatPointer) rows.data().pointer()).get(single);
+            } else {
+                ((DoublePointer) rows.data().pointer()).get(doubles);
             }
         }
     }
