@@ -112,11 +112,7 @@ class ShiftedMriNormalTest {
         double[] single = new double[u.length];
         k.normal(u, exact);
         f.normal(u, single);
-        double err = 0;
-        for (int i = 0; i < u.length; i++) {
-            err += (single[i] - exact[i]) * (single[i] - exact[i]);
-        }
-        double rel = Math.sqrt(err) / norm(exact);
+        double rel = distance(single, exact) / norm(exact);
         assertTrue(rel <= 1e-5, name + ": ‖float32 − double‖ / ‖double‖ = " + rel);
         assertTrue(rel > 0, name + ": the float32 form rounds (else it is not float32)");
     }
@@ -160,11 +156,7 @@ class ShiftedMriNormalTest {
         }
         double[] back = new double[u.length];
         inverse.apply(mu1, back);
-        double err = 0;
-        for (int i = 0; i < u.length; i++) {
-            err += (back[i] - u[i]) * (back[i] - u[i]);
-        }
-        double rel = Math.sqrt(err) / norm(u);
+        double rel = distance(back, u) / norm(u);
         assertTrue(rel <= 1e-10, name + ": ‖M⁻¹ M u − u‖ / ‖u‖ = " + rel);
     }
 
@@ -193,6 +185,15 @@ class ShiftedMriNormalTest {
             m[i] = rng.nextDouble() < 0.4 ? 0.0 : 0.5 + rng.nextDouble();
         }
         return m;
+    }
+
+    /** ‖a − b‖₂. */
+    private static double distance(double[] a, double[] b) {
+        double s = 0;
+        for (int i = 0; i < a.length; i++) {
+            s += (a[i] - b[i]) * (a[i] - b[i]);
+        }
+        return Math.sqrt(s);
     }
 
     private static double norm(double[] v) {
