@@ -43,6 +43,12 @@ import org.nd4j.linalg.factory.Nd4j;
  * the linear convolution of the row with the kernel e[t] = W p[(t − W + 1) mod W], t = 0 … 2W − 2,
  * which the length-L transform computes without wrap-around for those j.
  *
+ * <p><b>Few sampled columns.</b> The same circulant has rank r = the number of sampled columns,
+ * so where two gemms over all rows and coils of a frame cost less than the row transforms
+ * ({@link #gemmCheaper}) the rows go through {@link RowGemm} instead (for 256×232 at 6×, 39 of
+ * 232 columns), in float32 for float32 solves ({@link #inPrecision}). The system property
+ * {@value RowPath#PROPERTY} ({@code auto}, {@code gemm}, {@code transform}) forces a path.
+ *
  * <p><b>Exact inverse.</b> In the same column-sampled case A^H A acts on every image row on its
  * own: for row r (W complex values) it is the W×W Hermitian matrix
  * <pre>

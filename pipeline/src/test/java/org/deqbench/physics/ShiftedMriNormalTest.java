@@ -123,6 +123,25 @@ class ShiftedMriNormalTest {
      * fully sampled row (232) the transforms.
      */
     @org.junit.jupiter.api.Test
+    void aRowPathPropertyOtherThanTheThreeIsRefused() {
+        String old = System.getProperty(ShiftedMriNormal.RowPath.PROPERTY);
+        System.setProperty(ShiftedMriNormal.RowPath.PROPERTY, "fft");
+        try {
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    ShiftedMriNormal.RowPath::fromProperty);
+            assertTrue(e.getMessage().contains("auto, gemm or transform, found 'fft'"), e.getMessage());
+            System.setProperty(ShiftedMriNormal.RowPath.PROPERTY, " Gemm ");
+            assertEquals(ShiftedMriNormal.RowPath.GEMM, ShiftedMriNormal.RowPath.fromProperty());
+        } finally {
+            if (old == null) {
+                System.clearProperty(ShiftedMriNormal.RowPath.PROPERTY);
+            } else {
+                System.setProperty(ShiftedMriNormal.RowPath.PROPERTY, old);
+            }
+        }
+    }
+
+    @org.junit.jupiter.api.Test
     void gemmRuleFollowsTheSampledColumns() {
         assertTrue(ShiftedMriNormal.gemmCheaper(232, 39));
         assertTrue(!ShiftedMriNormal.gemmCheaper(232, 232));
