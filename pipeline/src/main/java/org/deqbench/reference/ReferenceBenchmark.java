@@ -73,6 +73,14 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * Without a python3 that imports torch the official columns are null and the reason is written.
  */
 public final class ReferenceBenchmark {
+    /**
+     * The C allocator settings the launchers give deqbench's JVMs (one glibc arena, fixed mmap and
+     * trim thresholds; README, "The C allocator"): the official code runs without them, with
+     * glibc's defaults, as its authors run it.
+     */
+    static final java.util.Set<String> DEQBENCH_ONLY_ENVIRONMENT =
+            java.util.Set.of("MALLOC_ARENA_MAX", "MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_");
+
     /** The table, relative to the run directory. */
     public static final String FILE = "bench/reference.json";
     static final String DRIVER = "mol_reference_driver.py";
@@ -748,6 +756,7 @@ public final class ReferenceBenchmark {
             try {
                 ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
                 pb.environment().putAll(MemoryScaling.CHILD_ENVIRONMENT);
+                pb.environment().keySet().removeAll(DEQBENCH_ONLY_ENVIRONMENT);
                 Process p = pb.start();
                 String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
                 int code = p.waitFor();
