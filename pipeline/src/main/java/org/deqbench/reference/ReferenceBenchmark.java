@@ -81,6 +81,12 @@ public final class ReferenceBenchmark {
     static final java.util.Set<String> DEQBENCH_ONLY_ENVIRONMENT =
             java.util.Set.of("MALLOC_ARENA_MAX", "MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_");
 
+    /** The official code's environment, made from this process's: the children's settings, without deqbench's allocator ones. */
+    static void officialEnvironment(Map<String, String> env) {
+        env.putAll(MemoryScaling.CHILD_ENVIRONMENT);
+        env.keySet().removeAll(DEQBENCH_ONLY_ENVIRONMENT);
+    }
+
     /** The table, relative to the run directory. */
     public static final String FILE = "bench/reference.json";
     static final String DRIVER = "mol_reference_driver.py";
@@ -755,8 +761,7 @@ public final class ReferenceBenchmark {
             cmd.addAll(args.subList(1, args.size()));
             try {
                 ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-                pb.environment().putAll(MemoryScaling.CHILD_ENVIRONMENT);
-                pb.environment().keySet().removeAll(DEQBENCH_ONLY_ENVIRONMENT);
+                officialEnvironment(pb.environment());
                 Process p = pb.start();
                 String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
                 int code = p.waitFor();

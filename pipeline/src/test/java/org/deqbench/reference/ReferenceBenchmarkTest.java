@@ -165,4 +165,13 @@ class ReferenceBenchmarkTest {
                     e.getMessage());
         }
     }
+
+    /** The official code runs with glibc's defaults: the launchers' allocator settings are not passed on. */
+    @Test
+    void theOfficialCodeRunsWithoutDeqbenchsAllocatorSettings() {
+        java.util.Map<String, String> env = new java.util.HashMap<>(java.util.Map.of("MALLOC_ARENA_MAX", "1",
+                "MALLOC_MMAP_THRESHOLD_", "268435456", "MALLOC_TRIM_THRESHOLD_", "1073741824", "PATH", "/usr/bin"));
+        ReferenceBenchmark.officialEnvironment(env);
+        assertEquals(java.util.Map.of("PATH", "/usr/bin", "OMP_WAIT_POLICY", "PASSIVE"), env);
+    }
 }
