@@ -13,7 +13,7 @@ import org.bytedeco.javacpp.Pointer;
 /**
  * Peak memory of this process, per step and overall, from three sources:
  * <ul>
- *   <li>resident set size ({@link Pointer#physicalBytes()}, i.e. RSS from /proc): everything the
+ *   <li>resident set size ({@link #residentBytes()}, {@code VmRSS} from /proc): everything the
  *       process holds in RAM, including ND4J's native arrays (the CPU backend allocates them
  *       with the C allocator, invisible to the JVM heap and to JavaCPP's own counters);</li>
  *   <li>JVM heap in use: the sum of the heap pools' peak usage, which the JVM tracks exactly;</li>
@@ -86,8 +86,21 @@ public final class MemoryProbe implements AutoCloseable {
         }
     }
 
+    /**
+     * The resident set size: {@code VmRSS} from /proc, the same quantity as the high-water mark
+     * the step peaks come from (anonymous, file-backed and shared pages), so that a peak and a
+     * baseline can be subtracted; JavaCPP's {@link Pointer#physicalBytes()} where /proc has no
+     * {@code VmRSS}. ({@code physicalBytes} alone leaves out file-backed pages — on Linux it is
+     * the anonymous part — so a high-water mark minus it counted the mapped libraries, 53–60 MiB
+     * in a training process, as memory the steps had added.)
+     */
+    public static long residentBytes() {
+        long rss = HighWaterMark.resident();
+        return rss >= 0 ? rss : Pointer.physicalBytes();
+    }
+
     private synchronized void sample() {
-        long rss = Pointer.physicalBytes();
+        long rss = residentBytes();
         long committed = 0;
         for (MemoryPoolMXBean p : heapPools) {
             committed += p.getUsage().getCommitted();
@@ -114,7 +127,7 @@ public final class MemoryProbe implements AutoCloseable {
             stepRss = 0;
             stepOffHeap = 0;
             stepJavacpp = 0;
-            long now = Pointer.physicalBytes();
+            long now = residentBytes();
             if (baselineRss == 0) {
                 baselineRss = now;
             }
@@ -201,10 +214,19 @@ public final class MemoryProbe implements AutoCloseable {
 
         /** The peak RSS in bytes since the last reset (or process start), -1 when unreadable. */
         public static long read() {
+            return statusBytes("VmHWM:");
+        }
+
+        /** The RSS in bytes as the peak counts it ({@code VmRSS}: anonymous, file-backed and shared pages), -1 when unreadable. */
+        static long resident() {
+            return statusBytes("VmRSS:");
+        }
+
+        private static long statusBytes(String key) {
             try {
                 for (String line : Files.readAllLines(STATUS, StandardCharsets.US_ASCII)) {
-                    if (line.startsWith("VmHWM:")) {
-                        String[] f = line.substring(6).trim().split("\\s+");
+                    if (line.startsWith(key)) {
+                        String[] f = line.substring(key.length()).trim().split("\\s+");
                         return Long.parseLong(f[0]) * 1024L;
                     }
                 }

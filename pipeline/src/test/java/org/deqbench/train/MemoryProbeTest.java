@@ -40,4 +40,34 @@ class MemoryProbeTest {
                     + " vs the first step's peak " + peaks.rssBytes());
         }
     }
+
+    /**
+     * A step's start and its peak are the same quantity: an empty step peaks at about its start.
+     * The start once came from JavaCPP's {@code physicalBytes} (anonymous pages only) while the
+     * peak, the kernel's mark, counts file-backed pages too, so every peak stood the process's
+     * mapped files (its RssFile, tens of MiB in any JVM) above the start. The smallest of three
+     * empty steps' gaps must stay below half the file-backed pages.
+     */
+    @Test
+    void anEmptyStepPeaksAtItsStart() throws java.io.IOException {
+        assumeTrue(MemoryProbe.HighWaterMark.resettable(), "the kernel's high-water mark cannot be reset here");
+        long fileBacked = 0;
+        for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+            if (line.startsWith("RssFile:")) {
+                fileBacked = Long.parseLong(line.replaceAll("\\D", "")) * 1024L;
+            }
+        }
+        assertTrue(fileBacked >= 8L << 20, "a JVM maps more than 8 MiB of files, found " + fileBacked);
+        try (MemoryProbe probe = new MemoryProbe(60_000, false)) {
+            long smallest = Long.MAX_VALUE;
+            for (int i = 0; i < 3; i++) {
+                probe.stepBegin();
+                MemoryProbe.Peaks peaks = probe.stepEnd();
+                long start = probe.stepStartBytes().get(i);
+                smallest = Math.min(smallest, peaks.rssBytes() - start);
+            }
+            assertTrue(smallest < fileBacked / 2, "an empty step peaked " + (smallest >> 20) + " MiB above its start; "
+                    + "the process maps " + (fileBacked >> 20) + " MiB of files");
+        }
+    }
 }
