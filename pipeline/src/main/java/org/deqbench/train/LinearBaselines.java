@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.bytedeco.javacpp.Pointer;
 import org.deqbench.data.SimulatedData;
 import org.deqbench.data.SimulatedSplit;
 import org.deqbench.metrics.ImageScores;
@@ -44,7 +43,7 @@ final class LinearBaselines {
                 "nmse", mean(perImage, "nmse")));
         run.output().writeJson("metrics.json", metrics, "metrics", "per-image PSNR, SSIM, NMSE on the test split");
         MethodDescription description = new MethodDescription(m.kind().key(), (System.nanoTime() - startNanos) / 1e9,
-                Pointer.physicalBytes(), info);
+                MemoryProbe.residentBytes(), info);
         run.output().writeJson("method.json", description, "method",
                 "chosen parameters, training time (s) and the process's resident memory (bytes)");
         run.logMetric("test_psnr", mean(perImage, "psnr"));
